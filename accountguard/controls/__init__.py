@@ -1,0 +1,43 @@
+"""The control catalogue (CONTROLS.md): each control is a small function over an
+Inventory, registered with its metadata beside it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from ..config import Config
+from ..model import Inventory, Verdict
+
+Judge = Callable[[Inventory, Config], Iterable[Verdict]]
+
+
+@dataclass(frozen=True)
+class Control:
+    id: str
+    title: str
+    severity: str
+    cis: str
+    modes: str  # letters of CONTROLS.md: P plan, H .tf directory, L live account
+    rationale: str  # why it matters, one sentence
+    fix: str  # how to fix it in Terraform
+    judge: Judge | None = None  # None: only judged on a live account, by the live source
+
+
+REGISTRY: dict[str, Control] = {}
+
+
+def control(**metadata: str) -> Callable[[Judge], Judge]:
+    def register(judge: Judge) -> Judge:
+        REGISTRY[metadata["id"]] = Control(judge=judge, **metadata)
+        return judge
+    return register
+
+
+def live_only(**metadata: str) -> None:
+    REGISTRY[metadata["id"]] = Control(**metadata)
+
+
+def all_controls() -> list[Control]:
+    """Every control, in CONTROLS.md order."""
+    from . import root, password, mfa, keys, cloudtrail, billing, detection, monitoring  # noqa: F401
+    return list(REGISTRY.values())

@@ -1,0 +1,88 @@
+from ..access import POLICY_RESOURCES, access_graph, policy_of, user_name
+from ..config import Config
+from ..iam import mfa_enforcement
+from ..model import Error, Fail, Inventory, Pass, Unknown
+from . import control
+
+MFA_FIX = ('data "aws_iam_policy_document" "require_mfa" {\n'
+           "  statement {\n    effect      = \"Deny\"\n"
+           "    not_actions = [\"iam:CreateVirtualMFADevice\", \"iam:EnableMFADevice\", \"iam:GetUser\",\n"
+           "                   \"iam:ListMFADevices\", \"iam:ResyncMFADevice\", \"sts:GetSessionToken\"]\n"
+           "    resources   = [\"*\"]\n"
+           "    condition {\n      test     = \"BoolIfExists\"\n"
+           "      variable = \"aws:MultiFactorAuthPresent\"\n      values   = [\"false\"]\n    }\n  }\n}")
+
+
+@control(
+    id="AG_MFA_1", title="An MFA-enforcing policy exists", severity="high", cis="-", modes="PHL",
+    rationale="A stolen password or access key without MFA must not be enough to act in the account.",
+    fix=MFA_FIX + '\nresource "aws_iam_policy" "require_mfa" {\n'
+        "  policy = data.aws_iam_policy_document.require_mfa.json\n}",
+)
+def mfa_policy_exists(inventory: Inventory, config: Config):
+    misses, unknown = [], []
+    for type_, attr in POLICY_RESOURCES.items():
+        for resource in inventory.of_type(type_):
+            document = policy_of(inventory, resource, attr)
+            if isinstance(document, Unknown):
+                unknown.append(f"{resource.address} ({document.why})")
+                continue
+            if isinstance(document, str):
+                misses.append(document)
+                continue
+            gap = mfa_enforcement(document)
+            if gap is None:
+                yield Pass(resource.address, "denies everything but MFA self-service without MFA")
+                return
+            if isinstance(gap, Unknown):
+                unknown.append(f"{resource.address} ({gap.why})")
+            elif "Deny" in {s.effect for s in document.statements}:
+                misses.append(f"{resource.address}: {gap}")
+    if unknown:
+        yield Error("account", "cannot tell whether these policies enforce MFA: " + "; ".join(unknown))
+    else:
+        yield Fail("account", "no policy denies everything but MFA self-service without MFA"
+                   + (" (" + "; ".join(misses) + ")" if misses else ""))
+
+
+@control(
+    id="AG_MFA_2", title="Every IAM user is subject to an MFA-enforcing policy", severity="high", cis="-",
+    modes="PHL",
+    rationale="A user outside the MFA policy can act with a password or key alone.",
+    fix="Add the user to the group that has the MFA policy attached:\n"
+        'resource "aws_iam_user_group_membership" "this" {\n'
+        "  user   = aws_iam_user.this.name\n  groups = [aws_iam_group.humans.name]\n}",
+)
+def users_subject_to_mfa(inventory: Inventory, config: Config):
+    graph = access_graph(inventory)
+    if not graph.users:
+        yield Pass("account", "there are no IAM users")
+        return
+    for user in graph.users:
+        name = user_name(user)
+        if isinstance(name, Unknown):
+            yield Error(user.address, name.why)
+            continue
+        grants = graph.grants(name)
+        unknown = list(graph.unknown)
+        enforcing = None
+        for grant in grants:
+            if grant.document is None:
+                if isinstance(grant.problem, Unknown):
+                    unknown.append(grant.problem)
+                continue
+            gap = mfa_enforcement(grant.document)
+            if gap is None:
+                enforcing = grant
+                break
+            if isinstance(gap, Unknown):
+                unknown.append(gap)
+        if enforcing is not None:
+            yield Pass(user.address, f"user {name} gets MFA enforcement from {enforcing.name} via {enforcing.via}")
+        elif unknown:
+            yield Error(user.address, f"cannot tell whether user {name} is subject to MFA enforcement: "
+                        + unknown[0].why)
+        else:
+            reached = ", ".join(sorted({g.name for g in grants})) or "none"
+            yield Fail(user.address, f"user {name} is not subject to any MFA-enforcing policy "
+                       f"(policies reaching it: {reached})")

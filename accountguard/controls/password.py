@@ -1,0 +1,49 @@
+from ..config import Config
+from ..model import Error, Fail, Inventory, Pass, Unknown
+from . import control
+
+REQUIRED_CLASSES = {
+    "require_uppercase_characters": "upper-case letters",
+    "require_lowercase_characters": "lower-case letters",
+    "require_numbers": "numbers",
+    "require_symbols": "symbols",
+}
+
+
+@control(
+    id="AG_PWD_1", title="A strong account password policy exists", severity="medium", cis="1.8, 1.9",
+    modes="PHL",
+    rationale="Short or reused console passwords are guessed and stuffed; the account policy is the only lever on them.",
+    fix='resource "aws_iam_account_password_policy" "strict" {\n'
+        "  minimum_password_length      = 14\n  require_uppercase_characters = true\n"
+        "  require_lowercase_characters = true\n  require_numbers              = true\n"
+        "  require_symbols              = true\n  password_reuse_prevention    = 24\n}",
+)
+def password_policy(inventory: Inventory, config: Config):
+    policies = inventory.of_type("aws_iam_account_password_policy")
+    if not policies:
+        yield Fail("account", "there is no account password policy (aws_iam_account_password_policy)")
+        return
+    t = config.thresholds
+    for policy in policies:
+        problems, unknown = [], []
+        checks = [("minimum_password_length", t.password_min_length, "minimum length"),
+                  ("password_reuse_prevention", t.password_reuse_prevention, "reuse prevention")]
+        for attr, minimum, label in checks:
+            value = policy.values.get(attr)
+            if isinstance(value, Unknown):
+                unknown.append(attr)
+            elif not isinstance(value, int) or value < minimum:
+                problems.append(f"{label} is {value if value is not None else 'not set'} (needs >= {minimum})")
+        for attr, label in REQUIRED_CLASSES.items():
+            value = policy.values.get(attr)
+            if isinstance(value, Unknown):
+                unknown.append(attr)
+            elif value is not True:
+                problems.append(f"does not require {label}")
+        if problems:
+            yield Fail(policy.address, "password policy is weak: " + "; ".join(problems))
+        elif unknown:
+            yield Error(policy.address, f"{', '.join(unknown)} known only after apply; set them explicitly")
+        else:
+            yield Pass(policy.address, "password policy is strong")

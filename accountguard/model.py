@@ -1,0 +1,218 @@
+"""The Inventory every source produces and the Findings every control returns.
+
+The vocabulary is Terraform's: resource types and attribute names. A value that
+cannot be known (after apply, or a hidden live setting) is an `Unknown`; a
+sensitive value is replaced by `SENSITIVE` before it ever reaches a control, so
+no report can print it.
+"""
+from __future__ import annotations
+
+import enum
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator
+
+
+class Status(str, enum.Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value the source cannot see; `why` says which, for error messages."""
+
+    why: str = "known only after apply"
+
+    def __repr__(self) -> str:
+        return "(unknown)"
+
+
+class _Sensitive:
+    def __repr__(self) -> str:
+        return "(sensitive)"
+
+
+SENSITIVE = _Sensitive()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a control says about one subject; the engine stamps the control ID."""
+
+    status: Status
+    subject: str
+    message: str
+
+
+def Pass(subject: str, message: str) -> Verdict:
+    return Verdict(Status.PASS, subject, message)
+
+
+def Fail(subject: str, message: str) -> Verdict:
+    return Verdict(Status.FAIL, subject, message)
+
+
+def Error(subject: str, message: str) -> Verdict:
+    return Verdict(Status.ERROR, subject, message)
+
+
+def NotApplicable(subject: str, message: str) -> Verdict:
+    return Verdict(Status.NOT_APPLICABLE, subject, message)
+
+
+@dataclass(frozen=True)
+class Finding:
+    control: str
+    status: Status
+    subject: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"control": self.control, "status": self.status.value,
+                "subject": self.subject, "message": self.message}
+
+
+_INDEX = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]')
+
+
+def config_address(address: str) -> str:
+    """`module.a["x"].aws_iam_user.u[0]` -> `module.a.aws_iam_user.u`."""
+    return _INDEX.sub("", address)
+
+
+@dataclass
+class Resource:
+    address: str
+    type: str
+    values: dict[str, Any]
+    region: Any = None
+    mode: str = "managed"
+    references: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def config_address(self) -> str:
+        return config_address(self.address)
+
+    def get(self, attr: str, default: Any = None) -> Any:
+        value = self.values.get(attr, default)
+        return default if value is None else value
+
+    def first_block(self, attr: str) -> dict[str, Any]:
+        """Terraform nested blocks are lists of objects; most have at most one."""
+        blocks = self.values.get(attr) or []
+        return blocks[0] if isinstance(blocks, list) and blocks and isinstance(blocks[0], dict) else {}
+
+
+@dataclass
+class Link:
+    """Where an attribute points: resources found, known values pointing outside
+    the inventory, and whether some of it could not be known."""
+
+    resources: list[Resource]
+    outside: list[str]
+    unknown: Unknown | None = None
+
+
+# Attributes other resources use to point at a resource.
+IDENTITY_ATTRIBUTES = ("arn", "name", "id")
+
+
+class Inventory:
+    """The resources of one source, indexed once so that lookups stay O(1)."""
+
+    def __init__(self, source: str, kind: str, resources: Iterable[Resource],
+                 facts: dict[str, Any] | None = None) -> None:
+        self.source = source
+        self.kind = kind  # "plan", "hcl" or "live"
+        self.resources = list(resources)
+        self.facts = facts or {}
+        self._derived: dict[str, Any] = {}
+        self._by_type: dict[str, list[Resource]] = defaultdict(list)
+        self._by_address: dict[str, list[Resource]] = defaultdict(list)
+        self._by_identity: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+        for resource in self.resources:
+            self._by_type[resource.type].append(resource)
+            self._by_address[resource.address].append(resource)
+            if resource.config_address != resource.address:
+                self._by_address[resource.config_address].append(resource)
+            for attr in IDENTITY_ATTRIBUTES:
+                value = resource.values.get(attr)
+                if isinstance(value, str) and value:
+                    self._by_identity[(resource.type, value)].append(resource)
+
+    def derive(self, key: str, build: Callable[[Inventory], Any]) -> Any:
+        """Compute a view of the inventory once (e.g. who gets which policy)."""
+        if key not in self._derived:
+            self._derived[key] = build(self)
+        return self._derived[key]
+
+    def of_type(self, *types: str) -> list[Resource]:
+        if len(types) == 1:
+            return list(self._by_type.get(types[0], ()))
+        return [r for t in types for r in self._by_type.get(t, ())]
+
+    def __iter__(self) -> Iterator[Resource]:
+        return iter(self.resources)
+
+    def __len__(self) -> int:
+        return len(self.resources)
+
+    def find(self, type_: str, identity: str) -> list[Resource]:
+        """Resources of `type_` whose name, ARN or ID is `identity`."""
+        found = self._by_identity.get((type_, identity))
+        if found:
+            return list(found)
+        if type_ == "aws_cloudwatch_log_group" and identity.endswith(":*"):
+            return list(self._by_identity.get((type_, identity[:-2]), ()))
+        return []
+
+    def referenced(self, resource: Resource, attr: str, types: Iterable[str]) -> list[Resource]:
+        """Resources of `types` that `attr` refers to in the configuration."""
+        wanted = set(types)
+        found: dict[int, Resource] = {}
+        for address in resource.references.get(attr, ()):
+            for target in self._by_address.get(address, ()):
+                if target.type in wanted:
+                    found[id(target)] = target
+        return list(found.values())
+
+    def link(self, resource: Resource, attr: str, *types: str) -> Link:
+        """Follow `attr` of `resource` to resources of `types`.
+
+        Known values are matched by name, ARN or ID; unknown ones through the
+        configuration's references. What still cannot be placed is reported
+        as unknown, never dropped.
+        """
+        value = resource.values.get(attr)
+        items = value if isinstance(value, list) else [value]
+        found: dict[int, Resource] = {}
+        outside: list[str] = []
+        unknown: Unknown | None = None
+        for item in items:
+            if item is None or item is SENSITIVE:
+                continue
+            if isinstance(item, Unknown):
+                unknown = item
+                continue
+            matches = [r for t in types for r in self.find(t, str(item))]
+            if matches:
+                found.update((id(r), r) for r in matches)
+            else:
+                outside.append(str(item))
+        if unknown is not None:
+            referenced = self.referenced(resource, attr, types)
+            if referenced:
+                found.update((id(r), r) for r in referenced)
+                unknown = None
+            else:
+                unknown = Unknown(f"{resource.address}.{attr} is known only after apply "
+                                  f"and refers to nothing this source can see")
+        return Link(list(found.values()), outside, unknown)
+
+
+class InputError(Exception):
+    """Input accountguard cannot judge: reported as one line, exit code 2."""

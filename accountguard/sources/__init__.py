@@ -1,0 +1,1 @@
+"""Sources turn one kind of input into an Inventory."""

@@ -1,0 +1,257 @@
+"""Terraform plan JSON (`terraform show -json PLAN`) -> Inventory.
+
+The inventory is the state after the change: resources being destroyed are
+gone, values known only after apply are `Unknown`, sensitive ones `SENSITIVE`,
+regions come from each resource's provider configuration, and references are
+taken from `configuration` and resolved across modules.
+"""
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..model import SENSITIVE, InputError, Inventory, Resource, Unknown, config_address
+
+SUPPORTED_MAJOR_VERSIONS = ("0", "1")
+
+
+def read_json(path: str | Path, what: str) -> Any:
+    """Decode a JSON file written by any shell: UTF-8, with or without a BOM, or UTF-16."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, expected a {what} file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a text file ({what} expected)") from None
+    if not text.strip():
+        raise InputError(f"{path}: empty file, expected {what}")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        hint = " (the file looks truncated)" if exc.pos >= len(text.rstrip()) else ""
+        raise InputError(f"{path}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}{hint}") from None
+
+
+def _check_plan(plan: Any, path: str) -> None:
+    hint = "run `terraform show -json PLANFILE > plan.json`"
+    if not isinstance(plan, dict) or not plan:
+        raise InputError(f"{path}: not a Terraform plan (expected a JSON object with format_version; {hint})")
+    version = plan.get("format_version")
+    if not isinstance(version, str):
+        raise InputError(f"{path}: not a Terraform plan: no format_version ({hint})")
+    if version.split(".")[0] not in SUPPORTED_MAJOR_VERSIONS:
+        raise InputError(f"{path}: plan format_version {version} is not supported (supported: 0.x and 1.x)")
+    if "resource_changes" not in plan and "planned_values" not in plan:
+        if "values" in plan:
+            raise InputError(f"{path}: this is a Terraform state, not a plan ({hint})")
+        raise InputError(f"{path}: not a Terraform plan: no resource_changes or planned_values ({hint})")
+    if plan.get("errored") is True:
+        raise InputError(f"{path}: the plan errored (errored: true); fix `terraform plan` before judging it")
+
+
+def _redact(value: Any) -> Any:
+    """A sensitive subtree keeps its shape (how many subscribers) but no value."""
+    if isinstance(value, dict):
+        return {key: _redact(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redact(item) for item in value]
+    return None if value is None else SENSITIVE
+
+
+def _merge(value: Any, unknown: Any, sensitive: Any) -> Any:
+    """One value tree from Terraform's after / after_unknown / after_sensitive."""
+    if sensitive is True:
+        return SENSITIVE if unknown is True else _redact(value)
+    if unknown is True:
+        return Unknown()
+    if isinstance(value, dict) or isinstance(unknown, dict):
+        value = value if isinstance(value, dict) else {}
+        unknown = unknown if isinstance(unknown, dict) else {}
+        sensitive = sensitive if isinstance(sensitive, dict) else {}
+        if not unknown and not sensitive:
+            return value
+        return {key: _merge(value.get(key), unknown.get(key), sensitive.get(key))
+                for key in value.keys() | unknown.keys()}
+    if isinstance(value, list) or isinstance(unknown, list):
+        value = value if isinstance(value, list) else []
+        unknown = unknown if isinstance(unknown, list) else []
+        sensitive = sensitive if isinstance(sensitive, list) else []
+        if not unknown and not sensitive:
+            return value
+        length = max(len(value), len(unknown))
+        return [_merge(value[i] if i < len(value) else None,
+                       unknown[i] if i < len(unknown) else None,
+                       sensitive[i] if i < len(sensitive) else None) for i in range(length)]
+    return value
+
+
+_MODULE = re.compile(r'module\.([^.\[]+)(?:\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\])?(?:\.([^.\[]+))?')
+_DATA = re.compile(r'data\.[^.\[]+\.[^.\[]+(?:\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\])?')
+_RESOURCE = re.compile(r'[a-z][a-z0-9_]*\.[^.\[]+(?:\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\])?')
+_NOT_RESOURCES = ("local.", "each.", "count.", "path.", "self.", "terraform.")
+
+
+class _Configuration:
+    """The plan's `configuration` block: resources by address, and references
+    followed through module inputs and outputs."""
+
+    def __init__(self, configuration: dict[str, Any]) -> None:
+        self.provider_config = configuration.get("provider_config") or {}
+        self.resources: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {}
+        self.modules: dict[tuple[str, ...], dict[str, Any]] = {}
+        self.calls: dict[tuple[str, ...], dict[str, Any]] = {}
+        self._walk(configuration.get("root_module") or {}, ())
+
+    def _walk(self, module: dict[str, Any], path: tuple[str, ...]) -> None:
+        self.modules[path] = module
+        prefix = "".join(f"module.{name}." for name in path)
+        for resource in module.get("resources") or ():
+            self.resources[prefix + resource["address"]] = (resource, path)
+        for name, call in (module.get("module_calls") or {}).items():
+            self.calls[path + (name,)] = call
+            self._walk(call.get("module") or {}, path + (name,))
+
+    @lru_cache(maxsize=None)
+    def resolve(self, reference: str, path: tuple[str, ...]) -> frozenset[str]:
+        """Resource addresses a reference written in module `path` ends at."""
+        prefix = "".join(f"module.{name}." for name in path)
+        if reference.startswith(_NOT_RESOURCES):
+            return frozenset()
+        if reference.startswith("var."):
+            call = self.calls.get(path)
+            if call is None:
+                return frozenset()
+            name = reference.split(".")[1].split("[")[0]
+            expression = (call.get("expressions") or {}).get(name) or {}
+            return self._resolve_all(_references(expression), path[:-1])
+        if reference.startswith("module."):
+            match = _MODULE.match(reference)
+            if not match or not match.group(2):
+                return frozenset()
+            child = path + (match.group(1),)
+            outputs = (self.modules.get(child) or {}).get("outputs") or {}
+            expression = (outputs.get(match.group(2)) or {}).get("expression") or {}
+            return self._resolve_all(_references(expression), child)
+        match = (_DATA if reference.startswith("data.") else _RESOURCE).match(reference)
+        if not match:
+            return frozenset()
+        address = prefix + match.group(0)
+        return frozenset({config_address(address) if path else address})
+
+    def _resolve_all(self, references: list[str], path: tuple[str, ...]) -> frozenset[str]:
+        found: set[str] = set()
+        for reference in references:
+            found |= self.resolve(reference, path)
+        return frozenset(found)
+
+    def references(self, address: str) -> dict[str, tuple[str, ...]]:
+        entry = self.resources.get(config_address(address))
+        if entry is None:
+            return {}
+        resource, path = entry
+        resolved = {attr: tuple(sorted(self._resolve_all(_references(expression), path)))
+                    for attr, expression in (resource.get("expressions") or {}).items()}
+        return {attr: targets for attr, targets in resolved.items() if targets}
+
+    def region(self, address: str, variables: dict[str, Any]) -> Any:
+        entry = self.resources.get(config_address(address))
+        if entry is None:
+            return Unknown(f"{address} is not in the plan's configuration")
+        key = entry[0].get("provider_config_key", "aws")
+        provider = self.provider_config.get(key) or self.provider_config.get(key.rsplit(":", 1)[-1])
+        if provider is None:
+            return Unknown(f"provider {key} of {address} is not in the plan's configuration")
+        expression = (provider.get("expressions") or {}).get("region") or {}
+        if "constant_value" in expression:
+            return expression["constant_value"]
+        refs = expression.get("references") or []
+        if len(refs) == 1 and refs[0].startswith("var.") and not provider.get("module_address"):
+            variable = variables.get(refs[0].split(".")[1]) or {}
+            if isinstance(variable.get("value"), str):
+                return variable["value"]
+        return Unknown(f"the region of provider {key} is not written in the plan "
+                       "(set `region` in the provider block)")
+
+
+def _references(expression: Any) -> list[str]:
+    """Every reference inside an expression, nested blocks included."""
+    if isinstance(expression, list):
+        return [ref for item in expression for ref in _references(item)]
+    if not isinstance(expression, dict):
+        return []
+    if isinstance(expression.get("references"), list):
+        return list(expression["references"])
+    if "constant_value" in expression:
+        return []
+    return [ref for value in expression.values() for ref in _references(value)]
+
+
+def _module_resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield from module.get("resources") or ()
+    for child in module.get("child_modules") or ():
+        yield from _module_resources(child)
+
+
+def load_plan(path: str | Path) -> Inventory:
+    """Read a plan JSON file; InputError if it is not one accountguard can judge."""
+    plan = read_json(path, "Terraform plan JSON")
+    _check_plan(plan, str(path))
+    return inventory_from_plan(plan, str(path))
+
+
+def inventory_from_plan(plan: dict[str, Any], source: str) -> Inventory:
+    configuration = _Configuration(plan.get("configuration") or {})
+    variables = plan.get("variables") or {}
+    resources: list[Resource] = []
+    seen: set[str] = set()
+
+    def add(address: str, type_: str, mode: str, values: Any) -> None:
+        seen.add(address)
+        if not isinstance(values, dict):
+            return
+        resources.append(Resource(address=address, type=type_, mode=mode, values=values,
+                                  region=configuration.region(address, variables),
+                                  references=configuration.references(address)))
+
+    for change in plan.get("resource_changes") or ():
+        if change.get("mode") not in ("managed", "data") or not change.get("type", "").startswith("aws_"):
+            continue
+        body = change.get("change") or {}
+        if body.get("after") is None and body.get("after_unknown") in (None, {}, False):
+            seen.add(change["address"])  # destroyed: not part of the account after this change
+            continue
+        values = _merge(body.get("after"), body.get("after_unknown"), body.get("after_sensitive"))
+        add(change["address"], change["type"], change["mode"], values)
+
+    # Data sources read during planning are only in prior_state.
+    prior = ((plan.get("prior_state") or {}).get("values") or {}).get("root_module") or {}
+    for resource in _module_resources(prior):
+        if resource.get("mode") == "data" and resource["address"] not in seen \
+                and resource.get("type", "").startswith("aws_"):
+            values = _merge(resource.get("values"), None, resource.get("sensitive_values"))
+            add(resource["address"], resource["type"], "data", values)
+
+    # Old plans without resource_changes: planned_values has the known values.
+    if "resource_changes" not in plan:
+        planned = (plan.get("planned_values") or {}).get("root_module") or {}
+        for resource in _module_resources(planned):
+            if resource["address"] not in seen and resource.get("type", "").startswith("aws_"):
+                add(resource["address"], resource["type"], resource.get("mode", "managed"),
+                    _merge(resource.get("values"), None, resource.get("sensitive_values")))
+
+    return Inventory(source=source, kind="plan", resources=resources)

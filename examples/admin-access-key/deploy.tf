@@ -1,0 +1,26 @@
+# A CI user with an active key and write power: a leaked key is an account takeover.
+resource "aws_iam_user" "deploy" {
+  name = "deploy"
+}
+
+resource "aws_iam_user_group_membership" "deploy" {
+  user   = aws_iam_user.deploy.name
+  groups = [local.mfa_group]
+}
+
+data "aws_iam_policy_document" "deploy" {
+  statement {
+    actions   = ["s3:GetObject", "s3:PutObject", "cloudfront:CreateInvalidation"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_user_policy" "deploy" {
+  name   = "deploy-site"
+  user   = aws_iam_user.deploy.name
+  policy = data.aws_iam_policy_document.deploy.json
+}
+
+resource "aws_iam_access_key" "deploy" {
+  user = aws_iam_user.deploy.name
+}
