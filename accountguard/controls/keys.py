@@ -2,7 +2,7 @@ from ..access import access_graph, names
 from ..config import Config
 from ..iam import managed_write_grant, write_grant
 from ..model import Error, Fail, Inventory, Pass, Unknown
-from . import control
+from . import control, live_only
 
 
 @control(
@@ -52,3 +52,12 @@ def no_writer_keys(inventory: Inventory, config: Config):
             yield Error(key.address, f"cannot tell whether user {user} is read-only: {unknowns[0].why}")
         else:
             yield Pass(key.address, f"user {user} can only read")
+
+
+live_only(
+    id="AG_KEY_2", title="Access keys are rotated and unused keys deactivated", severity="medium",
+    cis="1.12-1.14", modes="L",
+    rationale="Old and idle keys are the ones nobody notices leaking; two active keys double the exposure.",
+    fix="Rotate keys within 90 days (create the new aws_iam_access_key, switch, delete the old) and set "
+        'status = "Inactive" on keys unused for 45 days.',
+)

@@ -2,7 +2,7 @@ from ..access import POLICY_RESOURCES, access_graph, policy_of, user_name
 from ..config import Config
 from ..iam import mfa_enforcement
 from ..model import Error, Fail, Inventory, Pass, Unknown
-from . import control
+from . import control, live_only
 
 MFA_FIX = ('data "aws_iam_policy_document" "require_mfa" {\n'
            "  statement {\n    effect      = \"Deny\"\n"
@@ -86,3 +86,11 @@ def users_subject_to_mfa(inventory: Inventory, config: Config):
             reached = ", ".join(sorted({g.name for g in grants})) or "none"
             yield Fail(user.address, f"user {name} is not subject to any MFA-enforcing policy "
                        f"(policies reaching it: {reached})")
+
+
+live_only(
+    id="AG_MFA_3", title="Every IAM user with a console password has an active MFA device", severity="high",
+    cis="1.10", modes="L",
+    rationale="A policy that demands MFA protects nothing until the user has actually enrolled a device.",
+    fix="Have each console user enrol an MFA device; Terraform cannot enrol one for them.",
+)

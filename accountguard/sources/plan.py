@@ -211,7 +211,11 @@ def load_plan(path: str | Path) -> Inventory:
     """Read a plan JSON file; InputError if it is not one accountguard can judge."""
     plan = read_json(path, "Terraform plan JSON")
     _check_plan(plan, str(path))
-    return inventory_from_plan(plan, str(path))
+    try:
+        return inventory_from_plan(plan, str(path))
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"{path}: not a Terraform plan accountguard can read "
+                         f"(unexpected structure: {type(exc).__name__})") from None
 
 
 def inventory_from_plan(plan: dict[str, Any], source: str) -> Inventory:

@@ -1,0 +1,3 @@
+"""accountguard: AWS account-protection controls, judged from Terraform plans."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,48 @@
+"""`accountguard plan PLAN.json`: exit 0 when every control passes or does not
+apply, 1 when one fails or errors, 2 for input or usage it cannot accept."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .config import ConfigError, load_config
+from .controls import all_controls
+from .engine import evaluate, failed
+from .model import InputError
+from .reports import FORMATS
+from .sources.plan import load_plan
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="accountguard", description="Judge AWS account protection controls.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    plan = commands.add_parser("plan", help="judge a Terraform plan (terraform show -json PLANFILE)")
+    plan.add_argument("path", metavar="PLAN.json")
+    for sub in (plan,):
+        sub.add_argument("--format", choices=sorted(FORMATS), default="text")
+        sub.add_argument("--config", metavar="FILE",
+                         help="accountguard.toml or pyproject.toml (default: found in the working directory)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        controls = all_controls()
+        config = load_config(args.config, {c.id for c in controls})
+        inventory = load_plan(args.path)
+    except (InputError, ConfigError) as exc:
+        print(f"accountguard: {exc}", file=sys.stderr)
+        return 2
+    results = evaluate(inventory, config, controls)
+    sys.stdout.write(FORMATS[args.format](inventory.source, results))
+    return 1 if failed(results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""pytest front end: `pytest --plan PLAN.json` runs one policy test per control
+(accountguard/test_policies.py) and gives users an `inventory` fixture for
+their own policy tests."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .config import Config, ConfigError, load_config
+from .controls import Control, all_controls
+from .engine import evaluate
+from .model import InputError, Inventory, Status
+from .reports.text import explain
+from .sources.plan import load_plan
+
+POLICY_TESTS = Path(__file__).with_name("test_policies.py")
+_INVENTORIES = pytest.StashKey[dict]()
+_CONFIG = pytest.StashKey[Config]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("accountguard", "accountguard policy tests")
+    group.addoption("--plan", action="append", default=[], metavar="PLAN.json",
+                    help="judge this Terraform plan JSON (repeatable)")
+    group.addoption("--accountguard-config", metavar="FILE",
+                    help="accountguard.toml or pyproject.toml (default: found in the working directory)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Read the plans and configuration once; bad input stops the run with one line."""
+    inventories = {}
+    try:
+        config.stash[_CONFIG] = load_config(config.getoption("accountguard_config"),
+                                             {c.id for c in all_controls()})
+        for path in config.getoption("plan"):
+            inventories[path] = load_plan(path)
+    except (InputError, ConfigError) as exc:
+        raise pytest.UsageError(f"accountguard: {exc}") from None
+    config.stash[_INVENTORIES] = inventories
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if collection_path == POLICY_TESTS and not config.stash.get(_INVENTORIES, None):
+        return True  # the policy tests need a plan to judge
+    return None
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "inventory" in metafunc.fixturenames:
+        paths = list(metafunc.config.stash[_INVENTORIES])
+        metafunc.parametrize("inventory", paths, indirect=True, ids=[Path(p).name for p in paths])
+
+
+@pytest.fixture
+def inventory(request: pytest.FixtureRequest) -> Inventory:
+    """The Inventory of one --plan (tests using it run once per plan)."""
+    if not hasattr(request, "param"):
+        pytest.fail("the inventory fixture needs --plan PLAN.json", pytrace=False)
+    return request.config.stash[_INVENTORIES][request.param]
+
+
+@pytest.fixture
+def accountguard_config(request: pytest.FixtureRequest) -> Config:
+    return request.config.stash[_CONFIG]
+
+
+def assert_control(control: Control, inventory: Inventory, config: Config) -> None:
+    """Pass, skip (not applicable) or fail with the control ID, every offending
+    subject, why it matters and the fix."""
+    result, = evaluate(inventory, config, [control])
+    if result.status is Status.NOT_APPLICABLE:
+        pytest.skip(f"{control.id}: {result.findings[0].message}")
+    if result.status in (Status.FAIL, Status.ERROR):
+        pytest.fail(explain(result), pytrace=False)

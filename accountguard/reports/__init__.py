@@ -1,0 +1,12 @@
+"""Report formats: each turns the same results into one kind of output."""
+from __future__ import annotations
+
+from typing import Callable
+
+from ..engine import ControlResult
+from . import json_report, text
+
+FORMATS: dict[str, Callable[[str, list[ControlResult]], str]] = {
+    "text": text.render,
+    "json": json_report.render,
+}

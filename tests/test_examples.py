@@ -1,0 +1,90 @@
+"""Every example's plan fails exactly the controls examples/expected.toml names,
+through every front end."""
+import json
+
+import pytest
+from conftest import EXPECTED, FIXTURES, failing_ids, run_cli
+
+from accountguard.controls import all_controls
+
+EXAMPLES = sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_cli_fails_exactly_the_intended_controls(name):
+    done = run_cli("plan", str(FIXTURES / f"{name}.json"), "--format", "json")
+    report = json.loads(done.stdout)
+    assert failing_ids(report) == set(EXPECTED[name])
+    assert done.returncode == (1 if EXPECTED[name] else 0)
+    assert done.stderr == ""
+
+
+def test_json_report_has_a_result_for_every_control():
+    report = json.loads(run_cli("plan", str(FIXTURES / "baseline.json"), "--format", "json").stdout)
+    assert report["source"].endswith("baseline.json")
+    by_control = {}
+    for result in report["results"]:
+        assert set(result) >= {"control", "status", "subject", "message"}
+        by_control.setdefault(result["control"], set()).add(result["status"])
+    assert set(by_control) == {c.id for c in all_controls()}
+    live_only = {c.id for c in all_controls() if "P" not in c.modes}
+    assert live_only and all(by_control[i] == {"not_applicable"} for i in live_only)
+
+
+def test_text_report_lists_every_control_then_what_to_fix():
+    done = run_cli("plan", str(FIXTURES / "trail-single-region.json"))
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    for control in all_controls():
+        assert any(control.id in line and control.title in line for line in lines)
+    failure = done.stdout.split("What to fix:")[1]
+    assert "FAIL module.trail.aws_cloudtrail.this: trail is not multi-region" in failure
+    assert "Why: " in failure and "is_multi_region_trail         = true" in failure
+    assert "1 failed, 0 errors, 11 passed, 6 not applicable" in done.stdout
+
+
+def test_pytest_fails_exactly_the_intended_controls(pytester):
+    args = [arg for name in EXAMPLES for arg in ("--plan", str(FIXTURES / f"{name}.json"))]
+    result = pytester.runpytest_inprocess("--pyargs", "accountguard", *args)
+    failed = set()
+    for report in result.reprec.getreports("pytest_runtest_logreport"):
+        if report.when == "call" and report.failed:
+            plan, control = report.nodeid.split("[")[1].rstrip("]").rsplit("-", 1)
+            failed.add((plan.removesuffix(".json"), control))
+            assert str(report.longrepr).startswith(control)
+    assert failed == {(name, c) for name in EXAMPLES for c in EXPECTED[name]}
+    live_only = [c for c in all_controls() if "P" not in c.modes]
+    result.assert_outcomes(failed=len(failed), skipped=len(live_only) * len(EXAMPLES),
+                           passed=(len(all_controls()) - len(live_only)) * len(EXAMPLES) - len(failed))
+
+
+def test_pytest_failure_names_every_offending_subject(pytester):
+    result = pytester.runpytest_inprocess("--pyargs", "accountguard", "-k", "AG_MFA_2",
+                                          "--plan", str(FIXTURES / "naive-account.json"))
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["AG_MFA_2 Every IAM user is subject to an MFA-enforcing policy*",
+                                 "  FAIL aws_iam_user.admin: user admin is not subject*", "  Why: *"])
+
+
+def test_users_write_their_own_policy_tests_with_the_inventory_fixture(pytester):
+    pytester.makepyfile(test_own="""
+        def test_every_user_has_force_destroy(inventory):
+            users = inventory.of_type("aws_iam_user")
+            assert users
+            assert all(u.get("force_destroy") for u in users), [u.address for u in users]
+    """)
+    result = pytester.runpytest_inprocess("--plan", str(FIXTURES / "baseline.json"),
+                                          "--plan", str(FIXTURES / "naive-account.json"))
+    result.assert_outcomes(passed=0, failed=2)  # auditor (baseline) and admin lack force_destroy
+    result.stdout.fnmatch_lines(["*test_own.py::test_every_user_has_force_destroy?baseline.json?*"])
+
+
+def test_policy_tests_need_a_plan_and_project_tests_ignore_them(pytester):
+    result = pytester.runpytest_inprocess("--pyargs", "accountguard")
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_bad_plan_stops_pytest_with_one_line(pytester, tmp_path):
+    result = pytester.runpytest_inprocess("--pyargs", "accountguard", "--plan", str(tmp_path / "missing.json"))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: accountguard: *missing.json: no such file"])
