@@ -1,4 +1,6 @@
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,3 +32,11 @@ def plan_json():
     def load(name: str) -> dict:
         return json.loads((FIXTURES / f"{name}.json").read_text())
     return load
+
+
+def pytest_runtest_setup(item):
+    """Terraform tests run wherever Terraform is; in CI its absence is a failure."""
+    if item.get_closest_marker("terraform") and shutil.which("terraform") is None:
+        if os.environ.get("CI"):
+            pytest.fail("this test needs terraform on PATH, and CI must run it")
+        pytest.skip("needs terraform on PATH")

@@ -42,6 +42,8 @@ def password_policy(inventory: Inventory, config: Config):
             elif value is not True:
                 problems.append(f"does not require {label}")
         if problems:
+            if unknown:
+                problems.append(f"{', '.join(unknown)} known only after apply (set explicitly)")
             yield Fail(policy.address, "password policy is weak: " + "; ".join(problems))
         elif unknown:
             yield Error(policy.address, f"{', '.join(unknown)} known only after apply; set them explicitly")

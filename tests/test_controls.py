@@ -1,0 +1,205 @@
+"""Each plan-mode control, beyond the examples: the cases that must be `error`
+(fail closed), vacuous passes, and the semantics the examples do not reach.
+Plans here are real fixtures with one thing changed, so shapes stay Terraform's."""
+import pytest
+
+from accountguard.config import Config
+from accountguard.controls import REGISTRY, all_controls
+from accountguard.engine import evaluate
+from accountguard.sources.plan import inventory_from_plan
+
+all_controls()
+
+
+def judge(plan, control_id, config=None):
+    result, = evaluate(inventory_from_plan(plan, "test"), config, [REGISTRY[control_id]])
+    return result
+
+
+def change_of(plan, address):
+    return next(rc["change"] for rc in plan["resource_changes"] if rc["address"] == address)
+
+
+def make_unknown(plan, address, attr):
+    change = change_of(plan, address)
+    change["after"].pop(attr, None)
+    change["after_unknown"][attr] = True
+
+
+def drop(plan, predicate):
+    plan["resource_changes"] = [rc for rc in plan["resource_changes"] if not predicate(rc)]
+
+
+# --- password.py ---------------------------------------------------------------
+
+def test_pwd_unknown_setting_is_an_error(plan_json):
+    plan = plan_json("baseline")
+    make_unknown(plan, "aws_iam_account_password_policy.strict", "password_reuse_prevention")
+    result = judge(plan, "AG_PWD_1")
+    assert result.status.value == "error" and "password_reuse_prevention" in result.findings[0].message
+
+
+def test_pwd_names_each_weakness(plan_json):
+    message = judge(plan_json("weak-password-policy"), "AG_PWD_1").findings[0].message
+    assert "minimum length is 8 (needs >= 14)" in message
+    assert "does not require symbols" in message and "password_reuse_prevention known only after apply" in message
+
+
+# --- mfa.py --------------------------------------------------------------------
+
+def test_mfa_1_says_why_the_closest_policy_falls_short(plan_json):
+    result = judge(plan_json("mfa-policy-bool"), "AG_MFA_1")
+    assert result.status.value == "fail"
+    assert "aws_iam_policy.require_mfa" in result.findings[0].message
+    assert "uses Bool" in result.findings[0].message
+
+
+def test_mfa_2_passes_vacuously_without_users(plan_json):
+    plan = plan_json("baseline")
+    drop(plan, lambda rc: rc["type"] == "aws_iam_user")
+    result = judge(plan, "AG_MFA_2")
+    assert result.status.value == "pass" and result.findings[0].message == "there are no IAM users"
+
+
+def test_mfa_2_fails_only_the_user_outside(plan_json):
+    result = judge(plan_json("user-outside-mfa-group"), "AG_MFA_2")
+    assert [f.subject for f in result.findings if f.status.value == "fail"] == ["aws_iam_user.contractor"]
+
+
+def test_mfa_2_policy_that_cannot_be_seen_is_an_error(plan_json):
+    plan = plan_json("baseline")
+    make_unknown(plan, "module.mfa.aws_iam_policy.require_mfa", "policy")
+    plan["prior_state"]["values"]["root_module"]["child_modules"] = []  # the policy document data source too
+    assert judge(plan, "AG_MFA_2").status.value == "error"
+
+
+# --- keys.py -------------------------------------------------------------------
+
+def test_key_1_names_the_write_power(plan_json):
+    finding = judge(plan_json("admin-access-key"), "AG_KEY_1").findings
+    failed = [f for f in finding if f.status.value == "fail"]
+    assert [f.subject for f in failed] == ["aws_iam_access_key.deploy"]
+    assert "s3:PutObject" in failed[0].message and "aws_iam_user_policy.deploy" in failed[0].message
+
+
+def test_key_1_inactive_key_passes(plan_json):
+    plan = plan_json("admin-access-key")
+    change_of(plan, "aws_iam_access_key.deploy")["after"]["status"] = "Inactive"
+    assert judge(plan, "AG_KEY_1").status.value == "pass"
+
+
+def test_key_1_unreadable_policy_is_an_error_not_a_pass(plan_json):
+    plan = plan_json("admin-access-key")
+    make_unknown(plan, "aws_iam_user_policy.deploy", "policy")
+    plan["prior_state"]["values"]["root_module"]["resources"] = []  # no data source to fall back on
+    result = judge(plan, "AG_KEY_1")
+    assert result.status.value == "error"
+    assert "aws_iam_user_policy.deploy.policy is known only after apply" in result.findings[-1].message
+
+
+def test_key_1_passes_vacuously_without_keys(plan_json):
+    plan = plan_json("baseline")
+    drop(plan, lambda rc: rc["type"] == "aws_iam_access_key")
+    assert judge(plan, "AG_KEY_1").findings[0].message == "there are no access keys"
+
+
+# --- cloudtrail.py ---------------------------------------------------------------
+
+@pytest.mark.parametrize("control, attr", [("AG_TRAIL_1", "is_multi_region_trail"),
+                                           ("AG_TRAIL_2", "enable_log_file_validation")])
+def test_trail_unknown_setting_is_an_error(plan_json, control, attr):
+    plan = plan_json("baseline")
+    make_unknown(plan, "module.trail.aws_cloudtrail.this", attr)
+    assert judge(plan, control).status.value == "error"
+
+
+def test_trail_3_unknown_key_without_reference_is_an_error(plan_json):
+    plan = plan_json("baseline")
+    trail = next(r for r in plan["configuration"]["root_module"]["module_calls"]["trail"]["module"]["resources"]
+                 if r["type"] == "aws_cloudtrail")
+    del trail["expressions"]["kms_key_id"]
+    assert judge(plan, "AG_TRAIL_3").status.value == "error"
+
+
+def test_trail_1_read_only_selector_does_not_count(plan_json):
+    plan = plan_json("baseline")
+    change_of(plan, "module.trail.aws_cloudtrail.this")["after"]["event_selector"][0]["read_write_type"] = "ReadOnly"
+    message = judge(plan, "AG_TRAIL_1").findings[0].message
+    assert "does not record all management events" in message
+
+
+# --- billing.py ------------------------------------------------------------------
+
+def test_bill_topic_outside_the_plan_is_an_error(plan_json):
+    plan = plan_json("baseline")
+    alarm = "module.billing_alarm.aws_cloudwatch_metric_alarm.estimated_charges"
+    change = change_of(plan, alarm)
+    change["after"]["alarm_actions"] = ["arn:aws:sns:us-east-1:123456789012:billing-elsewhere"]
+    change["after_unknown"].pop("alarm_actions", None)
+    result = judge(plan, "AG_BILL_1")
+    assert result.status.value == "error" and "billing-elsewhere" in result.findings[0].message
+
+
+def test_bill_unknown_provider_region_is_an_error(plan_json):
+    plan = plan_json("baseline")
+    del plan["configuration"]["provider_config"]["aws.us_east_1"]["expressions"]["region"]
+    result = judge(plan, "AG_BILL_1")
+    assert result.status.value == "error" and "region" in result.findings[0].message
+
+
+def test_bill_names_the_wrong_region(plan_json):
+    message = judge(plan_json("billing-alarm-wrong-region"), "AG_BILL_1").findings[0].message
+    assert "is in eu-west-1; billing metrics exist only in us-east-1" in message
+
+
+def test_bill_budget_with_sensitive_subscriber_passes(plan_json):
+    result = judge(plan_json("budget-instead-of-alarm"), "AG_BILL_1")
+    assert result.status.value == "pass" and result.findings[0].subject == "aws_budgets_budget.monthly"
+
+
+# --- detection.py ----------------------------------------------------------------
+
+def test_det_1_disabled_detector_is_named(plan_json):
+    finding, = judge(plan_json("guardduty-disabled"), "AG_DET_1").findings
+    assert finding.subject == "aws_guardduty_detector.this" and "enable = False" in finding.message
+
+
+def test_det_2_unused_access_analyzer_does_not_count(plan_json):
+    plan = plan_json("baseline")
+    change_of(plan, "aws_accessanalyzer_analyzer.account")["after"]["type"] = "ACCOUNT_UNUSED_ACCESS"
+    assert judge(plan, "AG_DET_2").status.value == "fail"
+
+
+# --- monitoring.py ---------------------------------------------------------------
+
+def test_mon_1_alarm_without_subscriber_fails(plan_json):
+    plan = plan_json("baseline")
+    drop(plan, lambda rc: rc["address"] == "aws_sns_topic_subscription.security_email")
+    result = judge(plan, "AG_MON_1")
+    assert result.status.value == "fail" and "notifies nobody" in result.findings[0].message
+
+
+def test_mon_1_filter_on_another_log_group_does_not_count(plan_json):
+    plan = plan_json("baseline")
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "aws_cloudwatch_log_metric_filter":
+            rc["change"]["after"]["log_group_name"] = "/some/other/group"
+    assert "no metric filter for root-user activity" in judge(plan, "AG_MON_1").findings[0].message
+
+
+# --- engine ----------------------------------------------------------------------
+
+def test_managed_elsewhere_is_not_applicable_with_the_reason(plan_json):
+    config = Config(managed_elsewhere={"AG_DET_1": "delegated GuardDuty admin account"})
+    finding, = judge(plan_json("guardduty-disabled"), "AG_DET_1", config).findings
+    assert finding.status.value == "not_applicable" and "delegated GuardDuty admin account" in finding.message
+
+
+def test_a_crashing_control_is_an_error_never_a_pass(plan_json, monkeypatch):
+    from accountguard.controls import Control
+
+    def broken(inventory, config):
+        raise KeyError("boom")
+    control = Control(**{**REGISTRY["AG_DET_1"].__dict__, "judge": broken})
+    result, = evaluate(inventory_from_plan(plan_json("baseline"), "t"), None, [control])
+    assert result.status.value == "error" and "internal error" in result.findings[0].message

@@ -1,0 +1,95 @@
+"""Input that cannot be judged is exit 2 with one line, never a pass; sensitive
+values never reach any output."""
+import codecs
+import json
+import subprocess
+
+import pytest
+from conftest import EXPECTED, FIXTURES, run_cli
+
+
+def assert_rejected(path, *words):
+    done = run_cli("plan", str(path))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    for word in words:
+        assert word in done.stderr
+    return done.stderr
+
+
+def write(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    return path
+
+
+def test_missing_file(tmp_path):
+    assert_rejected(tmp_path / "plan.json", "no such file")
+
+
+def test_directory(tmp_path):
+    assert_rejected(tmp_path, "is a directory")
+
+
+def test_not_json(tmp_path):
+    assert_rejected(write(tmp_path, "plan.json", "Terraform will perform the following actions:"),
+                    "not valid JSON")
+
+
+def test_truncated_json(tmp_path):
+    text = (FIXTURES / "baseline.json").read_text()
+    assert_rejected(write(tmp_path, "plan.json", text[: len(text) // 2]), "truncated")
+
+
+def test_empty_file_and_empty_object(tmp_path):
+    assert_rejected(write(tmp_path, "empty.json", ""), "empty file")
+    assert_rejected(write(tmp_path, "object.json", {}), "not a Terraform plan")
+
+
+def test_errored_plan(tmp_path, plan_json):
+    plan = plan_json("baseline") | {"errored": True}
+    assert_rejected(write(tmp_path, "plan.json", plan), "errored")
+
+
+@pytest.mark.parametrize("version", ["2.0", "10.1"])
+def test_unsupported_format_version(tmp_path, plan_json, version):
+    plan = plan_json("baseline") | {"format_version": version}
+    assert_rejected(write(tmp_path, "plan.json", plan), f"format_version {version} is not supported")
+
+
+def test_unexpected_structure_is_rejected_not_crashed(tmp_path, plan_json):
+    plan = plan_json("baseline") | {"resource_changes": [{"mode": "managed", "type": "aws_iam_user"}]}
+    assert_rejected(write(tmp_path, "plan.json", plan), "unexpected structure")
+
+
+@pytest.mark.terraform
+def test_state_instead_of_plan(tmp_path):
+    """A real state from `terraform show -json` (terraform_data needs no provider)."""
+    (tmp_path / "main.tf").write_text('resource "terraform_data" "x" {\n  input = "y"\n}\n')
+    for command in (["terraform", "init"], ["terraform", "apply", "-auto-approve"]):
+        subprocess.run(command, cwd=tmp_path, check=True, capture_output=True)
+    state = subprocess.run(["terraform", "show", "-json"], cwd=tmp_path, check=True, capture_output=True).stdout
+    assert_rejected(write(tmp_path, "state.json", state.decode()), "a Terraform state, not a plan")
+
+
+def test_utf16_with_bom_is_read(tmp_path):
+    text = (FIXTURES / "weak-password-policy.json").read_text()
+    path = tmp_path / "plan-utf16.json"
+    path.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    done = run_cli("plan", str(path), "--format", "json")
+    assert done.returncode == 1
+    assert {r["control"] for r in json.loads(done.stdout)["results"] if r["status"] == "fail"} == {"AG_PWD_1"}
+
+
+SECRET = "oncall-billing@example.com"  # var.alert_email: sensitive = true in examples/baseline
+
+
+@pytest.mark.parametrize("name", sorted(n for n in EXPECTED if n != "naive-account"))
+def test_sensitive_values_never_appear(name, pytester):
+    assert SECRET in (FIXTURES / f"{name}.json").read_text()  # the plan does carry it
+    for fmt in ("text", "json"):
+        assert SECRET not in run_cli("plan", str(FIXTURES / f"{name}.json"), "--format", fmt).stdout
+    result = pytester.runpytest_inprocess("--pyargs", "accountguard", "-rA", "--plan", str(FIXTURES / f"{name}.json"))
+    assert SECRET not in result.stdout.str()
