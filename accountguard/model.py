@@ -77,6 +77,8 @@ class Finding:
 
 
 _INDEX = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]')
+_MODULE_SEGMENT = re.compile(r'module\.[^.\[]+(?:\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\])?\.')
+_MODULES = re.compile(r'^((?:module\.[^.\[]+(?:\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\])?\.)*)(.*)$')
 
 
 def config_address(address: str) -> str:
@@ -96,6 +98,16 @@ class Resource:
     @property
     def config_address(self) -> str:
         return config_address(self.address)
+
+    @property
+    def module_instance(self) -> str:
+        """`module.a["x"].` for `module.a["x"].aws_iam_user.u[0]`; "" at the root."""
+        return _MODULES.match(self.address).group(1)
+
+    @property
+    def in_module_instance(self) -> str:
+        """`module.a["x"].aws_iam_user.u`: this resource among its module instance's."""
+        return self.module_instance + config_address(_MODULES.match(self.address).group(2))
 
     def get(self, attr: str, default: Any = None) -> Any:
         value = self.values.get(attr, default)
@@ -137,8 +149,8 @@ class Inventory:
         for resource in self.resources:
             self._by_type[resource.type].append(resource)
             self._by_address[resource.address].append(resource)
-            if resource.config_address != resource.address:
-                self._by_address[resource.config_address].append(resource)
+            for key in {resource.config_address, resource.in_module_instance} - {resource.address}:
+                self._by_address[key].append(resource)
             for attr in IDENTITY_ATTRIBUTES:
                 value = resource.values.get(attr)
                 if isinstance(value, str) and value:
@@ -171,11 +183,26 @@ class Inventory:
         return []
 
     def referenced(self, resource: Resource, attr: str, types: Iterable[str]) -> list[Resource]:
-        """Resources of `types` that `attr` refers to in the configuration."""
+        """Resources of `types` that `attr` refers to in the configuration.
+
+        References are recorded per module, not per module instance; inside
+        `module.a["x"]` a reference to `module.a.aws_sns_topic.t` means the one
+        in `module.a["x"]`, so it is looked up there first.
+        """
         wanted = set(types)
         found: dict[int, Resource] = {}
+        instances = _MODULE_SEGMENT.findall(resource.module_instance)
+        modules = [config_address(segment) for segment in instances]
         for address in resource.references.get(attr, ()):
-            for target in self._by_address.get(address, ()):
+            targets: list[Resource] | tuple = ()
+            for depth in range(len(instances), 0, -1):
+                if instances[:depth] == modules[:depth]:
+                    break  # no instance keys above this depth: the address is exact already
+                prefix = "".join(modules[:depth])
+                if address.startswith(prefix):
+                    targets = self._by_address.get("".join(instances[:depth]) + address[len(prefix):], ())
+                    break
+            for target in targets or self._by_address.get(address, ()):
                 if target.type in wanted:
                     found[id(target)] = target
         return list(found.values())

@@ -82,6 +82,14 @@ def test_key_1_names_the_write_power(plan_json):
     assert "s3:PutObject" in failed[0].message and "aws_iam_user_policy.deploy" in failed[0].message
 
 
+def test_key_1_follows_references_within_each_module_instance(plan_json):
+    """module.ci_user["docs"] refers to its own aws_iam_policy.this, not release's."""
+    findings = judge(plan_json("ci-users-per-pipeline"), "AG_KEY_1").findings
+    assert {f.subject: f.status.value for f in findings if "ci_user" in f.subject} == {
+        'module.ci_user["docs"].aws_iam_access_key.this': "pass",
+        'module.ci_user["release"].aws_iam_access_key.this': "fail"}
+
+
 def test_key_1_inactive_key_passes(plan_json):
     plan = plan_json("admin-access-key")
     change_of(plan, "aws_iam_access_key.deploy")["after"]["status"] = "Inactive"

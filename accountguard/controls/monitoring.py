@@ -83,7 +83,12 @@ def cis_alarms(inventory: Inventory, config: Config):
                    if isinstance(f.values.get("pattern"), str)
                    and all(re.search(t, f.values["pattern"]) for t in terms)
                    and _watches_trail(inventory, f, names, addresses)]
-        gaps = [alarm_gap(inventory, alarm) for f in filters for alarm in alarms.get(_metric(f), ())]
+        watching = {a.address: a for metric in {_metric(f) for f in filters} for a in alarms.get(metric, ())}
+        gaps = []
+        for alarm in watching.values():
+            gaps.append(alarm_gap(inventory, alarm))
+            if gaps[-1] is None:
+                break
         if None in gaps:
             continue
         if not filters:

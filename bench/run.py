@@ -1,0 +1,50 @@
+"""`make bench`: wall time and peak memory of `accountguard plan` (interpreter
+start-up included) on generated plans of 5,000 and 50,000 resources."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from genplan import generate
+
+OUT = Path(__file__).resolve().parent / "out"
+SIZES = (5_000, 50_000)
+TARGET_SECONDS = {5_000: 1.5}
+
+
+def measure(plan: Path) -> tuple[float, float, int]:
+    """Best wall time of three runs, peak RSS in MiB, exit code."""
+    accountguard = Path(sys.executable).with_name("accountguard")
+    best, peak, code = float("inf"), 0.0, -1
+    for _ in range(3):
+        start = time.perf_counter()
+        process = subprocess.Popen([str(accountguard), "plan", str(plan), "--format", "json"],
+                                   stdout=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        best = min(best, time.perf_counter() - start)
+        peak = max(peak, usage.ru_maxrss / 1024)
+        code = os.waitstatus_to_exitcode(status)
+    return best, peak, code
+
+
+def main() -> int:
+    OUT.mkdir(exist_ok=True)
+    print(f"{'resources':>10} {'plan MiB':>9} {'wall s':>7} {'peak MiB':>9} {'ms/1k res':>10}  exit  target")
+    missed = False
+    for size in SIZES:
+        plan = OUT / f"plan-{size}.json"
+        count = generate(size, plan)
+        wall, peak, code = measure(plan)
+        target = TARGET_SECONDS.get(size)
+        verdict = "-" if target is None else ("met" if wall < target else f"MISSED (< {target} s)")
+        missed |= verdict.startswith("MISSED") or code != 0
+        print(f"{count:>10} {plan.stat().st_size / 2**20:>9.1f} {wall:>7.2f} {peak:>9.0f} "
+              f"{1000 * wall / count * 1000:>10.1f}  {code:>4}  {verdict}")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
