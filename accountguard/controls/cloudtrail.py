@@ -117,7 +117,7 @@ def _points_to(inventory: Inventory, trail: Resource, attr: str, type_: str, wha
         return Fail(trail.address, f"trail has no {what} ({attr} is not set)")
     link = inventory.link(trail, attr, type_)
     if link.resources or link.outside:
-        return Pass(trail.address, f"trail has {what}")
+        return Pass(trail.address, f"trail has its {what} ({attr})")
     return Error(trail.address, link.unknown.why if link.unknown else f"{attr} cannot be read")
 
 
@@ -129,7 +129,7 @@ def _points_to(inventory: Inventory, trail: Resource, attr: str, type_: str, wha
 )
 def trail_kms(inventory: Inventory, config: Config):
     yield from _every_trail(inventory, lambda inv, trail: _points_to(
-        inv, trail, "kms_key_id", "aws_kms_key", "a KMS key"))
+        inv, trail, "kms_key_id", "aws_kms_key", "KMS key"))
 
 
 @control(
@@ -143,10 +143,10 @@ def trail_kms(inventory: Inventory, config: Config):
 def trail_cloudwatch(inventory: Inventory, config: Config):
     def judge(inventory, trail):
         group = _points_to(inventory, trail, "cloud_watch_logs_group_arn", "aws_cloudwatch_log_group",
-                           "a CloudWatch Logs group")
+                           "CloudWatch Logs group")
         if group.status is not Status.PASS:
             return group
         role = _points_to(inventory, trail, "cloud_watch_logs_role_arn", "aws_iam_role",
-                          "a role to deliver to CloudWatch Logs")
+                          "role to deliver to CloudWatch Logs")
         return role if role.status is not Status.PASS else Pass(trail.address, "trail delivers to CloudWatch Logs")
     yield from _every_trail(inventory, judge)
