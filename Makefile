@@ -13,13 +13,13 @@ $(BIN)/accountguard: pyproject.toml
 
 demo: $(BIN)/accountguard
 	@echo "== the secure baseline =="
-	-$(BIN)/accountguard plan fixtures/baseline.json
+	$(BIN)/accountguard plan fixtures/baseline.json || true
 	@echo
 	@echo "== an account set up the quick way =="
-	-$(BIN)/accountguard plan fixtures/naive-account.json
+	$(BIN)/accountguard plan fixtures/naive-account.json || true
 	@echo
 	@echo "== the same, as pytest sees it =="
-	-$(BIN)/pytest -q --plan fixtures/baseline.json --plan fixtures/naive-account.json
+	$(BIN)/pytest -q --tb=no -rf --plan fixtures/baseline.json --plan fixtures/naive-account.json || true
 
 test: $(BIN)/accountguard
 	$(BIN)/pytest
