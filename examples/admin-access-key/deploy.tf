@@ -8,9 +8,18 @@ resource "aws_iam_user_group_membership" "deploy" {
   groups = [local.mfa_group]
 }
 
+resource "aws_s3_bucket" "site" {
+  bucket = "www-example-site"
+}
+
+# Refers to the bucket's ARN, so Terraform renders this document only at apply.
 data "aws_iam_policy_document" "deploy" {
   statement {
-    actions   = ["s3:GetObject", "s3:PutObject", "cloudfront:CreateInvalidation"]
+    actions   = ["s3:GetObject", "s3:PutObject"]
+    resources = ["${aws_s3_bucket.site.arn}/*"]
+  }
+  statement {
+    actions   = ["cloudfront:CreateInvalidation"]
     resources = ["*"]
   }
 }
