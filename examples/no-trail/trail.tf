@@ -1,4 +1,1 @@
-# The trail was removed "to save money".
-resource "aws_sns_topic" "security" {
-  name = "security-alerts"
-}
+# The trail and its alarms were removed "to save money".

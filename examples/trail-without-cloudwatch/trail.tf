@@ -1,16 +1,7 @@
+# Logs stay in S3 only: nothing can alarm on them, so the CIS alarms go too.
 module "trail" {
-  source     = "../modules/cloudtrail"
-  name       = "account-trail"
-  account_id = var.account_id
+  source             = "../modules/cloudtrail"
+  name               = "account-trail"
+  account_id         = var.account_id
   send_to_cloudwatch = false
-}
-
-resource "aws_sns_topic" "security" {
-  name = "security-alerts"
-}
-
-resource "aws_sns_topic_subscription" "security_email" {
-  topic_arn = aws_sns_topic.security.arn
-  protocol  = "email"
-  endpoint  = var.alert_email
 }
