@@ -1,5 +1,6 @@
-"""`accountguard plan PLAN.json`: exit 0 when every control passes or does not
-apply, 1 when one fails or errors, 2 for input or usage it cannot accept."""
+"""`accountguard plan PLAN.json` and `accountguard hcl DIR`: exit 0 when every
+control passes or does not apply, 1 when one fails or errors, 2 for input or
+usage it cannot accept."""
 from __future__ import annotations
 
 import argparse
@@ -10,6 +11,7 @@ from .controls import all_controls
 from .engine import evaluate, failed
 from .model import InputError
 from .reports import FORMATS
+from .sources.hcl import load_directory
 from .sources.plan import load_plan
 
 
@@ -23,7 +25,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     plan = commands.add_parser("plan", help="judge a Terraform plan (terraform show -json PLANFILE)")
     plan.add_argument("path", metavar="PLAN.json")
-    for sub in (plan,):
+    hcl = commands.add_parser("hcl", help="judge a directory of .tf files without running Terraform")
+    hcl.add_argument("path", metavar="DIR")
+    hcl.add_argument("--var-file", action="append", default=[], metavar="FILE", help="a .tfvars file (repeatable)")
+    hcl.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="a variable (repeatable)")
+    for sub in (plan, hcl):
         sub.add_argument("--format", choices=sorted(FORMATS), default="text")
         sub.add_argument("--config", metavar="FILE",
                          help="accountguard.toml or pyproject.toml (default: found in the working directory)")
@@ -35,7 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         controls = all_controls()
         config = load_config(args.config, {c.id for c in controls})
-        inventory = load_plan(args.path)
+        if args.command == "plan":
+            inventory = load_plan(args.path)
+        else:
+            inventory = load_directory(args.path, args.var_file, args.var)
     except (InputError, ConfigError) as exc:
         print(f"accountguard: {exc}", file=sys.stderr)
         return 2

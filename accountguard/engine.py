@@ -32,7 +32,20 @@ def _judge(control: Control, inventory: Inventory, config: Config) -> list[Findi
         return [finding(Status.ERROR, "account", f"internal error while judging: {type(exc).__name__}: {exc}")]
     if not verdicts:
         return [finding(Status.ERROR, "account", "the control reached no verdict")]
-    return [finding(v.status, v.subject, v.message) for v in verdicts]
+    return [_unseen_absence(finding(v.status, v.subject, v.message), inventory)
+            if v.subject == "account" else
+            Finding(control.id, v.status, v.subject, v.message, inventory.location_of(v.subject))
+            for v in verdicts]
+
+
+def _unseen_absence(found: Finding, inventory: Inventory) -> Finding:
+    """"There is no trail" is not a fact when part of the configuration cannot be seen."""
+    if found.status is not Status.FAIL or not inventory.unseen:
+        return found
+    return Finding(found.control, Status.ERROR, found.subject,
+                   f"{found.message}, as far as can be seen: {inventory.unseen[0]}"
+                   + (f" (and {len(inventory.unseen) - 1} more)" if len(inventory.unseen) > 1 else "")
+                   + "; judge a plan to include it")
 
 
 @dataclass

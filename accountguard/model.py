@@ -70,10 +70,14 @@ class Finding:
     status: Status
     subject: str
     message: str
+    location: tuple[str, int] | None = None
 
-    def as_dict(self) -> dict[str, str]:
-        return {"control": self.control, "status": self.status.value,
-                "subject": self.subject, "message": self.message}
+    def as_dict(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"control": self.control, "status": self.status.value,
+                                 "subject": self.subject, "message": self.message}
+        if self.location:
+            found["location"] = {"file": self.location[0], "line": self.location[1]}
+        return found
 
 
 _INDEX = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]')
@@ -94,6 +98,7 @@ class Resource:
     region: Any = None
     mode: str = "managed"
     references: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    location: tuple[str, int] | None = None  # file and line of the block, where the source has them
 
     @property
     def config_address(self) -> str:
@@ -137,11 +142,12 @@ class Inventory:
     """The resources of one source, indexed once so that lookups stay O(1)."""
 
     def __init__(self, source: str, kind: str, resources: Iterable[Resource],
-                 facts: dict[str, Any] | None = None) -> None:
+                 facts: dict[str, Any] | None = None, unseen: Iterable[str] = ()) -> None:
         self.source = source
         self.kind = kind  # "plan", "hcl" or "live"
         self.resources = list(resources)
         self.facts = facts or {}
+        self.unseen = list(unseen)  # parts of the account this source cannot see (e.g. registry modules)
         self._derived: dict[str, Any] = {}
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
         self._by_address: dict[str, list[Resource]] = defaultdict(list)
@@ -172,6 +178,10 @@ class Inventory:
 
     def __len__(self) -> int:
         return len(self.resources)
+
+    def location_of(self, address: str) -> tuple[str, int] | None:
+        resources = self._by_address.get(address)
+        return resources[0].location if resources else None
 
     def find(self, type_: str, identity: str) -> list[Resource]:
         """Resources of `type_` whose name, ARN or ID is `identity`."""

@@ -1,6 +1,6 @@
-"""pytest front end: `pytest --plan PLAN.json` runs one policy test per control
-(accountguard/test_policies.py) and gives users an `inventory` fixture for
-their own policy tests."""
+"""pytest front end: `pytest --plan PLAN.json` (or `--tf-dir DIR`) runs one
+policy test per control (accountguard/test_policies.py) and gives users an
+`inventory` fixture for their own policy tests."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,6 +12,7 @@ from .controls import Control, all_controls
 from .engine import evaluate
 from .model import InputError, Inventory, Status
 from .reports.text import explain
+from .sources.hcl import load_directory
 from .sources.plan import load_plan
 
 POLICY_TESTS = Path(__file__).with_name("test_policies.py")
@@ -23,6 +24,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("accountguard", "accountguard policy tests")
     group.addoption("--plan", action="append", default=[], metavar="PLAN.json",
                     help="judge this Terraform plan JSON (repeatable)")
+    group.addoption("--tf-dir", action="append", default=[], metavar="DIR",
+                    help="judge this directory of .tf files (repeatable)")
     group.addoption("--accountguard-config", metavar="FILE",
                     help="accountguard.toml or pyproject.toml (default: found in the working directory)")
 
@@ -35,6 +38,8 @@ def pytest_configure(config: pytest.Config) -> None:
                                              {c.id for c in all_controls()})
         for path in config.getoption("plan"):
             inventories[path] = load_plan(path)
+        for path in config.getoption("tf_dir"):
+            inventories[path] = load_directory(path)
     except (InputError, ConfigError) as exc:
         raise pytest.UsageError(f"accountguard: {exc}") from None
     config.stash[_INVENTORIES] = inventories
@@ -49,14 +54,14 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "inventory" in metafunc.fixturenames:
         paths = list(metafunc.config.stash[_INVENTORIES])
-        metafunc.parametrize("inventory", paths, indirect=True, ids=[Path(p).name for p in paths])
+        metafunc.parametrize("inventory", paths, indirect=True, ids=[Path(p).name or p for p in paths])
 
 
 @pytest.fixture
 def inventory(request: pytest.FixtureRequest) -> Inventory:
     """The Inventory of one --plan (tests using it run once per plan)."""
     if not hasattr(request, "param"):
-        pytest.fail("the inventory fixture needs --plan PLAN.json", pytrace=False)
+        pytest.fail("the inventory fixture needs --plan PLAN.json or --tf-dir DIR", pytrace=False)
     return request.config.stash[_INVENTORIES][request.param]
 
 

@@ -18,7 +18,8 @@ def explain(result: ControlResult) -> str:
              + (f", CIS {control.cis}" if control.cis != "-" else "") + "]"]
     for finding in result.findings:
         if finding.status in (Status.FAIL, Status.ERROR):
-            lines.append(f"  {LABELS[finding.status]} {finding.subject}: {finding.message}")
+            where = f" ({finding.location[0]}:{finding.location[1]})" if finding.location else ""
+            lines.append(f"  {LABELS[finding.status]} {finding.subject}{where}: {finding.message}")
     lines.append(f"  Why: {control.rationale}")
     lines.append("  Fix:")
     lines.append(textwrap.indent(control.fix, "    "))

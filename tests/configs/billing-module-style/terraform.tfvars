@@ -1,0 +1,2 @@
+environment  = "dev"
+alert_emails = ["finance@example.com"]
