@@ -2,6 +2,11 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# checkov pins its own boto3 and hcl2 fork: it gets a virtual environment of its own.
+CHECKOV_VERSION := 3.3.30
+CHECKOV := .venv-checkov/bin/checkov
+export ACCOUNTGUARD_COMMAND := $(CURDIR)/$(BIN)/accountguard
+export ACCOUNTGUARD_CHECKOV := $(CURDIR)/$(CHECKOV)
 
 .PHONY: demo test fixtures bench clean
 
@@ -11,7 +16,12 @@ $(BIN)/accountguard: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
-demo: $(BIN)/accountguard
+$(CHECKOV):
+	$(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/pip install --quiet "checkov==$(CHECKOV_VERSION)"
+	touch $@
+
+demo: $(BIN)/accountguard $(CHECKOV)
 	@echo "== the secure baseline =="
 	$(BIN)/accountguard plan fixtures/baseline.json || true
 	@echo
@@ -20,15 +30,19 @@ demo: $(BIN)/accountguard
 	@echo
 	@echo "== the same, as pytest sees it =="
 	$(BIN)/pytest -q --tb=no -rf --plan fixtures/baseline.json --plan fixtures/naive-account.json || true
+	@echo
+	@echo "== checkov with accountguard's checks, on the directory and its plan =="
+	$(CHECKOV) --quiet --compact --skip-download --check AG_TRAIL_1,AG_MFA_2 -d examples/no-trail \
+		-f fixtures/user-outside-mfa-group.json --external-checks-dir "$$($(BIN)/accountguard checkov-dir)" || true
 
-test: $(BIN)/accountguard
+test: $(BIN)/accountguard $(CHECKOV)
 	$(BIN)/pytest
 
 fixtures: $(BIN)/accountguard
 	$(BIN)/python tests/fixturegen.py
 
-bench: $(BIN)/accountguard
+bench: $(BIN)/accountguard $(CHECKOV)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) bench/out
+	rm -rf $(VENV) .venv-checkov bench/out

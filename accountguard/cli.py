@@ -4,6 +4,7 @@ usage it cannot accept."""
 from __future__ import annotations
 
 import argparse
+import importlib.resources
 import sys
 
 from .config import ConfigError, load_config
@@ -29,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     hcl.add_argument("path", metavar="DIR")
     hcl.add_argument("--var-file", action="append", default=[], metavar="FILE", help="a .tfvars file (repeatable)")
     hcl.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="a variable (repeatable)")
+    commands.add_parser("checkov-dir", help="print the directory to give checkov's --external-checks-dir")
     for sub in (plan, hcl):
         sub.add_argument("--format", choices=sorted(FORMATS), default="text")
         sub.add_argument("--config", metavar="FILE",
@@ -38,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "checkov-dir":
+        print(importlib.resources.files("accountguard.policies"))
+        return 0
     try:
         controls = all_controls()
         config = load_config(args.config, {c.id for c in controls})

@@ -1,6 +1,7 @@
 """`make bench`: wall time and peak memory (interpreter start-up included) of
-`accountguard plan` on generated plans of 5,000 and 50,000 resources, and of
-`accountguard hcl` on a tree of 100 .tf files in 10 local modules."""
+`accountguard plan` on generated plans of 5,000 and 50,000 resources, of
+`accountguard hcl` on a tree of 100 .tf files in 10 local modules, and the time
+accountguard's checks add to checkov on the 5,000-resource plan."""
 from __future__ import annotations
 
 import os
@@ -14,6 +15,8 @@ OUT = HERE / "out"
 SIZES = (5_000, 50_000)
 TARGET_SECONDS = {5_000: 1.5}
 HCL_TARGET_SECONDS = 2.0
+CHECKOV_ADDED_TARGET = 0.10
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def measure(*args: str) -> tuple[float, float, int]:
@@ -28,6 +31,14 @@ def measure(*args: str) -> tuple[float, float, int]:
         peak = max(peak, usage.ru_maxrss / 1024)
         code = os.waitstatus_to_exitcode(status)
     return best, peak, code
+
+
+def checkov_seconds(plan: Path, *selection: str) -> float:
+    checkov = os.environ.get("ACCOUNTGUARD_CHECKOV", str(ROOT / ".venv-checkov" / "bin" / "checkov"))
+    start = time.perf_counter()
+    subprocess.run([checkov, "--skip-download", "--quiet", "--compact", "-f", str(plan), *selection],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
 
 
 def generate(script: str, *args: str) -> int:
@@ -55,6 +66,17 @@ def main() -> int:
     missed |= verdict.startswith("MISSED") or code not in (0, 1)
     print(f"\naccountguard hcl: {files} .tf files in 10 modules: {wall:.2f} s, {peak:.0f} MiB peak, "
           f"exit {code}, target {verdict}")
+    plan = OUT / "plan-5000.json"
+    ours = ",".join(f"AG_{c}" for c in ("PWD_1", "MFA_1", "MFA_2", "KEY_1", "TRAIL_1", "TRAIL_2", "TRAIL_3",
+                                         "TRAIL_4", "BILL_1", "DET_1", "DET_2", "MON_1"))
+    builtin = checkov_seconds(plan, "--check", "CKV_AWS_18")
+    with_ours = checkov_seconds(plan, "--check", f"CKV_AWS_18,{ours}",
+                                "--external-checks-dir", str(ROOT / "policies"))
+    added = (with_ours - builtin) / builtin
+    verdict = "met" if added < CHECKOV_ADDED_TARGET else f"MISSED (< {CHECKOV_ADDED_TARGET:.0%})"
+    missed |= verdict.startswith("MISSED")
+    print(f"checkov on the 5,000-resource plan: one built-in check {builtin:.1f} s, plus accountguard's "
+          f"{len(ours.split(','))} checks {with_ours:.1f} s: {added:+.1%} added, target {verdict}")
     return 1 if missed else 0
 
 

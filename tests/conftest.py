@@ -34,9 +34,14 @@ def plan_json():
     return load
 
 
+CHECKOV = Path(os.environ.get("ACCOUNTGUARD_CHECKOV", FIXTURES.parent / ".venv-checkov" / "bin" / "checkov"))
+
+
 def pytest_runtest_setup(item):
-    """Terraform tests run wherever Terraform is; in CI its absence is a failure."""
-    if item.get_closest_marker("terraform") and shutil.which("terraform") is None:
-        if os.environ.get("CI"):
-            pytest.fail("this test needs terraform on PATH, and CI must run it")
-        pytest.skip("needs terraform on PATH")
+    """Terraform and checkov tests run wherever the tools are; in CI their absence is a failure."""
+    for marker, present, how in (("terraform", shutil.which("terraform"), "terraform on PATH"),
+                                 ("checkov", CHECKOV.is_file(), f"checkov at {CHECKOV} (make test installs it)")):
+        if item.get_closest_marker(marker) and not present:
+            if os.environ.get("CI"):
+                pytest.fail(f"this test needs {how}, and CI must run it")
+            pytest.skip(f"needs {how}")

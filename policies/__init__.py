@@ -1,0 +1,1 @@
+"""accountguard's controls as checkov custom checks (checkov --external-checks-dir)."""

@@ -1,0 +1,119 @@
+"""accountguard's checks inside real checkov (its own virtual environment, see
+the Makefile): the same failing AG_ IDs as accountguard on every example and
+fixture, scoped per plan and per root module, and failing closed."""
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from conftest import EXPECTED, FIXTURES
+
+from accountguard.controls import all_controls
+
+ROOT = FIXTURES.parent
+CHECKOV = Path(os.environ.get("ACCOUNTGUARD_CHECKOV", ROOT / ".venv-checkov" / "bin" / "checkov"))
+OUR_IDS = sorted(c.id for c in all_controls() if "P" in c.modes or "H" in c.modes)
+pytestmark = pytest.mark.checkov
+
+
+def checkov(*args, command=None, cwd=ROOT):
+    env = {**os.environ, "ACCOUNTGUARD_COMMAND": command or str(Path(sys.executable).with_name("accountguard"))}
+    done = subprocess.run([str(CHECKOV), "--skip-download", "--external-checks-dir", str(ROOT / "policies"),
+                           *args], capture_output=True, text=True, env=env, cwd=cwd)
+    assert "Traceback" not in done.stdout
+    return done
+
+
+def reports(*args, checks=None, **kwargs):
+    """Results per framework (only our checks unless `checks` is ""); checkov prints one
+    JSON document per phase of a run."""
+    selection = ["--check", checks or ",".join(OUR_IDS)] if checks != "" else []
+    done = checkov("-o", "json", *selection, *args, **kwargs)
+    decoder, text, position, merged = json.JSONDecoder(), done.stdout, 0, {}
+    while text[position:].strip():
+        data, position = decoder.raw_decode(text, position + len(text[position:]) - len(text[position:].lstrip()))
+        for report in data if isinstance(data, list) else [data]:
+            results = merged.setdefault(report["check_type"], {"passed_checks": [], "failed_checks": [],
+                                                                "skipped_checks": []})
+            for key in results:
+                results[key] += report["results"].get(key, [])
+    return merged
+
+
+def failing(results):
+    return {c["check_id"] for c in results["failed_checks"] if c["check_id"].startswith("AG_")}
+
+
+@pytest.fixture(scope="module")
+def every_example():
+    def run(name):
+        return name, reports("-d", f"examples/{name}", "-f", f"fixtures/{name}.json")
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        return dict(pool.map(run, EXPECTED))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_checkov_fails_exactly_what_accountguard_fails(name, every_example):
+    found = every_example[name]
+    assert failing(found["terraform"]) == set(EXPECTED[name]), "directory"
+    assert failing(found["terraform_plan"]) == set(EXPECTED[name]), "plan"
+
+
+def test_checks_have_names_guidelines_and_resources(every_example):
+    failed = every_example["trail-unencrypted"]["terraform_plan"]["failed_checks"]
+    trail = next(c for c in failed if c["check_id"] == "AG_TRAIL_3")
+    assert trail["check_name"] == "Every trail encrypts its logs with a KMS key"
+    assert trail["resource"] == "module.trail.aws_cloudtrail.this"
+    assert "kms_key_id = aws_kms_key.trail.arn" in trail["guideline"]
+    assert any("trail has no KMS key" in d for d in trail["details"])
+
+
+def test_two_directories_and_two_plans_in_one_run_do_not_mask_each_other():
+    found = reports("-d", "examples/baseline", "-d", "examples/no-trail",
+                    "-f", "fixtures/baseline.json", "-f", "fixtures/no-trail.json")
+    for framework, results in found.items():
+        assert failing(results) == set(EXPECTED["no-trail"]), framework
+        for check in results["failed_checks"]:
+            assert "baseline" not in check["file_abs_path"], (framework, check["check_id"], check["file_abs_path"])
+
+
+def test_account_verdicts_without_a_provider_block(tmp_path):
+    (tmp_path / "main.tf").write_text('resource "aws_iam_user" "ci" {\n  name = "ci"\n}\n')
+    found = reports("-d", str(tmp_path))
+    assert failing(found["terraform"]) == set(OUR_IDS) - {"AG_KEY_1"}
+
+
+def test_skip_comment_check_and_skip_check_options(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'provider "aws" {\n  region = "eu-west-1"\n}\n\n'
+        'resource "aws_cloudtrail" "main" {\n'
+        '  #checkov:skip=AG_TRAIL_3:encrypted with the bucket key, see ADR-7\n'
+        '  name                       = "main"\n  s3_bucket_name             = "logs"\n'
+        '  is_multi_region_trail      = true\n  enable_log_file_validation = true\n}\n')
+    found = reports("-d", str(tmp_path))["terraform"]
+    skipped = {c["check_id"] for c in found["skipped_checks"]}
+    assert "AG_TRAIL_3" in skipped and "AG_TRAIL_3" not in failing(found)
+    assert "AG_TRAIL_1" not in failing(found) and "AG_TRAIL_2" not in failing(found)
+    only = reports("-d", str(tmp_path), checks="AG_DET_1")["terraform"]
+    assert {c["check_id"] for c in only["failed_checks"] + only["passed_checks"]} == {"AG_DET_1"}
+    without = reports("--skip-check", "AG_DET_1", "-d", str(tmp_path), checks="")["terraform"]
+    assert "AG_DET_1" not in failing(without) and "AG_PWD_1" in failing(without)
+
+
+def test_sarif_and_junit_outputs_carry_our_checks(tmp_path):
+    checkov("-o", "sarif", "-o", "junitxml", "--output-file-path", str(tmp_path), "--check", "AG_TRAIL_3",
+            "-f", "fixtures/trail-unencrypted.json")
+    sarif = json.loads((tmp_path / "results_sarif.sarif").read_text())
+    assert [r["ruleId"] for run in sarif["runs"] for r in run["results"]] == ["AG_TRAIL_3"]
+    junit = (tmp_path / "results_junitxml.xml").read_text()
+    assert "AG_TRAIL_3" in junit and "<failure" in junit
+
+
+def test_without_accountguard_every_check_fails_and_none_passes():
+    found = reports("-f", "fixtures/baseline.json", command="/nonexistent/accountguard")["terraform_plan"]
+    assert not [c for c in found["passed_checks"] if c["check_id"].startswith("AG_")]
+    assert failing(found) == set(OUR_IDS)
+    assert any("cannot run accountguard" in d for c in found["failed_checks"] for d in c["details"])
