@@ -48,6 +48,7 @@ from accountguard.controls import all_controls  # noqa: E402
 from accountguard.model import config_address  # noqa: E402
 
 MODULE_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.{1,2}/[^"]*)"', re.MULTILINE)
+AWS_RESOURCE = re.compile(r'^\s*resource\s+"aws_', re.MULTILINE)
 
 
 def _command() -> list[str]:
@@ -113,16 +114,38 @@ def _root_modules(directory: Path, seen: frozenset = frozenset()) -> set[Path]:
     return set().union(*(_root_modules(c, seen | {directory}) for c in callers))
 
 
+def _current_root() -> str | None:
+    """The folder checkov is scanning now: its runner holds it as `root_folder`. With
+    several -d folders, a relative file name alone does not say which one it is in."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        root = frame.f_locals.get("root_folder")
+        if isinstance(root, str):
+            return root
+        frame = frame.f_back
+    return None
+
+
 @lru_cache(maxsize=None)
-def _file(scanned_file: str) -> Path | None:
+def _file(scanned_file: str, current_root: str | None) -> Path | None:
     path = Path(scanned_file)
     if path.is_absolute() and path.is_file():
         return _absolute(path)
-    for root in _scan_roots():
+    for root in ([Path(current_root)] if current_root else []) + _scan_roots():
         candidate = Path(os.path.normpath(str(root) + "/" + scanned_file.lstrip("/")))
         if candidate.is_file():
             return _absolute(candidate)
     return None
+
+
+@lru_cache(maxsize=None)
+def _has_root_resources(kind: str, path: str) -> bool:
+    """Whether the plan or root module has resources outside modules, to report on."""
+    if kind == "plan":
+        plan = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+        return any(not c.get("address", "").startswith("module.") and c.get("mode") == "managed"
+                   for c in plan.get("resource_changes") or ())
+    return any(AWS_RESOURCE.search(tf.read_text(errors="replace")) for tf in Path(path).glob("*.tf"))
 
 
 class AccountguardCheck(BaseResourceCheck):
@@ -142,7 +165,7 @@ class AccountguardCheck(BaseResourceCheck):
 
     def _scopes(self, conf) -> list[tuple[str, str]]:
         scanned_file = self.entity_path.rsplit(":", 2)[0]
-        path = _file(scanned_file)
+        path = _file(scanned_file, _current_root())
         if path is None:
             raise FileNotFoundError(f"cannot find {scanned_file} where checkov was asked to look")
         if path.suffix == ".json":
@@ -160,8 +183,9 @@ class AccountguardCheck(BaseResourceCheck):
                 problems.append(problem)
                 continue
             found += findings.get((self.id, address)) or findings.get((self.id, config_address(address))) or []
-            if scope not in self.anchored:  # findings about the account as a whole: once per scope
-                self.anchored.add(scope)
+            in_module = address.startswith("module.")
+            if scope not in self.anchored and not (in_module and _has_root_resources(*scope)):
+                self.anchored.add(scope)  # findings about the account as a whole: once per scope
                 found += findings.get((self.id, "account"), [])
         if problems:
             self.details.extend(problems)
