@@ -29,30 +29,44 @@ class Grant:
     problem: Unknown | str | None = None
 
 
-def _statement_blocks(values: dict[str, Any]) -> dict[str, Any] | Unknown:
-    """The JSON an aws_iam_policy_document would render, from its arguments."""
-    if values.get("source_policy_documents") or values.get("override_policy_documents"):
-        return Unknown("a policy document that merges other documents is known only after apply")
+def render_policy_document(values: dict[str, Any]) -> dict[str, Any] | Unknown:
+    """The policy an aws_iam_policy_document renders from its arguments, as the AWS
+    provider renders it; parts that are not known stay Unknown inside it."""
+    if any(values.get(k) for k in ("source_policy_documents", "override_policy_documents",
+                                   "source_json", "override_json")):
+        return Unknown("a policy document that merges other documents is not evaluated by accountguard")
+    blocks = values.get("statement") or []
+    if isinstance(blocks, Unknown):
+        return blocks
     statements = []
-    for block in values.get("statement") or ():
+    for block in blocks:
         if not isinstance(block, dict):
             return Unknown("a statement of a policy document is known only after apply")
         effect = block.get("effect") or "Allow"
         if isinstance(effect, Unknown):
             return effect
+        rendered: dict[str, Any] = {"Effect": effect}
+        if block.get("sid"):
+            rendered["Sid"] = block["sid"]
+        for attr, key in (("actions", "Action"), ("not_actions", "NotAction"),
+                          ("resources", "Resource"), ("not_resources", "NotResource")):
+            if block.get(attr):
+                rendered[key] = block[attr]
+        for attr, key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+            if block.get(attr):
+                if not all(isinstance(p, dict) for p in block[attr]):
+                    return Unknown("a principal of a policy document is known only after apply")
+                rendered[key] = {p.get("type"): p.get("identifiers") for p in block[attr]}
         conditions: dict[str, dict[str, Any]] = {}
         for condition in block.get("condition") or ():
             test, variable = condition.get("test"), condition.get("variable")
             if isinstance(test, Unknown) or isinstance(variable, Unknown):
                 return Unknown("a condition of a policy document is known only after apply")
             conditions.setdefault(test, {})[variable] = condition.get("values")
-        statement = {"Sid": block.get("sid") or "", "Effect": effect, "Condition": conditions}
-        for attr, key in (("actions", "Action"), ("not_actions", "NotAction"),
-                          ("resources", "Resource"), ("not_resources", "NotResource")):
-            if block.get(attr):
-                statement[key] = block[attr]
-        statements.append(statement)
-    return {"Version": "2012-10-17", "Statement": statements}
+        if conditions:
+            rendered["Condition"] = conditions
+        statements.append(rendered)
+    return {"Version": values.get("version") or "2012-10-17", "Statement": statements}
 
 
 def policy_of(inventory: Inventory, resource: Resource, attr: str) -> Policy | Unknown | str:
@@ -68,7 +82,7 @@ def policy_of(inventory: Inventory, resource: Resource, attr: str) -> Policy | U
         data = sources[0]
         document = data.values.get("json")
         if not isinstance(document, str):
-            document = _statement_blocks(data.values)
+            document = render_policy_document(data.values)
             if isinstance(document, Unknown):
                 return document
     if document is None:

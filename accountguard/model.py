@@ -60,10 +60,6 @@ def Error(subject: str, message: str) -> Verdict:
     return Verdict(Status.ERROR, subject, message)
 
 
-def NotApplicable(subject: str, message: str) -> Verdict:
-    return Verdict(Status.NOT_APPLICABLE, subject, message)
-
-
 @dataclass(frozen=True)
 class Finding:
     control: str

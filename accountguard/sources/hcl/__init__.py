@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable
 
+from ...access import render_policy_document
 from ...model import SENSITIVE, InputError, Inventory, Resource, Unknown
 from .expressions import EvalError, Lazy, Scope, Unseen, evaluate, has_sensitive, resolved, unknowns, unseen
 from .syntax import Attribute, Block, parse_attributes, parse_expression, parse_file
@@ -116,7 +117,6 @@ class ModuleInstance:
             self.providers[key] = ProviderConfig(key, block, self)
         self.scope = Scope(self.resolve, config.directory, loader.root)
         self.memo = _Memo()
-        self.children: dict[str, Any] = {}
 
     # names in expressions
     def resolve(self, name: str) -> Any:
@@ -314,32 +314,8 @@ class Instance(Lazy):
         """The JSON the AWS provider renders from an aws_iam_policy_document."""
         values = {name: self.get(name) for name in self.block.attributes if name not in META_ARGUMENTS}
         values.update(self.blocks(self.block, self.scope))
-        if any(values.get(k) for k in ("source_policy_documents", "override_policy_documents",
-                                       "source_json", "override_json")):
-            return Unseen(f"{self.address} merges other documents, which is not evaluated statically",
-                          frozenset({self.address}))
-        statements = []
-        for statement in values.get("statement", []):
-            if isinstance(statement, Unknown):
-                return unseen("", statement)
-            rendered: dict[str, Any] = {"Effect": statement.get("effect") or "Allow"}
-            if statement.get("sid"):
-                rendered["Sid"] = statement["sid"]
-            for attr, key in (("actions", "Action"), ("not_actions", "NotAction"),
-                              ("resources", "Resource"), ("not_resources", "NotResource")):
-                if statement.get(attr):
-                    rendered[key] = statement[attr]
-            for attr, key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-                if statement.get(attr):
-                    rendered[key] = {p.get("type"): p.get("identifiers") for p in statement[attr]}
-            conditions: dict[str, dict] = {}
-            for condition in statement.get("condition", []):
-                conditions.setdefault(condition.get("test"), {})[condition.get("variable")] = condition.get("values")
-            if conditions:
-                rendered["Condition"] = conditions
-            statements.append(rendered)
-        document = {"Version": values.get("version") or "2012-10-17", "Statement": statements}
-        if any(True for _ in unknowns(document)):
+        document = render_policy_document(values)
+        if isinstance(document, Unknown) or any(True for _ in unknowns(document)):
             partly = unseen(f"{self.address}.json is known only after apply", document)
             return Unseen(partly.why, partly.sources | {self.address})
         if has_sensitive(document):
