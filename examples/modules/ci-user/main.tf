@@ -30,8 +30,10 @@ resource "aws_iam_policy" "this" {
   })
 }
 
-resource "aws_iam_user_policy_attachment" "this" {
-  user       = aws_iam_user.this.name
+# The exclusive kind of attachment: this policy is attached to this user and nobody else.
+resource "aws_iam_policy_attachment" "this" {
+  name       = "ci-${var.name}"
+  users      = [aws_iam_user.this.name]
   policy_arn = aws_iam_policy.this.arn
 }
 
