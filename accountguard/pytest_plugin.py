@@ -31,8 +31,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Read the plans and configuration once; bad input stops the run with one line."""
-    inventories = {}
+    """Read the plans and configuration once; bad input stops the run with one line.
+    Without --plan or --tf-dir the plugin stays out of the way of other test suites."""
+    inventories: dict[str, Inventory] = {}
+    config.stash[_INVENTORIES] = inventories
+    config.stash[_CONFIG] = Config()
+    if not config.getoption("plan") and not config.getoption("tf_dir"):
+        return
     try:
         config.stash[_CONFIG] = load_config(config.getoption("accountguard_config"),
                                              {c.id for c in all_controls()})
@@ -42,7 +47,6 @@ def pytest_configure(config: pytest.Config) -> None:
             inventories[path] = load_directory(path)
     except (InputError, ConfigError) as exc:
         raise pytest.UsageError(f"accountguard: {exc}") from None
-    config.stash[_INVENTORIES] = inventories
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

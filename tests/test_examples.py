@@ -84,6 +84,15 @@ def test_policy_tests_need_a_plan_and_project_tests_ignore_them(pytester):
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
 
 
+def test_plugin_ignores_configuration_when_not_asked_to_judge(pytester):
+    pytester.makefile(".toml", accountguard="[thresholds]\nnot_a_threshold = 1\n")
+    pytester.makepyfile(test_other="def test_unrelated():\n    assert True\n")
+    pytester.runpytest_inprocess().assert_outcomes(passed=1)
+    result = pytester.runpytest_inprocess("--plan", str(FIXTURES / "baseline.json"))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: accountguard: *unknown threshold 'not_a_threshold'*"])
+
+
 def test_bad_plan_stops_pytest_with_one_line(pytester, tmp_path):
     result = pytester.runpytest_inprocess("--pyargs", "accountguard", "--plan", str(tmp_path / "missing.json"))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
