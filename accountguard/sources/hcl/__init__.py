@@ -32,6 +32,8 @@ class ModuleConfig:
         self.locals: dict[str, Attribute] = {}
         self.outputs: dict[str, Block] = {}
         self.resources: list[tuple[str, Block]] = []  # (mode, block)
+        self.by_name: dict[tuple[str, str, str], Block] = {}  # (mode, type, name) -> block
+        self.managed_types: set[str] = set()
         self.calls: dict[str, Block] = {}
         self.providers: dict[str, Block] = {}
         files = sorted(directory.glob("*.tf"))
@@ -49,10 +51,12 @@ class ModuleConfig:
             self.locals.update(block.attributes)
         elif kind == "output" and labels:
             self.outputs[labels[0]] = block
-        elif kind == "resource" and len(labels) == 2:
-            self.resources.append(("managed", block))
-        elif kind == "data" and len(labels) == 2:
-            self.resources.append(("data", block))
+        elif kind in ("resource", "data") and len(labels) == 2:
+            mode = "managed" if kind == "resource" else "data"
+            self.resources.append((mode, block))
+            self.by_name[(mode, labels[0], labels[1])] = block
+            if mode == "managed":
+                self.managed_types.add(labels[0])
         elif kind == "module" and labels:
             self.calls[labels[0]] = block
         elif kind == "provider" and labels:
@@ -132,7 +136,7 @@ class ModuleInstance:
             return {"module": os.path.relpath(self.config.directory, self.loader.root), "root": ".", "cwd": "."}
         if name == "terraform":
             return {"workspace": "default"}
-        if any(block.labels[0] == name for mode, block in self.config.resources if mode == "managed"):
+        if name in self.config.managed_types:
             return _Object(lambda n: self.resource_value("managed", name, n))
         raise EvalError(f"unknown name {name!r}")
 
@@ -189,7 +193,7 @@ class ModuleInstance:
         return self.memo.get(("instances", mode, id(block)), compute)
 
     def resource_value(self, mode: str, type_: str, name: str) -> Any:
-        block = next((b for m, b in self.config.resources if m == mode and b.labels == [type_, name]), None)
+        block = self.config.by_name.get((mode, type_, name))
         if block is None:
             raise EvalError(f"no {'data ' if mode == 'data' else ''}resource {type_}.{name}")
         instances = self.instances(mode, block)
