@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from .config import Config
 from .controls import Control, all_controls
-from .model import Finding, Inventory, Status
+from .model import Finding, Inventory, Status, Verdict
 
 MODE_OF_KIND = {"plan": "P", "hcl": "H", "live": "L"}
 KIND_NAMES = {"P": "a Terraform plan", "H": "a .tf directory", "L": "a live account"}
@@ -32,15 +32,16 @@ def _judge(control: Control, inventory: Inventory, config: Config) -> list[Findi
         return [finding(Status.ERROR, "account", f"internal error while judging: {type(exc).__name__}: {exc}")]
     if not verdicts:
         return [finding(Status.ERROR, "account", "the control reached no verdict")]
-    return [_unseen_absence(finding(v.status, v.subject, v.message), inventory)
-            if v.subject == "account" else
+    return [_unseen_absence(v, control, inventory) if v.subject == "account" else
             Finding(control.id, v.status, v.subject, v.message, inventory.location_of(v.subject))
             for v in verdicts]
 
 
-def _unseen_absence(found: Finding, inventory: Inventory) -> Finding:
-    """"There is no trail" is not a fact when part of the configuration cannot be seen."""
-    if found.status is not Status.FAIL or not inventory.unseen:
+def _unseen_absence(verdict: Verdict, control: Control, inventory: Inventory) -> Finding:
+    """"There is no trail" (or "there are no keys") is not a fact when part of the
+    input cannot be seen."""
+    found = Finding(control.id, verdict.status, verdict.subject, verdict.message)
+    if not inventory.unseen or not (verdict.status is Status.FAIL or verdict.vacuous):
         return found
     return Finding(found.control, Status.ERROR, found.subject,
                    f"{found.message}, as far as can be seen: {inventory.unseen[0]}"

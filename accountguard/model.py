@@ -41,15 +41,17 @@ SENSITIVE = _Sensitive()
 
 @dataclass(frozen=True)
 class Verdict:
-    """What a control says about one subject; the engine stamps the control ID."""
+    """What a control says about one subject; the engine stamps the control ID.
+    `vacuous`: a pass only because something is absent (no users, no keys)."""
 
     status: Status
     subject: str
     message: str
+    vacuous: bool = False
 
 
-def Pass(subject: str, message: str) -> Verdict:
-    return Verdict(Status.PASS, subject, message)
+def Pass(subject: str, message: str, vacuous: bool = False) -> Verdict:
+    return Verdict(Status.PASS, subject, message, vacuous)
 
 
 def Fail(subject: str, message: str) -> Verdict:

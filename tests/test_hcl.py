@@ -59,7 +59,7 @@ def test_findings_carry_file_and_line(capsys):
     # providers passed to a module, count flags, for_each subscriptions, splat, terraform.tfvars
     ("billing-module-style", {"AG_BILL_1": "pass", "AG_PWD_1": "fail"}),
     # a registry module may hold what is missing: error, not fail
-    ("registry-module", {"AG_TRAIL_1": "error", "AG_PWD_1": "error", "AG_DET_1": "pass"}),
+    ("registry-module", {"AG_TRAIL_1": "error", "AG_PWD_1": "error", "AG_KEY_1": "error", "AG_DET_1": "pass"}),
 ])
 def test_configurations_in_the_style_of_public_modules(config, expected, capsys):
     _, report, _ = judge_json(capsys, "hcl", str(CONFIGS / config))
@@ -163,6 +163,25 @@ def test_computed_attributes_are_unknown_and_remember_their_source(tmp_path):
     subscription, = inventory.of_type("aws_sns_topic_subscription")
     assert isinstance(subscription.values["topic_arn"], Unknown)
     assert subscription.references == {"topic_arn": ("aws_sns_topic.alerts",)}
+
+
+def test_a_key_whose_count_cannot_be_known_is_not_a_vacuous_pass(tmp_path, capsys):
+    write_config(tmp_path, '''
+        variable "create_key" {
+          type = bool
+        }
+        resource "aws_iam_user" "ci" {
+          name = "ci"
+        }
+        resource "aws_iam_access_key" "ci" {
+          count = var.create_key ? 1 : 0
+          user  = aws_iam_user.ci.name
+        }
+    ''')
+    _, report, _ = judge_json(capsys, "hcl", str(tmp_path))
+    key = [r for r in report["results"] if r["control"] == "AG_KEY_1"]
+    assert [r["status"] for r in key] == ["error"]
+    assert "create_key has no value" in key[0]["message"]
 
 
 def test_syntax_error_is_one_line_with_file_and_line(tmp_path):

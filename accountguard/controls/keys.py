@@ -15,7 +15,7 @@ from . import control, live_only
 def no_writer_keys(inventory: Inventory, config: Config):
     keys = inventory.of_type("aws_iam_access_key")
     if not keys:
-        yield Pass("account", "there are no access keys")
+        yield Pass("account", "there are no access keys", vacuous=True)
         return
     graph = access_graph(inventory)
     for key in keys:

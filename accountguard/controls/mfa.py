@@ -56,7 +56,7 @@ def mfa_policy_exists(inventory: Inventory, config: Config):
 def users_subject_to_mfa(inventory: Inventory, config: Config):
     graph = access_graph(inventory)
     if not graph.users:
-        yield Pass("account", "there are no IAM users")
+        yield Pass("account", "there are no IAM users", vacuous=True)
         return
     for user in graph.users:
         name = user_name(user)
