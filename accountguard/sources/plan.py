@@ -209,12 +209,16 @@ def _module_resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 def load_plan(path: str | Path) -> Inventory:
     """Read a plan JSON file; InputError if it is not one accountguard can judge."""
-    plan = read_json(path, "Terraform plan JSON")
-    _check_plan(plan, str(path))
+    return plan_inventory(read_json(path, "Terraform plan JSON"), str(path))
+
+
+def plan_inventory(plan: Any, source: str) -> Inventory:
+    """The Inventory of decoded plan JSON; InputError for anything that is not a readable plan."""
+    _check_plan(plan, source)
     try:
-        return inventory_from_plan(plan, str(path))
+        return inventory_from_plan(plan, source)
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"{path}: not a Terraform plan accountguard can read "
+        raise InputError(f"{source}: not a Terraform plan accountguard can read "
                          f"(unexpected structure: {type(exc).__name__})") from None
 
 
