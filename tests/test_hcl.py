@@ -8,7 +8,6 @@ import pytest
 from conftest import EXPECTED, FIXTURES, run_cli
 
 from accountguard.cli import main
-from accountguard.engine import evaluate
 from accountguard.model import Unknown
 from accountguard.sources.hcl import load_directory
 

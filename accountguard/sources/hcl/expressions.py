@@ -8,7 +8,6 @@ still leads to the topic however many module inputs lie in between.
 """
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
