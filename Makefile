@@ -28,6 +28,12 @@ demo: $(BIN)/accountguard $(CHECKOV)
 	@echo "== an account set up the quick way =="
 	$(BIN)/accountguard plan fixtures/naive-account.json || true
 	@echo
+	@echo "== a pull request that turns CloudTrail logging off, against an applied account =="
+	$(BIN)/accountguard plan fixtures/changes/trail-logging-off.json --fail-on regressions || true
+	@echo
+	@echo "== an account with old findings, a change that weakens nothing: passes with --fail-on regressions =="
+	$(BIN)/accountguard plan fixtures/changes/weak-account-unchanged.json --fail-on regressions | tail -n 1
+	@echo
 	@echo "== the same, as pytest sees it =="
 	$(BIN)/pytest -q --tb=no -rf --plan fixtures/baseline.json --plan fixtures/naive-account.json || true
 	@echo

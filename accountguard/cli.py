@@ -1,13 +1,15 @@
 """`accountguard plan PLAN.json` and `accountguard hcl DIR`: exit 0 when every
-control passes or does not apply, 1 when one fails or errors, 2 for input or
-usage it cannot accept."""
+control passes or does not apply, 1 when one fails or errors (with
+`--fail-on regressions`: only what the plan makes worse), 2 for input or usage
+it cannot accept."""
 from __future__ import annotations
 
 import argparse
 import importlib.resources
 import sys
+from dataclasses import replace
 
-from .config import ConfigError, load_config
+from .config import FAIL_ON, ConfigError, load_config
 from .controls import all_controls
 from .engine import evaluate, failed
 from .model import InputError
@@ -26,6 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     plan = commands.add_parser("plan", help="judge a Terraform plan (terraform show -json PLANFILE)")
     plan.add_argument("path", metavar="PLAN.json")
+    plan.add_argument("--fail-on", choices=FAIL_ON,
+                      help="failures (default): every failure fails; regressions: only what this plan "
+                           "makes worse (a plan without prior state is judged in full)")
     hcl = commands.add_parser("hcl", help="judge a directory of .tf files without running Terraform")
     hcl.add_argument("path", metavar="DIR")
     hcl.add_argument("--var-file", action="append", default=[], metavar="FILE", help="a .tfvars file (repeatable)")
@@ -46,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         controls = all_controls()
         config = load_config(args.config, {c.id for c in controls})
+        if getattr(args, "fail_on", None):
+            config = replace(config, fail_on=args.fail_on)
         if args.command == "plan":
             inventory = load_plan(args.path)
         else:
@@ -55,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     results = evaluate(inventory, config, controls)
     sys.stdout.write(FORMATS[args.format](inventory.source, results))
-    return 1 if failed(results) else 0
+    return 1 if failed(results, config) else 0
 
 
 if __name__ == "__main__":

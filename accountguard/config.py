@@ -1,4 +1,4 @@
-"""User configuration: thresholds and controls managed elsewhere.
+"""User configuration: thresholds, controls managed elsewhere, and what fails a run.
 
 Read from `accountguard.toml`, or `[tool.accountguard]` in `pyproject.toml`, in
 the working directory, or from the file given with --config. Anything that is
@@ -25,18 +25,32 @@ class Thresholds:
     key_max_unused_days: int = 45
 
 
+FAIL_ON = ("failures", "regressions")
+
+
 @dataclass(frozen=True)
 class Config:
     thresholds: Thresholds = field(default_factory=Thresholds)
     managed_elsewhere: dict[str, str] = field(default_factory=dict)
     path: str | None = None
+    fail_on: str = "failures"  # "regressions": failures that were there before the change do not fail
+    fail_on_warnings: bool = False  # weakening that still passes fails too
+
+
+SETTINGS = ("thresholds", "managed_elsewhere", "fail_on", "fail_on_warnings")
 
 
 def _parse(table: dict[str, Any], origin: str, control_ids: set[str]) -> Config:
-    unknown = set(table) - {"thresholds", "managed_elsewhere"}
+    unknown = set(table) - set(SETTINGS)
     if unknown:
         raise ConfigError(f"{origin}: unknown setting {sorted(unknown)[0]!r} "
-                          "(expected 'thresholds' or 'managed_elsewhere')")
+                          f"(expected one of: {', '.join(SETTINGS)})")
+    fail_on = table.get("fail_on", "failures")
+    if fail_on not in FAIL_ON:
+        raise ConfigError(f"{origin}: fail_on must be \"failures\" or \"regressions\"")
+    fail_on_warnings = table.get("fail_on_warnings", False)
+    if not isinstance(fail_on_warnings, bool):
+        raise ConfigError(f"{origin}: fail_on_warnings must be true or false")
     thresholds = Thresholds()
     raw = table.get("thresholds", {})
     if not isinstance(raw, dict):
@@ -56,7 +70,7 @@ def _parse(table: dict[str, Any], origin: str, control_ids: set[str]) -> Config:
             raise ConfigError(f"{origin}: managed_elsewhere names unknown control {control_id!r}")
         if not isinstance(reason, str) or not reason.strip():
             raise ConfigError(f"{origin}: managed_elsewhere.{control_id} needs a reason (a non-empty string)")
-    return Config(thresholds, dict(elsewhere), origin)
+    return Config(thresholds, dict(elsewhere), origin, fail_on, fail_on_warnings)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

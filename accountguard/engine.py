@@ -1,11 +1,13 @@
 """Runs the controls over an inventory. Fail closed: a control that raises, or
-says nothing, is an error, never a pass."""
+says nothing, is an error, never a pass. A plan that changes an account is
+judged before and after the change (regressions.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from .config import Config
 from .controls import Control, all_controls
+from . import regressions
 from .model import Finding, Inventory, Status, Verdict
 
 MODE_OF_KIND = {"plan": "P", "hcl": "H", "live": "L"}
@@ -59,7 +61,7 @@ class ControlResult:
     @property
     def status(self) -> Status:
         statuses = {f.status for f in self.findings}
-        for status in (Status.ERROR, Status.FAIL, Status.PASS):
+        for status in (Status.ERROR, Status.FAIL, Status.WARN, Status.PASS):
             if status in statuses:
                 return status
         return Status.NOT_APPLICABLE
@@ -68,8 +70,30 @@ class ControlResult:
 def evaluate(inventory: Inventory, config: Config | None = None,
              controls: list[Control] | None = None) -> list[ControlResult]:
     config = config or Config()
-    return [ControlResult(c, _judge(c, inventory, config)) for c in (controls or all_controls())]
+    results = []
+    for control in controls or all_controls():
+        findings = _judge(control, inventory, config)
+        if inventory.before is not None:
+            try:
+                findings = regressions.compare(control, findings, inventory, config, _judge)
+            except Exception as exc:  # not knowing what the change did must not pass
+                findings = findings + [Finding(control.id, Status.ERROR, "account",
+                                               f"internal error while comparing with the state before the "
+                                               f"change: {type(exc).__name__}: {exc}")]
+        results.append(ControlResult(control, findings))
+    return results
 
 
-def failed(results: list[ControlResult]) -> bool:
-    return any(r.status in (Status.FAIL, Status.ERROR) for r in results)
+def blocking(finding: Finding, config: Config) -> bool:
+    """Whether this finding fails the run. Errors always do: what cannot be
+    seen cannot be shown not to have been made worse."""
+    if finding.status is Status.ERROR:
+        return True
+    if finding.status is Status.FAIL:
+        return config.fail_on == "failures" or not finding.preexisting
+    return finding.status is Status.WARN and config.fail_on_warnings
+
+
+def failed(results: list[ControlResult], config: Config | None = None) -> bool:
+    config = config or Config()
+    return any(blocking(f, config) for r in results for f in r.findings)

@@ -19,6 +19,7 @@ class Status(str, enum.Enum):
     FAIL = "fail"
     NOT_APPLICABLE = "not_applicable"
     ERROR = "error"
+    WARN = "warn"  # passes, but a change in the plan made it weaker
 
 
 @dataclass(frozen=True)
@@ -64,15 +65,23 @@ def Error(subject: str, message: str) -> Verdict:
 
 @dataclass(frozen=True)
 class Finding:
+    """`regression`: failing after the plan's change, not before. `preexisting`:
+    failing before it already. `changes`: the changes that cause it."""
+
     control: str
     status: Status
     subject: str
     message: str
     location: tuple[str, int] | None = None
+    regression: bool = False
+    preexisting: bool = False
+    changes: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         found: dict[str, Any] = {"control": self.control, "status": self.status.value,
-                                 "subject": self.subject, "message": self.message}
+                                 "subject": self.subject, "message": self.message,
+                                 "regression": self.regression, "preexisting": self.preexisting,
+                                 "changes": list(self.changes)}
         if self.location:
             found["location"] = {"file": self.location[0], "line": self.location[1]}
         return found
@@ -122,6 +131,22 @@ class Resource:
         return blocks[0] if isinstance(blocks, list) and blocks and isinstance(blocks[0], dict) else {}
 
 
+@dataclass(frozen=True)
+class Change:
+    """One resource a plan creates, updates, replaces or destroys."""
+
+    address: str
+    type: str
+    actions: tuple[str, ...]  # Terraform's: ("create",), ("update",), ("delete", "create"), ...
+    previous_address: str | None = None  # where a `moved` resource was before
+
+    @property
+    def verb(self) -> str:
+        if "delete" in self.actions and "create" in self.actions:
+            return "replaced"
+        return {"create": "created", "delete": "destroyed"}.get(self.actions[0], "updated")
+
+
 @dataclass
 class Link:
     """Where an attribute points: resources found, known values pointing outside
@@ -140,12 +165,15 @@ class Inventory:
     """The resources of one source, indexed once so that lookups stay O(1)."""
 
     def __init__(self, source: str, kind: str, resources: Iterable[Resource],
-                 facts: dict[str, Any] | None = None, unseen: Iterable[str] = ()) -> None:
+                 facts: dict[str, Any] | None = None, unseen: Iterable[str] = (),
+                 before: Inventory | None = None, changes: Iterable[Change] = ()) -> None:
         self.source = source
         self.kind = kind  # "plan", "hcl" or "live"
         self.resources = list(resources)
         self.facts = facts or {}
         self.unseen = list(unseen)  # parts of the account this source cannot see (e.g. registry modules)
+        self.before = before  # a plan's prior state, when it has one
+        self.changes = list(changes)  # what the plan changes to get from `before` to this
         self._derived: dict[str, Any] = {}
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
         self._by_address: dict[str, list[Resource]] = defaultdict(list)
@@ -176,6 +204,10 @@ class Inventory:
 
     def __len__(self) -> int:
         return len(self.resources)
+
+    def at(self, address: str) -> Resource | None:
+        """The resource at exactly this address."""
+        return next((r for r in self._by_address.get(address, ()) if r.address == address), None)
 
     def location_of(self, address: str) -> tuple[str, int] | None:
         resources = self._by_address.get(address)

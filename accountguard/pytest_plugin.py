@@ -3,15 +3,17 @@ policy test per control (accountguard/test_policies.py) and gives users an
 `inventory` fixture for their own policy tests."""
 from __future__ import annotations
 
+import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from .config import Config, ConfigError, load_config
+from .config import FAIL_ON, Config, ConfigError, load_config
 from .controls import Control, all_controls
-from .engine import evaluate
+from .engine import blocking, evaluate
 from .model import InputError, Inventory, Status
-from .reports.text import explain
+from .reports.text import ALREADY, explain
 from .sources.hcl import load_directory
 from .sources.plan import load_plan
 
@@ -28,6 +30,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="judge this directory of .tf files (repeatable)")
     group.addoption("--accountguard-config", metavar="FILE",
                     help="accountguard.toml or pyproject.toml (default: found in the working directory)")
+    group.addoption("--fail-on", choices=FAIL_ON,
+                    help="failures (default): every failure fails; regressions: failures a plan's prior "
+                         "state already had are reported as xfail")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -39,8 +44,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption("plan") and not config.getoption("tf_dir"):
         return
     try:
-        config.stash[_CONFIG] = load_config(config.getoption("accountguard_config"),
-                                             {c.id for c in all_controls()})
+        settings = load_config(config.getoption("accountguard_config"), {c.id for c in all_controls()})
+        if config.getoption("fail_on"):
+            settings = replace(settings, fail_on=config.getoption("fail_on"))
+        config.stash[_CONFIG] = settings
         for path in config.getoption("plan"):
             inventories[path] = load_plan(path)
         for path in config.getoption("tf_dir"):
@@ -74,11 +81,22 @@ def accountguard_config(request: pytest.FixtureRequest) -> Config:
     return request.config.stash[_CONFIG]
 
 
+class WeakenedWarning(UserWarning):
+    """A plan weakens a control that still passes."""
+
+
 def assert_control(control: Control, inventory: Inventory, config: Config) -> None:
     """Pass, skip (not applicable) or fail with the control ID, every offending
-    subject, why it matters and the fix."""
+    subject, why it matters and the fix. With `--fail-on regressions`, failures
+    the plan's prior state already had are xfail; weakening that still passes
+    is a warning unless `fail_on_warnings`."""
     result, = evaluate(inventory, config, [control])
     if result.status is Status.NOT_APPLICABLE:
         pytest.skip(f"{control.id}: {result.findings[0].message}")
-    if result.status in (Status.FAIL, Status.ERROR):
+    if any(blocking(f, config) for f in result.findings):
         pytest.fail(explain(result), pytrace=False)
+    if result.status is Status.FAIL:
+        pytest.xfail(f"{ALREADY}: {explain(result)}")
+    for finding in result.findings:
+        if finding.status is Status.WARN:
+            warnings.warn(WeakenedWarning(f"{control.id} {finding.message}"), stacklevel=2)

@@ -194,7 +194,7 @@ class AccountguardCheck(BaseResourceCheck):
         if bad:
             self.details.extend(f'{f["status"].upper()} {f["subject"]}: {f["message"]}' for f in bad)
             return CheckResult.FAILED
-        if any(f["status"] == "pass" for f in found):
+        if any(f["status"] in ("pass", "warn") for f in found):  # warn: weakened, still passing
             return CheckResult.PASSED
         return CheckResult.UNKNOWN
 

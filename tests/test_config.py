@@ -27,7 +27,8 @@ def test_managed_elsewhere_from_pyproject(tmp_path):
     assert done.returncode == 0 and failing_ids(report) == set()
     trail_1 = [r for r in report["results"] if r["control"] == "AG_TRAIL_1"]
     assert trail_1 == [{"control": "AG_TRAIL_1", "status": "not_applicable", "subject": "account",
-                        "message": "managed elsewhere: organization trail in the management account"}]
+                        "message": "managed elsewhere: organization trail in the management account",
+                        "regression": False, "preexisting": False, "changes": []}]
 
 
 def test_config_option_wins_over_working_directory(tmp_path):
@@ -44,7 +45,9 @@ def test_config_option_wins_over_working_directory(tmp_path):
     ("[thresholds]\npassword_min_length = \"20\"\n", "must be a whole number"),
     ("[managed_elsewhere]\nAG_NOPE_1 = \"x\"\n", "unknown control 'AG_NOPE_1'"),
     ("[managed_elsewhere]\nAG_DET_1 = \"\"\n", "needs a reason"),
-    ("[fail_on]\nx = 1\n", "unknown setting 'fail_on'"),
+    ("[fail_safe]\nx = 1\n", "unknown setting 'fail_safe'"),
+    ('fail_on = "everything"\n', 'fail_on must be "failures" or "regressions"'),
+    ('fail_on_warnings = "yes"\n', "fail_on_warnings must be true or false"),
     ("thresholds = [\n", "not valid TOML"),
 ])
 def test_malformed_configuration_is_a_usage_error(tmp_path, text, words):

@@ -3,6 +3,7 @@ it never raises, so it can never be mistaken for a pass by a CI step."""
 import copy
 import json
 
+import pytest
 from conftest import FIXTURES
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -11,7 +12,9 @@ from accountguard.engine import evaluate
 from accountguard.model import InputError
 from accountguard.sources.plan import plan_inventory
 
-BASE = json.loads((FIXTURES / "baseline.json").read_text())
+# A new account's plan, and a change to an applied one (judged before and after).
+BASES = {name: json.loads((FIXTURES / f"{name}.json").read_text())
+         for name in ("baseline", "changes/billing-threshold-raised")}
 REPLACEMENTS = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5),
                          st.just([]), st.just({}), st.just([None]), st.just({"x": None}))
 
@@ -27,13 +30,16 @@ def paths(value, prefix=()):
             yield from paths(item, prefix + (index,))
 
 
-PATHS = [p for p in paths(BASE) if p]
+PATHS = {name: [p for p in paths(base) if p] for name, base in BASES.items()}
 
 
+@pytest.mark.parametrize("base", sorted(BASES))
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(mutations=st.lists(st.tuples(st.sampled_from(PATHS), st.booleans(), REPLACEMENTS), min_size=1, max_size=4))
-def test_a_damaged_plan_is_judged_or_rejected_never_crashes(mutations):
-    plan = copy.deepcopy(BASE)
+@given(data=st.data())
+def test_a_damaged_plan_is_judged_or_rejected_never_crashes(base, data):
+    mutations = data.draw(st.lists(st.tuples(st.sampled_from(PATHS[base]), st.booleans(), REPLACEMENTS),
+                                   min_size=1, max_size=4))
+    plan = copy.deepcopy(BASES[base])
     for path, delete, replacement in mutations:
         parent = plan
         try:
@@ -56,3 +62,4 @@ def test_a_damaged_plan_is_judged_or_rejected_never_crashes(mutations):
         assert result.findings
         for finding in result.findings:
             assert isinstance(finding.message, str)
+            assert "internal error" not in finding.message, finding.message

@@ -3,10 +3,11 @@ Inventory, registered with its metadata beside it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from ..config import Config
 from ..model import Inventory, Verdict
+from ..regressions import Weakening
 
 Judge = Callable[[Inventory, Config], Iterable[Verdict]]
 
@@ -21,12 +22,13 @@ class Control:
     rationale: str  # why it matters, one sentence
     fix: str  # how to fix it in Terraform
     judge: Judge | None = None  # None: only judged on a live account, by the live source
+    weakenings: tuple[Weakening, ...] = ()  # changes that thin it out while it still passes
 
 
 REGISTRY: dict[str, Control] = {}
 
 
-def control(**metadata: str) -> Callable[[Judge], Judge]:
+def control(**metadata: Any) -> Callable[[Judge], Judge]:
     def register(judge: Judge) -> Judge:
         REGISTRY[metadata["id"]] = Control(judge=judge, **metadata)
         return judge

@@ -1,6 +1,7 @@
 from ..alerting import alarm_gap
 from ..config import Config
 from ..model import Error, Fail, Inventory, Pass, Resource, Unknown
+from ..regressions import raised
 from . import control
 
 BILLING_REGION = "us-east-1"
@@ -57,6 +58,8 @@ def _budget_gap(budget: Resource) -> str | Unknown | None:
         "  period              = 21600\n  evaluation_periods  = 1\n"
         '  comparison_operator = "GreaterThanThreshold"\n  threshold           = 100\n'
         "  alarm_actions       = [aws_sns_topic.billing.arn]  # with an aws_sns_topic_subscription\n}",
+    weakenings=(raised("aws_cloudwatch_metric_alarm", "threshold", where=lambda v: v.get("metric_name") == "EstimatedCharges"),
+                raised("aws_budgets_budget", "limit_amount")),
 )
 def billing_alert(inventory: Inventory, config: Config):
     misses, unknown = [], []

@@ -1,5 +1,6 @@
 from ..config import Config
 from ..model import Error, Fail, Inventory, Pass, Resource, Status, Unknown
+from ..regressions import destroyed, turned_off
 from . import control
 
 
@@ -68,6 +69,9 @@ TRAIL_FIX = ('resource "aws_cloudtrail" "main" {\n  name                        
     cis="3.1", modes="PHL",
     rationale="Without a trail nobody can tell what a stolen credential did, or in which region it mined crypto.",
     fix=TRAIL_FIX,
+    weakenings=(destroyed("aws_cloudtrail"), turned_off("aws_cloudtrail", "enable_logging"),
+                turned_off("aws_cloudtrail", "is_multi_region_trail"),
+                turned_off("aws_cloudtrail", "include_global_service_events")),
 )
 def trail_on(inventory: Inventory, config: Config):
     trails = _trails(inventory)
@@ -99,6 +103,7 @@ def _every_trail(inventory: Inventory, judge):
     id="AG_TRAIL_2", title="Every trail validates its log files", severity="medium", cis="3.2", modes="PHL",
     rationale="Without digest files an intruder can edit or delete the logs that would show what they did.",
     fix='resource "aws_cloudtrail" "main" {\n  # ...\n  enable_log_file_validation = true\n}',
+    weakenings=(turned_off("aws_cloudtrail", "enable_log_file_validation"),),
 )
 def log_file_validation(inventory: Inventory, config: Config):
     def judge(inventory, trail):

@@ -1,5 +1,6 @@
 from ..config import Config
 from ..model import Error, Fail, Inventory, Pass, Unknown
+from ..regressions import lowered, turned_off
 from . import control
 
 REQUIRED_CLASSES = {
@@ -18,6 +19,9 @@ REQUIRED_CLASSES = {
         "  minimum_password_length      = 14\n  require_uppercase_characters = true\n"
         "  require_lowercase_characters = true\n  require_numbers              = true\n"
         "  require_symbols              = true\n  password_reuse_prevention    = 24\n}",
+    weakenings=(lowered("aws_iam_account_password_policy", "minimum_password_length"),
+                lowered("aws_iam_account_password_policy", "password_reuse_prevention"),
+                *(turned_off("aws_iam_account_password_policy", attr) for attr in REQUIRED_CLASSES)),
 )
 def password_policy(inventory: Inventory, config: Config):
     policies = inventory.of_type("aws_iam_account_password_policy")

@@ -5,9 +5,22 @@ import textwrap
 from collections import Counter
 
 from ..engine import ControlResult
-from ..model import Status
+from ..model import Finding, Status
 
-LABELS = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.ERROR: "ERROR", Status.NOT_APPLICABLE: "N/A"}
+LABELS = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.ERROR: "ERROR", Status.NOT_APPLICABLE: "N/A",
+          Status.WARN: "WARN"}
+WEAKENED = "weakened by this change"
+ALREADY = "already failing before this change"
+
+
+def _history(findings: list[Finding]) -> str:
+    """What the change did to a control's failures, for its line in the table."""
+    failing = [f for f in findings if f.status is Status.FAIL]
+    if any(f.regression for f in failing):
+        return f"  ({WEAKENED})"
+    if failing and all(f.preexisting for f in failing):
+        return f"  ({ALREADY})"
+    return ""
 
 
 def explain(result: ControlResult) -> str:
@@ -20,6 +33,10 @@ def explain(result: ControlResult) -> str:
         if finding.status in (Status.FAIL, Status.ERROR):
             where = f" ({finding.location[0]}:{finding.location[1]})" if finding.location else ""
             lines.append(f"  {LABELS[finding.status]} {finding.subject}{where}: {finding.message}")
+            if finding.regression:
+                lines.append(f"    {WEAKENED}: " + "; ".join(finding.changes))
+            elif finding.preexisting:
+                lines.append(f"    {ALREADY}")
     lines.append(f"  Why: {control.rationale}")
     lines.append("  Fix:")
     lines.append(textwrap.indent(control.fix, "    "))
@@ -29,13 +46,25 @@ def explain(result: ControlResult) -> str:
 def render(source: str, results: list[ControlResult]) -> str:
     out = [f"accountguard: {source}", ""]
     for result in results:
-        out.append(f"  {LABELS[result.status]:<5} {result.control.id:<11} {result.control.title}")
+        out.append(f"  {LABELS[result.status]:<5} {result.control.id:<11} {result.control.title}"
+                   + _history(result.findings))
     bad = [r for r in results if r.status in (Status.FAIL, Status.ERROR)]
     if bad:
         out += ["", "What to fix:", ""]
         for result in bad:
             out += [explain(result), ""]
+    warnings = [f for r in results for f in r.findings if f.status is Status.WARN]
+    if warnings:
+        out += ["", "Weakened by this change, still passing:", ""]
+        out += [f"  WARN {f.control} {f.message.removeprefix('weaker, still passing: ')}" for f in warnings]
+        out.append("")
     counts = Counter(r.status for r in results)
-    out.append(f"{counts[Status.FAIL]} failed, {counts[Status.ERROR]} errors, {counts[Status.PASS]} passed, "
+    summary = (f"{counts[Status.FAIL]} failed, {counts[Status.ERROR]} errors, {counts[Status.PASS]} passed, "
                f"{counts[Status.NOT_APPLICABLE]} not applicable")
+    if counts[Status.WARN]:
+        summary += f", {counts[Status.WARN]} weakened but passing"
+    histories = Counter(_history(r.findings).strip(" ()") for r in results)
+    if histories[WEAKENED] or histories[ALREADY]:
+        summary += f" ({histories[WEAKENED]} {WEAKENED}, {histories[ALREADY]} {ALREADY})"
+    out.append(summary)
     return "\n".join(out).rstrip("\n") + "\n"

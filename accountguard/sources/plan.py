@@ -3,7 +3,8 @@
 The inventory is the state after the change: resources being destroyed are
 gone, values known only after apply are `Unknown`, sensitive ones `SENSITIVE`,
 regions come from each resource's provider configuration, and references are
-taken from `configuration` and resolved across modules.
+taken from `configuration` and resolved across modules. A plan with a prior
+state also gets the inventory before the change and the list of changes.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..model import SENSITIVE, InputError, Inventory, Resource, Unknown, config_address
+from ..model import SENSITIVE, Change, InputError, Inventory, Resource, Unknown, config_address
 
 SUPPORTED_MAJOR_VERSIONS = ("0", "1")
 
@@ -227,6 +228,7 @@ def inventory_from_plan(plan: dict[str, Any], source: str) -> Inventory:
     variables = plan.get("variables") or {}
     resources: list[Resource] = []
     seen: set[str] = set()
+    changes: list[Change] = []
 
     def add(address: str, type_: str, mode: str, values: Any) -> None:
         seen.add(address)
@@ -240,6 +242,9 @@ def inventory_from_plan(plan: dict[str, Any], source: str) -> Inventory:
         if change.get("mode") not in ("managed", "data") or not change.get("type", "").startswith("aws_"):
             continue
         body = change.get("change") or {}
+        actions = tuple(body.get("actions") or ())
+        if change["mode"] == "managed" and actions and actions not in (("no-op",), ("read",)):
+            changes.append(Change(change["address"], change["type"], actions, change.get("previous_address")))
         if body.get("after") is None and body.get("after_unknown") in (None, {}, False):
             seen.add(change["address"])  # destroyed: not part of the account after this change
             continue
@@ -247,10 +252,8 @@ def inventory_from_plan(plan: dict[str, Any], source: str) -> Inventory:
         add(change["address"], change["type"], change["mode"], values)
 
     # Data sources read during planning are only in prior_state.
-    prior = ((plan.get("prior_state") or {}).get("values") or {}).get("root_module") or {}
-    for resource in _module_resources(prior):
-        if resource.get("mode") == "data" and resource["address"] not in seen \
-                and resource.get("type", "").startswith("aws_"):
+    for resource in _prior_resources(plan):
+        if resource["mode"] == "data" and resource["address"] not in seen:
             values = _merge(resource.get("values"), None, resource.get("sensitive_values"))
             add(resource["address"], resource["type"], "data", values)
 
@@ -262,4 +265,30 @@ def inventory_from_plan(plan: dict[str, Any], source: str) -> Inventory:
                 add(resource["address"], resource["type"], resource.get("mode", "managed"),
                     _merge(resource.get("values"), None, resource.get("sensitive_values")))
 
-    return Inventory(source=source, kind="plan", resources=resources)
+    return Inventory(source=source, kind="plan", resources=resources,
+                     before=_inventory_before(plan, configuration, variables, source), changes=changes)
+
+
+def _prior_resources(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    prior = ((plan.get("prior_state") or {}).get("values") or {}).get("root_module") or {}
+    for resource in _module_resources(prior):
+        if resource.get("mode") in ("managed", "data") and resource.get("type", "").startswith("aws_"):
+            yield resource
+
+
+def _inventory_before(plan: dict[str, Any], configuration: _Configuration, variables: dict[str, Any],
+                      source: str) -> Inventory | None:
+    """The account as the prior state has it; None for a new account (no managed resources yet)."""
+    resources = [Resource(address=r["address"], type=r["type"], mode=r["mode"],
+                          values=_merge(r.get("values"), None, r.get("sensitive_values")),
+                          references=configuration.references(r["address"]))
+                 for r in _prior_resources(plan) if isinstance(r.get("values"), dict)]
+    if not any(r.mode == "managed" for r in resources):
+        return None
+    for resource in resources:
+        # State values are known, and the ARN says where a resource is even when
+        # the configuration no longer has it.
+        arn = resource.values.get("arn")
+        region = arn.split(":")[3] if isinstance(arn, str) and arn.count(":") >= 5 else ""
+        resource.region = region or configuration.region(resource.address, variables)
+    return Inventory(source=f"{source} (before the change)", kind="plan", resources=resources)

@@ -1,19 +1,9 @@
-# The alarm fires into a topic nobody subscribed to.
-resource "aws_sns_topic" "billing" {
-  provider = aws.us_east_1
-  name     = "billing-alerts"
-}
-
-resource "aws_cloudwatch_metric_alarm" "billing" {
-  provider            = aws.us_east_1
-  alarm_name          = "estimated-charges"
-  namespace           = "AWS/Billing"
-  metric_name         = "EstimatedCharges"
-  dimensions          = { Currency = "USD" }
-  statistic           = "Maximum"
-  period              = 21600
-  evaluation_periods  = 1
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = 100
-  alarm_actions       = [aws_sns_topic.billing.arn]
+# The alarm fires into a topic nobody is subscribed to.
+module "billing_alarm" {
+  source                = "../modules/billing-alarm"
+  monthly_threshold_usd = 100
+  subscribe_email       = false
+  providers = {
+    aws.billing = aws.us_east_1
+  }
 }

@@ -17,6 +17,13 @@ variable "monthly_threshold_usd" {
 variable "email" {
   type      = string
   sensitive = true
+  default   = null
+}
+
+variable "subscribe_email" {
+  description = "Subscribe `email` to the alarm's topic."
+  type        = bool
+  default     = true
 }
 
 resource "aws_sns_topic" "billing" {
@@ -25,6 +32,7 @@ resource "aws_sns_topic" "billing" {
 }
 
 resource "aws_sns_topic_subscription" "email" {
+  count     = var.subscribe_email ? 1 : 0
   provider  = aws.billing
   topic_arn = aws_sns_topic.billing.arn
   protocol  = "email"

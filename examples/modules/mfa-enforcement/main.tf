@@ -6,6 +6,12 @@ variable "group_name" {
   default = "humans"
 }
 
+variable "enforce" {
+  description = "Attach the policy to the group."
+  type        = bool
+  default     = true
+}
+
 locals {
   mfa_self_service = [
     "iam:CreateVirtualMFADevice",
@@ -54,6 +60,7 @@ resource "aws_iam_group" "this" {
 }
 
 resource "aws_iam_group_policy_attachment" "require_mfa" {
+  count      = var.enforce ? 1 : 0
   group      = aws_iam_group.this.name
   policy_arn = aws_iam_policy.require_mfa.arn
 }
