@@ -12,6 +12,8 @@ class Subscriptions:
         self.by_topic: dict[str, list[Resource]] = defaultdict(list)
         self.unknown: list[Unknown] = []
         for subscription in inventory.of_type("aws_sns_topic_subscription"):
+            if subscription.values.get("pending_confirmation") is True:
+                continue  # nobody confirmed it: nothing is delivered
             link = inventory.link(subscription, "topic_arn", "aws_sns_topic")
             for topic in link.resources:
                 self.by_topic[topic.address].append(subscription)

@@ -1,4 +1,4 @@
-"""`accountguard plan PLAN.json` and `accountguard hcl DIR`: exit 0 when every
+"""`accountguard plan PLAN.json`, `accountguard hcl DIR`, `accountguard live`: exit 0 when every
 control passes or does not apply, 1 when one fails or errors (with
 `--fail-on regressions`: only what the plan makes worse), 2 for input or usage
 it cannot accept."""
@@ -15,6 +15,7 @@ from .engine import evaluate, failed
 from .model import InputError
 from .reports import FORMATS
 from .sources.hcl import load_directory
+from .sources.live import DEFAULT_REPORT_TIMEOUT, load_account
 from .sources.plan import load_plan
 
 
@@ -35,8 +36,15 @@ def _parser() -> argparse.ArgumentParser:
     hcl.add_argument("path", metavar="DIR")
     hcl.add_argument("--var-file", action="append", default=[], metavar="FILE", help="a .tfvars file (repeatable)")
     hcl.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="a variable (repeatable)")
+    live = commands.add_parser("live", help="judge a live AWS account, with read-only API calls")
+    live.add_argument("--profile", metavar="NAME", help="AWS profile (default: boto3's credential chain)")
+    live.add_argument("--region", action="append", default=[], metavar="R",
+                      help="a region to judge (repeatable; default: every region enabled in the account)")
+    live.add_argument("--role-arn", metavar="ARN", help="assume this role first (e.g. the scanner role)")
+    live.add_argument("--report-timeout", type=float, default=DEFAULT_REPORT_TIMEOUT, metavar="SECONDS",
+                      help="how long to wait for IAM's credential report (default: %(default)g)")
     commands.add_parser("checkov-dir", help="print the directory to give checkov's --external-checks-dir")
-    for sub in (plan, hcl):
+    for sub in (plan, hcl, live):
         sub.add_argument("--format", choices=sorted(FORMATS), default="text")
         sub.add_argument("--config", metavar="FILE",
                          help="accountguard.toml or pyproject.toml (default: found in the working directory)")
@@ -55,13 +63,15 @@ def main(argv: list[str] | None = None) -> int:
             config = replace(config, fail_on=args.fail_on)
         if args.command == "plan":
             inventory = load_plan(args.path)
-        else:
+        elif args.command == "hcl":
             inventory = load_directory(args.path, args.var_file, args.var)
+        else:
+            inventory = load_account(args.profile, args.region, args.role_arn, args.report_timeout)
     except (InputError, ConfigError) as exc:
         print(f"accountguard: {exc}", file=sys.stderr)
         return 2
     results = evaluate(inventory, config, controls)
-    sys.stdout.write(FORMATS[args.format](inventory.source, results))
+    sys.stdout.write(FORMATS[args.format](inventory, results))
     return 1 if failed(results, config) else 0
 
 

@@ -8,15 +8,17 @@ from dataclasses import dataclass
 from .config import Config
 from .controls import Control, all_controls
 from . import regressions
-from .model import Finding, Inventory, Status, Verdict
+from .model import Finding, Inventory, Status, Unreadable, Verdict
 
 MODE_OF_KIND = {"plan": "P", "hcl": "H", "live": "L"}
 KIND_NAMES = {"P": "a Terraform plan", "H": "a .tf directory", "L": "a live account"}
 
 
 def _judge(control: Control, inventory: Inventory, config: Config) -> list[Finding]:
+    account = inventory.facts.get("account_subject", "account")  # account:<id> for a live account
+
     def finding(status: Status, subject: str, message: str) -> Finding:
-        return Finding(control.id, status, subject, message)
+        return Finding(control.id, status, account if subject == "account" else subject, message)
 
     if control.id in config.managed_elsewhere:
         return [finding(Status.NOT_APPLICABLE, "account",
@@ -26,23 +28,23 @@ def _judge(control: Control, inventory: Inventory, config: Config) -> list[Findi
         where = " or ".join(KIND_NAMES[m] for m in control.modes)
         return [finding(Status.NOT_APPLICABLE, "account",
                         f"cannot be judged from {KIND_NAMES[mode]}; judged on {where}")]
-    if control.judge is None:
-        return [finding(Status.ERROR, "account", "this version of accountguard cannot judge it yet")]
     try:
         verdicts = list(control.judge(inventory, config))
+    except Unreadable as exc:
+        return [finding(Status.ERROR, "account", f"cannot be judged: {exc}")]
     except Exception as exc:  # a bug must not turn into a pass
         return [finding(Status.ERROR, "account", f"internal error while judging: {type(exc).__name__}: {exc}")]
     if not verdicts:
         return [finding(Status.ERROR, "account", "the control reached no verdict")]
-    return [_unseen_absence(v, control, inventory) if v.subject == "account" else
+    return [_unseen_absence(v, control, inventory, account) if v.subject == "account" else
             Finding(control.id, v.status, v.subject, v.message, inventory.location_of(v.subject))
             for v in verdicts]
 
 
-def _unseen_absence(verdict: Verdict, control: Control, inventory: Inventory) -> Finding:
+def _unseen_absence(verdict: Verdict, control: Control, inventory: Inventory, account: str) -> Finding:
     """"There is no trail" (or "there are no keys") is not a fact when part of the
     input cannot be seen."""
-    found = Finding(control.id, verdict.status, verdict.subject, verdict.message)
+    found = Finding(control.id, verdict.status, account, verdict.message)
     if not inventory.unseen or not (verdict.status is Status.FAIL or verdict.vacuous):
         return found
     return Finding(found.control, Status.ERROR, found.subject,

@@ -166,7 +166,8 @@ class Inventory:
 
     def __init__(self, source: str, kind: str, resources: Iterable[Resource],
                  facts: dict[str, Any] | None = None, unseen: Iterable[str] = (),
-                 before: Inventory | None = None, changes: Iterable[Change] = ()) -> None:
+                 before: Inventory | None = None, changes: Iterable[Change] = (),
+                 unreadable: dict[str, str] | None = None, notes: Iterable[str] = ()) -> None:
         self.source = source
         self.kind = kind  # "plan", "hcl" or "live"
         self.resources = list(resources)
@@ -174,6 +175,8 @@ class Inventory:
         self.unseen = list(unseen)  # parts of the account this source cannot see (e.g. registry modules)
         self.before = before  # a plan's prior state, when it has one
         self.changes = list(changes)  # what the plan changes to get from `before` to this
+        self.unreadable = unreadable or {}  # resource type or fact -> why it could not be read
+        self.notes = list(notes)  # what a reader should know about the scan (e.g. regions skipped)
         self._derived: dict[str, Any] = {}
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
         self._by_address: dict[str, list[Resource]] = defaultdict(list)
@@ -195,6 +198,10 @@ class Inventory:
         return self._derived[key]
 
     def of_type(self, *types: str) -> list[Resource]:
+        """Resources of these types; Unreadable if the source could not read one of them."""
+        for type_ in types:
+            if type_ in self.unreadable:
+                raise Unreadable(self.unreadable[type_])
         if len(types) == 1:
             return list(self._by_type.get(types[0], ()))
         return [r for t in types for r in self._by_type.get(t, ())]
@@ -204,6 +211,12 @@ class Inventory:
 
     def __len__(self) -> int:
         return len(self.resources)
+
+    def fact(self, name: str) -> Any:
+        """A live-only fact (e.g. "root"); Unreadable if the source could not read it."""
+        if name in self.unreadable:
+            raise Unreadable(self.unreadable[name])
+        return self.facts.get(name)
 
     def at(self, address: str) -> Resource | None:
         """The resource at exactly this address."""
@@ -279,6 +292,11 @@ class Inventory:
                 unknown = Unknown(f"{resource.address}.{attr} is known only after apply "
                                   f"and refers to nothing this source can see")
         return Link(list(found.values()), outside, unknown)
+
+
+class Unreadable(Exception):
+    """Part of the account the source was refused or failed to read: the control
+    that needs it is an error, naming the call."""
 
 
 class InputError(Exception):

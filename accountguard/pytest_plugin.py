@@ -1,6 +1,7 @@
 """pytest front end: `pytest --plan PLAN.json` (or `--tf-dir DIR`) runs one
 policy test per control (accountguard/test_policies.py) and gives users an
-`inventory` fixture for their own policy tests."""
+`inventory` fixture for their own policy tests. `pytest -m live` judges the
+AWS account boto3's credentials reach (`live_inventory`), scanned once."""
 from __future__ import annotations
 
 import warnings
@@ -15,11 +16,13 @@ from .engine import blocking, evaluate
 from .model import InputError, Inventory, Status
 from .reports.text import ALREADY, explain
 from .sources.hcl import load_directory
+from .sources.live import load_account
 from .sources.plan import load_plan
 
 POLICY_TESTS = Path(__file__).with_name("test_policies.py")
 _INVENTORIES = pytest.StashKey[dict]()
 _CONFIG = pytest.StashKey[Config]()
+_LIVE = pytest.StashKey[Inventory]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -30,6 +33,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="judge this directory of .tf files (repeatable)")
     group.addoption("--accountguard-config", metavar="FILE",
                     help="accountguard.toml or pyproject.toml (default: found in the working directory)")
+    group.addoption("--aws-profile", metavar="NAME", help="with -m live: the AWS profile to scan with")
+    group.addoption("--aws-region", action="append", default=[], metavar="R",
+                    help="with -m live: a region to judge (repeatable; default: every enabled region)")
+    group.addoption("--aws-role-arn", metavar="ARN", help="with -m live: assume this role first")
     group.addoption("--fail-on", choices=FAIL_ON,
                     help="failures (default): every failure fails; regressions: failures a plan's prior "
                          "state already had are reported as xfail")
@@ -38,10 +45,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     """Read the plans and configuration once; bad input stops the run with one line.
     Without --plan or --tf-dir the plugin stays out of the way of other test suites."""
+    config.addinivalue_line("markers", "live: judges a live AWS account; selected with -m live")
     inventories: dict[str, Inventory] = {}
     config.stash[_INVENTORIES] = inventories
     config.stash[_CONFIG] = Config()
-    if not config.getoption("plan") and not config.getoption("tf_dir"):
+    if not config.getoption("plan") and not config.getoption("tf_dir") and not _live_selected(config):
         return
     try:
         settings = load_config(config.getoption("accountguard_config"), {c.id for c in all_controls()})
@@ -56,10 +64,32 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"accountguard: {exc}") from None
 
 
+def _live_selected(config: pytest.Config) -> bool:
+    return "live" in (config.getoption("markexpr", "") or "")
+
+
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    if collection_path == POLICY_TESTS and not config.stash.get(_INVENTORIES, None):
-        return True  # the policy tests need a plan to judge
+    if collection_path == POLICY_TESTS and not config.stash.get(_INVENTORIES, None) and not _live_selected(config):
+        return True  # the policy tests need a plan, a directory or -m live
     return None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Live tests run only when asked for (-m live); the account is scanned once,
+    and an account that cannot be reached is one error, not one per test."""
+    live = [item for item in items if item.get_closest_marker("live")]
+    if not live:
+        return
+    if not _live_selected(config):
+        config.hook.pytest_deselected(items=live)
+        items[:] = [item for item in items if not item.get_closest_marker("live")]
+        return
+    try:
+        config.stash[_LIVE] = load_account(config.getoption("aws_profile"), config.getoption("aws_region"),
+                                           config.getoption("aws_role_arn"))
+    except InputError as exc:
+        raise pytest.UsageError(f"accountguard: {exc}") from None
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -74,6 +104,14 @@ def inventory(request: pytest.FixtureRequest) -> Inventory:
     if not hasattr(request, "param"):
         pytest.fail("the inventory fixture needs --plan PLAN.json or --tf-dir DIR", pytrace=False)
     return request.config.stash[_INVENTORIES][request.param]
+
+
+@pytest.fixture
+def live_inventory(request: pytest.FixtureRequest) -> Inventory:
+    """The Inventory of the live account (tests using it need the `live` marker)."""
+    if _LIVE not in request.config.stash:
+        pytest.fail("the live_inventory fixture needs the live marker and -m live", pytrace=False)
+    return request.config.stash[_LIVE]
 
 
 @pytest.fixture

@@ -17,10 +17,10 @@ import subprocess
 import sys
 import tempfile
 import tomllib
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from moto_account import reset
 from moto_endpoint import moto_endpoint
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,9 +152,10 @@ def generate_changes(out_dir: Path = FIXTURES) -> list[Path]:
     by_origin: dict[str, dict[str, dict]] = {}
     for name, change in changes().items():
         by_origin.setdefault(change["from"], {})[name] = change
-    with moto_endpoint() as endpoint, tempfile.TemporaryDirectory(prefix="accountguard-changes-") as scratch:
+    with moto_endpoint() as server, tempfile.TemporaryDirectory(prefix="accountguard-changes-") as scratch:
+        endpoint = server.url
         for origin, planned in by_origin.items():
-            urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")).close()
+            reset(endpoint)
             state = _apply(origin, endpoint, Path(scratch))
             with ThreadPoolExecutor(max_workers=4) as pool:
                 written += pool.map(lambda item: plan_change(*item, state, endpoint, Path(scratch), out_dir),

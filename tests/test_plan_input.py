@@ -56,7 +56,7 @@ def test_errored_plan(tmp_path, plan_json):
 @pytest.mark.parametrize("version", ["2.0", "10.1"])
 def test_unsupported_format_version(tmp_path, plan_json, version):
     plan = plan_json("baseline") | {"format_version": version}
-    assert_rejected(write(tmp_path, "plan.json", plan), f"format_version {version} is not supported")
+    assert_rejected(write(tmp_path, "plan.json", plan), f"format_version '{version}' is not supported")
 
 
 def test_unexpected_structure_is_rejected_not_crashed(tmp_path, plan_json):

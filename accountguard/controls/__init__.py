@@ -21,7 +21,7 @@ class Control:
     modes: str  # letters of CONTROLS.md: P plan, H .tf directory, L live account
     rationale: str  # why it matters, one sentence
     fix: str  # how to fix it in Terraform
-    judge: Judge | None = None  # None: only judged on a live account, by the live source
+    judge: Judge
     weakenings: tuple[Weakening, ...] = ()  # changes that thin it out while it still passes
 
 
@@ -33,10 +33,6 @@ def control(**metadata: Any) -> Callable[[Judge], Judge]:
         REGISTRY[metadata["id"]] = Control(judge=judge, **metadata)
         return judge
     return register
-
-
-def live_only(**metadata: str) -> None:
-    REGISTRY[metadata["id"]] = Control(**metadata)
 
 
 def all_controls() -> list[Control]:

@@ -63,9 +63,11 @@ def _budget_gap(budget: Resource) -> str | Unknown | None:
 )
 def billing_alert(inventory: Inventory, config: Config):
     misses, unknown = [], []
-    candidates = [(a, _alarm_gap) for a in inventory.of_type("aws_cloudwatch_metric_alarm") if _billing_metrics(a)]
-    candidates += [(b, lambda inv, b: _budget_gap(b)) for b in inventory.of_type("aws_budgets_budget")]
-    for resource, gap_of in candidates:
+    def candidates():  # budgets are read only when no alarm will do
+        yield from ((a, _alarm_gap) for a in inventory.of_type("aws_cloudwatch_metric_alarm") if _billing_metrics(a))
+        yield from ((b, lambda inv, b: _budget_gap(b)) for b in inventory.of_type("aws_budgets_budget"))
+
+    for resource, gap_of in candidates():
         gap = gap_of(inventory, resource)
         if gap is None:
             yield Pass(resource.address, "alerts a person when charges rise")

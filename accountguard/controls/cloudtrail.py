@@ -39,12 +39,12 @@ def _gaps(trail: Resource) -> tuple[list[str], list[str]]:
             ("include_global_service_events", True, "does not include global service events")):
         value = trail.get(attr, default)
         if isinstance(value, Unknown):
-            unknown.append(attr)
+            unknown.append(f"{attr}: {value.why}")
         elif value is not True:
             gaps.append(problem)
     events = _management_events(trail)
     if isinstance(events, Unknown):
-        unknown.append("event selectors")
+        unknown.append(f"event selectors: {events.why}")
     elif events:
         gaps.append(events)
     return gaps, unknown
@@ -84,7 +84,7 @@ def trail_on(inventory: Inventory, config: Config):
         if gaps:
             verdicts.append(Fail(trail.address, "trail " + "; ".join(gaps)))
         elif unknown:
-            verdicts.append(Error(trail.address, f"{', '.join(unknown)} known only after apply"))
+            verdicts.append(Error(trail.address, "cannot tell: " + "; ".join(unknown)))
         else:
             yield Pass(trail.address, "multi-region, logging, global events and all management events")
             return
@@ -109,7 +109,7 @@ def log_file_validation(inventory: Inventory, config: Config):
     def judge(inventory, trail):
         value = trail.get("enable_log_file_validation", False)
         if isinstance(value, Unknown):
-            return Error(trail.address, "enable_log_file_validation is known only after apply")
+            return Error(trail.address, f"enable_log_file_validation: {value.why}")
         if value is True:
             return Pass(trail.address, "log file validation is on")
         return Fail(trail.address, "log file validation is off (enable_log_file_validation)")

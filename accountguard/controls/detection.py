@@ -4,21 +4,28 @@ from . import control
 
 
 def _enabled(inventory: Inventory, type_: str, attr: str, good, what: str, default):
+    """A plan needs one enabled anywhere; a live account one in every region scanned."""
     resources = inventory.of_type(type_)
-    if not resources:
+    regions = inventory.facts.get("regions")
+    by_region = {None: resources} if regions is None else \
+        {region: [r for r in resources if r.region == region] for region in regions}
+    missing = [region for region, found in by_region.items() if not found]
+    for region, found in by_region.items():
+        verdicts = []
+        for resource in found:
+            value = resource.get(attr, default)
+            if isinstance(value, Unknown):
+                verdicts.append(Error(resource.address, f"cannot tell whether {what} is enabled: {value.why}"))
+            elif good(value):
+                verdicts = [Pass(resource.address, f"{what} is enabled" + (f" in {region}" if region else ""))]
+                break
+            else:
+                verdicts.append(Fail(resource.address, f"{what} is not enabled ({attr} = {value!r})"))
+        yield from verdicts
+    if missing == [None]:
         yield Fail("account", f"there is no {what} ({type_})")
-        return
-    verdicts = []
-    for resource in resources:
-        value = resource.get(attr, default)
-        if isinstance(value, Unknown):
-            verdicts.append(Error(resource.address, f"{attr} is known only after apply"))
-        elif good(value):
-            yield Pass(resource.address, f"{what} is enabled")
-            return
-        else:
-            verdicts.append(Fail(resource.address, f"{what} is not enabled ({attr} = {value!r})"))
-    yield from verdicts
+    elif missing:
+        yield Fail("account", f"there is no {what} in {', '.join(missing)}")
 
 
 @control(

@@ -2,7 +2,7 @@ from ..access import POLICY_RESOURCES, access_graph, policy_of, user_name
 from ..config import Config
 from ..iam import mfa_enforcement
 from ..model import Error, Fail, Inventory, Pass, Unknown
-from . import control, live_only
+from . import control
 
 MFA_FIX = ('data "aws_iam_policy_document" "require_mfa" {\n'
            "  statement {\n    effect      = \"Deny\"\n"
@@ -88,9 +88,24 @@ def users_subject_to_mfa(inventory: Inventory, config: Config):
                        f"(policies reaching it: {reached})")
 
 
-live_only(
+@control(
     id="AG_MFA_3", title="Every IAM user with a console password has an active MFA device", severity="high",
     cis="1.10", modes="L",
     rationale="A policy that demands MFA protects nothing until the user has actually enrolled a device.",
     fix="Have each console user enrol an MFA device; Terraform cannot enrol one for them.",
 )
+def console_users_have_mfa(inventory: Inventory, config: Config):
+    users = inventory.of_type("aws_iam_user")
+    if not users:
+        yield Pass("account", "there are no IAM users", vacuous=True)
+    for user in users:
+        password, mfa = user.values.get("password_enabled"), user.values.get("mfa_active")
+        unknown = next((v for v in (password, mfa) if isinstance(v, Unknown)), None)
+        if unknown is not None:
+            yield Error(user.address, f"cannot tell whether user {user.get('name')} has MFA: {unknown.why}")
+        elif password is not True:
+            yield Pass(user.address, f"user {user.get('name')} has no console password")
+        elif mfa is True:
+            yield Pass(user.address, f"user {user.get('name')} has an MFA device")
+        else:
+            yield Fail(user.address, f"user {user.get('name')} has a console password and no MFA device")

@@ -46,7 +46,8 @@ def _watches_trail(inventory: Inventory, metric_filter: Resource, names: set[str
 
 def _metric(metric_filter: Resource) -> tuple:
     transformation = metric_filter.first_block("metric_transformation")
-    return transformation.get("namespace"), transformation.get("name")
+    return tuple(v if isinstance(v, str) else None for v in (transformation.get("namespace"),
+                                                              transformation.get("name")))
 
 
 @control(
@@ -75,8 +76,8 @@ def cis_alarms(inventory: Inventory, config: Config):
         if isinstance(metric, Unknown):
             for source in inventory.link(alarm, "metric_name", "aws_cloudwatch_log_metric_filter").resources:
                 alarms[_metric(source)].append(alarm)
-        else:
-            alarms[(alarm.values.get("namespace"), metric)].append(alarm)
+        elif isinstance(metric, str) and isinstance(alarm.values.get("namespace"), str):
+            alarms[(alarm.values["namespace"], metric)].append(alarm)
     missing, problems = [], []
     for event, terms in EVENTS.items():
         filters = [f for f in inventory.of_type("aws_cloudwatch_log_metric_filter")

@@ -4,9 +4,10 @@ from __future__ import annotations
 from typing import Callable
 
 from ..engine import ControlResult
+from ..model import Inventory
 from . import json_report, text
 
-FORMATS: dict[str, Callable[[str, list[ControlResult]], str]] = {
+FORMATS: dict[str, Callable[[Inventory, list[ControlResult]], str]] = {
     "text": text.render,
     "json": json_report.render,
 }

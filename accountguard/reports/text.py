@@ -5,7 +5,7 @@ import textwrap
 from collections import Counter
 
 from ..engine import ControlResult
-from ..model import Finding, Status
+from ..model import Finding, Inventory, Status
 
 LABELS = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.ERROR: "ERROR", Status.NOT_APPLICABLE: "N/A",
           Status.WARN: "WARN"}
@@ -43,8 +43,9 @@ def explain(result: ControlResult) -> str:
     return "\n".join(lines)
 
 
-def render(source: str, results: list[ControlResult]) -> str:
-    out = [f"accountguard: {source}", ""]
+def render(inventory: Inventory, results: list[ControlResult]) -> str:
+    out = [f"accountguard: {inventory.source}", ""]
+    out += [f"Note: {note}" for note in inventory.notes] + ([""] if inventory.notes else [])
     for result in results:
         out.append(f"  {LABELS[result.status]:<5} {result.control.id:<11} {result.control.title}"
                    + _history(result.findings))
@@ -67,4 +68,6 @@ def render(source: str, results: list[ControlResult]) -> str:
     if histories[WEAKENED] or histories[ALREADY]:
         summary += f" ({histories[WEAKENED]} {WEAKENED}, {histories[ALREADY]} {ALREADY})"
     out.append(summary)
+    if "api_calls" in inventory.facts:
+        out.append(f"{sum(inventory.facts['api_calls'].values())} read-only API calls")
     return "\n".join(out).rstrip("\n") + "\n"

@@ -56,7 +56,7 @@ def _check_plan(plan: Any, path: str) -> None:
     if not isinstance(version, str):
         raise InputError(f"{path}: not a Terraform plan: no format_version ({hint})")
     if version.split(".")[0] not in SUPPORTED_MAJOR_VERSIONS:
-        raise InputError(f"{path}: plan format_version {version} is not supported (supported: 0.x and 1.x)")
+        raise InputError(f"{path}: plan format_version {version!r} is not supported (supported: 0.x and 1.x)")
     if "resource_changes" not in plan and "planned_values" not in plan:
         if "values" in plan:
             raise InputError(f"{path}: this is a Terraform state, not a plan ({hint})")

@@ -1,0 +1,117 @@
+"""A live AWS account -> Inventory, through read-only API calls.
+
+Credentials, region and endpoint come from boto3's standard chain (environment,
+profiles, SSO, AWS_ENDPOINT_URL), optionally through an assumed role. What the
+account holds is translated into Terraform's vocabulary (an IAM user becomes an
+`aws_iam_user` whose address is its ARN), so the controls stay as they are. A
+read that is refused or fails leaves its resource types *unreadable*: the
+controls that need them are `error`, naming the call, and the rest are judged.
+"""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable
+
+from ...model import InputError, Inventory, Resource
+from .reader import Reader, ReadFailed
+
+DEFAULT_REPORT_TIMEOUT = 60.0  # seconds to wait for IAM's credential report
+
+
+def load_account(profile: str | None = None, regions: Iterable[str] = (), role_arn: str | None = None,
+                 report_timeout: float = DEFAULT_REPORT_TIMEOUT, session: Any = None,
+                 overrides: dict[str, Callable] | None = None) -> Inventory:
+    """Scan the account; InputError (one line) when it cannot be reached at all.
+    `overrides` replace the client for one "service:Operation" (tests use
+    botocore's Stubber where moto has no backend)."""
+    from . import iam, services  # boto3 is imported only when a live account is read
+
+    session = session or _session(profile, role_arn)
+    reader = Reader(session, overrides)
+    identity = reader.identity()
+    account_id = identity["Account"]
+    partition = identity["Arn"].split(":")[1]
+    in_scope, notes = _regions(reader, session, partition, list(regions))
+    scan = _Scan(reader, account_id, in_scope)
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        iam_part = pool.submit(scan.guard, iam.TYPES + iam.GLOBAL_TYPES, iam.read, scan, report_timeout)
+        scan.guard(services.TYPES, services.read, scan, pool)
+        iam_part.result()
+    facts = dict(scan.facts, account_id=account_id, account_subject=f"account:{account_id}",
+                 regions=in_scope, observed_at=datetime.now(timezone.utc), api_calls=dict(reader.calls))
+    return Inventory(source=f"account {account_id} ({', '.join(in_scope) or 'no region'})", kind="live",
+                     resources=scan.resources, facts=facts, unreadable=scan.unreadable, notes=notes)
+
+
+class _Scan:
+    """What the readers found; they run in threads, so additions take a lock."""
+
+    def __init__(self, reader: Reader, account_id: str, regions: list[str]) -> None:
+        self.reader = reader
+        self.account_id = account_id
+        self.regions = regions
+        self.resources: list[Resource] = []
+        self.facts: dict[str, Any] = {}
+        self.unreadable: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def add(self, type_: str, address: str, values: dict[str, Any], region: str | None = None) -> None:
+        with self._lock:
+            self.resources.append(Resource(address=address, type=type_, values=values, region=region))
+
+    def cannot_read(self, types: Iterable[str], failure: ReadFailed | str) -> None:
+        with self._lock:
+            for type_ in types:
+                self.unreadable.setdefault(type_, str(failure))
+
+    def guard(self, types: Iterable[str], read: Callable, *args: Any) -> None:
+        """Run a reader; whatever it could not finish is unreadable, never empty."""
+        try:
+            read(*args)
+        except ReadFailed as failure:
+            self.cannot_read(types, failure)
+        except Exception as exc:  # a bug in a reader must not look like an empty account
+            self.cannot_read(types, f"internal error while reading the account: {type(exc).__name__}: {exc}")
+
+
+def _session(profile: str | None, role_arn: str | None) -> Any:
+    import boto3
+    import botocore.exceptions
+
+    try:
+        session = boto3.Session(profile_name=profile)
+    except botocore.exceptions.ProfileNotFound as exc:
+        raise InputError(f"AWS profile {exc.kwargs.get('profile', profile)!r} is not configured") from None
+    if not role_arn:
+        return session
+    try:
+        credentials = session.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="accountguard")
+    except Exception as exc:  # every way this fails is one line for the user
+        raise InputError(f"cannot assume role {role_arn}: {ReadFailed.describe(exc)}") from None
+    c = credentials["Credentials"]
+    return boto3.Session(aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
+                         aws_session_token=c["SessionToken"], region_name=session.region_name)
+
+
+def _regions(reader: Reader, session: Any, partition: str, requested: list[str]) -> tuple[list[str], list[str]]:
+    """The regions to judge: those asked for, else every region enabled in the account."""
+    known = set(session.get_available_regions("ec2", partition_name=partition))
+    unknown = [r for r in requested if r not in known]
+    if unknown:
+        raise InputError(f"unknown region {unknown[0]!r} in partition {partition}")
+    try:
+        described = reader.pages("ec2", reader.home, "DescribeRegions", "Regions", AllRegions=True)
+    except ReadFailed as failure:
+        if requested:
+            return sorted(set(requested)), [f"cannot tell whether the regions are enabled: {failure}"]
+        raise InputError(f"cannot list the account's regions ({failure}); name them with --region") from None
+    status = {r["RegionName"]: r.get("OptInStatus", "opt-in-not-required") for r in described}
+    enabled = {r for r, s in status.items() if s in ("opt-in-not-required", "opted-in") and r in known}
+    if not requested:
+        return sorted(enabled), []
+    notes = [f"region {r} skipped: not enabled in this account (opt-in status: {status.get(r, 'unknown')})"
+             for r in sorted(set(requested) - enabled)]
+    return sorted(set(requested) & enabled), notes
+

@@ -1,0 +1,209 @@
+"""CloudTrail, CloudWatch alarms and metric filters, SNS subscriptions, budgets,
+GuardDuty and Access Analyzer. Regional calls run in parallel; the number of
+calls grows with regions, trails and alarm topics, never with users."""
+from __future__ import annotations
+
+from concurrent.futures import Executor, wait
+from typing import Any
+
+from ...model import SENSITIVE, Unknown
+from .reader import ReadFailed
+
+BILLING_REGION = "us-east-1"
+TYPES = ("aws_cloudtrail", "aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_sns_topic",
+         "aws_sns_topic_subscription", "aws_budgets_budget", "aws_guardduty_detector", "aws_accessanalyzer_analyzer")
+
+
+def read(scan: Any, pool: Executor) -> None:
+    regional = [pool.submit(reader, scan, region) for region in scan.regions for reader in (_guardduty, _analyzers)]
+    regional.append(pool.submit(_budgets, scan))
+    trails = _trails(scan, pool)
+    log_groups = {_log_group(t) for t in trails} - {None}
+    alarm_regions = {BILLING_REGION} | {region for region, _ in log_groups}
+    alarm_reads = [pool.submit(_alarms, scan, region) for region in sorted(alarm_regions)]
+    filter_reads = [pool.submit(_metric_filters, scan, region, name) for region, name in sorted(log_groups)]
+    topics = {arn for future in alarm_reads for arn in future.result()}
+    subscription_reads = [pool.submit(_subscriptions, scan, arn) for arn in sorted(topics)]
+    for future in regional + filter_reads + subscription_reads:
+        future.result()
+
+
+def _region_of(arn: str) -> str:
+    return arn.split(":")[3]
+
+
+def _trails(scan: Any, pool: Executor) -> list[dict[str, Any]]:
+    """Every trail seen from any region in scope (multi-region and organization
+    trails show in every region), with its logging status and event selectors."""
+    described = {region: pool.submit(scan.reader.pages, "cloudtrail", region, "DescribeTrails", "trailList",
+                                     includeShadowTrails=True) for region in scan.regions}
+    wait(described.values())
+    trails: dict[str, dict[str, Any]] = {}
+    for region, future in described.items():
+        try:
+            for trail in future.result():
+                trails.setdefault(trail["TrailARN"], trail)
+        except ReadFailed as failure:
+            scan.cannot_read(["aws_cloudtrail"], failure)
+            return []
+    done = [pool.submit(_trail, scan, trail) for trail in trails.values()]
+    return [future.result() for future in done]
+
+
+def _trail(scan: Any, trail: dict[str, Any]) -> dict[str, Any]:
+    arn, home = trail["TrailARN"], trail.get("HomeRegion") or _region_of(trail["TrailARN"])
+    values: dict[str, Any] = {
+        "name": trail.get("Name"), "arn": arn, "home_region": home,
+        "is_multi_region_trail": trail.get("IsMultiRegionTrail", False),
+        "include_global_service_events": trail.get("IncludeGlobalServiceEvents", False),
+        "enable_log_file_validation": trail.get("LogFileValidationEnabled", False),
+        "is_organization_trail": trail.get("IsOrganizationTrail", False),
+        "kms_key_id": trail.get("KmsKeyId"), "s3_bucket_name": trail.get("S3BucketName"),
+        "cloud_watch_logs_group_arn": trail.get("CloudWatchLogsLogGroupArn"),
+        "cloud_watch_logs_role_arn": trail.get("CloudWatchLogsRoleArn"),
+    }
+    try:
+        values["enable_logging"] = scan.reader.call("cloudtrail", home, "GetTrailStatus", Name=arn).get("IsLogging")
+    except ReadFailed as failure:
+        values["enable_logging"] = Unknown(str(failure))
+    try:
+        selectors = scan.reader.call("cloudtrail", home, "GetEventSelectors", TrailName=arn)
+        values["event_selector"] = [
+            {"read_write_type": s.get("ReadWriteType", "All"),
+             "include_management_events": s.get("IncludeManagementEvents", True),
+             "exclude_management_event_sources": s.get("ExcludeManagementEventSources") or []}
+            for s in selectors.get("EventSelectors") or ()]
+        values["advanced_event_selector"] = [
+            {"name": s.get("Name"),
+             "field_selector": [{"field": f.get("Field"), "equals": f.get("Equals"),
+                                 "not_equals": f.get("NotEquals"), "starts_with": f.get("StartsWith")}
+                                for f in s.get("FieldSelectors") or ()]}
+            for s in selectors.get("AdvancedEventSelectors") or ()]
+    except ReadFailed as failure:
+        values["event_selector"] = values["advanced_event_selector"] = Unknown(str(failure))
+    scan.add("aws_cloudtrail", arn, values, region=home)
+    return values
+
+
+def _log_group(trail: dict[str, Any]) -> tuple[str, str] | None:
+    """(region, name) of the log group a trail delivers to."""
+    arn = trail.get("cloud_watch_logs_group_arn")
+    if not arn or ":log-group:" not in arn:
+        return None
+    return _region_of(arn), arn.split(":log-group:", 1)[1].removesuffix(":*")
+
+
+def _metric_filters(scan: Any, region: str, log_group: str) -> None:
+    try:
+        filters = scan.reader.pages("logs", region, "DescribeMetricFilters", "metricFilters", logGroupName=log_group)
+    except ReadFailed as failure:
+        scan.cannot_read(["aws_cloudwatch_log_metric_filter"], failure)
+        return
+    for f in filters:
+        scan.add("aws_cloudwatch_log_metric_filter",
+                 f"arn:aws:logs:{region}:{scan.account_id}:log-group:{log_group}#metric-filter/{f['filterName']}",
+                 {"name": f["filterName"], "log_group_name": f.get("logGroupName", log_group),
+                  "pattern": f.get("filterPattern", ""),
+                  "metric_transformation": [{"name": t.get("metricName"), "namespace": t.get("metricNamespace"),
+                                             "value": t.get("metricValue")}
+                                            for t in f.get("metricTransformations") or ()]},
+                 region=region)
+
+
+def _metric(metric: dict[str, Any]) -> dict[str, Any]:
+    return {"namespace": metric.get("Namespace"), "metric_name": metric.get("MetricName"),
+            "dimensions": {d["Name"]: d["Value"] for d in metric.get("Dimensions") or ()}}
+
+
+def _alarms(scan: Any, region: str) -> set[str]:
+    """The region's metric alarms; returns the SNS topics they act on."""
+    try:
+        alarms = scan.reader.pages("cloudwatch", region, "DescribeAlarms", "MetricAlarms", AlarmTypes=["MetricAlarm"])
+    except ReadFailed as failure:
+        scan.cannot_read(["aws_cloudwatch_metric_alarm"], failure)
+        return set()
+    topics = set()
+    for alarm in alarms:
+        values = {"alarm_name": alarm["AlarmName"], "arn": alarm.get("AlarmArn"), **_metric(alarm),
+                  "statistic": alarm.get("Statistic"), "threshold": alarm.get("Threshold"),
+                  "comparison_operator": alarm.get("ComparisonOperator"),
+                  "actions_enabled": alarm.get("ActionsEnabled", True),
+                  "alarm_actions": list(alarm.get("AlarmActions") or ())}
+        if alarm.get("Metrics"):
+            values["metric_query"] = [{"id": q.get("Id"), "metric": [_metric(q["MetricStat"]["Metric"])]
+                                       if q.get("MetricStat") else []} for q in alarm["Metrics"]]
+        scan.add("aws_cloudwatch_metric_alarm", alarm.get("AlarmArn") or alarm["AlarmName"], values, region=region)
+        topics.update(a for a in values["alarm_actions"] if a.startswith("arn:") and ":sns:" in a)
+    return topics
+
+
+def _subscriptions(scan: Any, topic_arn: str) -> None:
+    region = _region_of(topic_arn)
+    try:
+        subscriptions = scan.reader.pages("sns", region, "ListSubscriptionsByTopic", "Subscriptions",
+                                          TopicArn=topic_arn)
+    except ReadFailed as failure:
+        scan.cannot_read(["aws_sns_topic_subscription"], failure)
+        return
+    scan.add("aws_sns_topic", topic_arn, {"arn": topic_arn, "name": topic_arn.rsplit(":", 1)[-1]}, region=region)
+    for s in subscriptions:
+        pending = s.get("SubscriptionArn") in ("PendingConfirmation", "Deleted")
+        scan.add("aws_sns_topic_subscription", f"{topic_arn}#subscription/{len(scan.resources)}" if pending
+                 else s["SubscriptionArn"],
+                 {"topic_arn": topic_arn, "protocol": s.get("Protocol"), "endpoint": SENSITIVE,
+                  "pending_confirmation": pending}, region=region)
+
+
+def _budgets(scan: Any) -> None:
+    reader, account = scan.reader, scan.account_id
+    try:
+        budgets = reader.pages("budgets", BILLING_REGION, "DescribeBudgets", "Budgets", AccountId=account)
+        for budget in budgets:
+            name = budget["BudgetName"]
+            notifications = []
+            if budget.get("BudgetType") == "COST":
+                for n in reader.pages("budgets", BILLING_REGION, "DescribeNotificationsForBudget", "Notifications",
+                                      AccountId=account, BudgetName=name):
+                    subscribers = reader.pages("budgets", BILLING_REGION, "DescribeSubscribersForNotification",
+                                               "Subscribers", AccountId=account, BudgetName=name, Notification=n)
+                    notifications.append({
+                        "notification_type": n.get("NotificationType"), "threshold": n.get("Threshold"),
+                        "comparison_operator": n.get("ComparisonOperator"),
+                        "subscriber_email_addresses": [SENSITIVE for s in subscribers
+                                                       if s.get("SubscriptionType") == "EMAIL"],
+                        "subscriber_sns_topic_arns": [s["Address"] for s in subscribers
+                                                      if s.get("SubscriptionType") == "SNS"]})
+            scan.add("aws_budgets_budget", f"arn:aws:budgets::{account}:budget/{name}",
+                     {"name": name, "budget_type": budget.get("BudgetType"),
+                      "limit_amount": (budget.get("BudgetLimit") or {}).get("Amount"),
+                      "time_unit": budget.get("TimeUnit"), "notification": notifications}, region=BILLING_REGION)
+    except ReadFailed as failure:
+        scan.cannot_read(["aws_budgets_budget"], failure)
+
+
+def _guardduty(scan: Any, region: str) -> None:
+    try:
+        for detector_id in scan.reader.pages("guardduty", region, "ListDetectors", "DetectorIds"):
+            try:
+                status = scan.reader.call("guardduty", region, "GetDetector", DetectorId=detector_id).get("Status")
+                enable: Any = status == "ENABLED"
+            except ReadFailed as failure:
+                enable = Unknown(str(failure))
+            scan.add("aws_guardduty_detector", f"arn:aws:guardduty:{region}:{scan.account_id}:detector/{detector_id}",
+                     {"id": detector_id, "enable": enable}, region=region)
+    except ReadFailed as failure:
+        scan.cannot_read(["aws_guardduty_detector"], failure)
+
+
+def _analyzers(scan: Any, region: str) -> None:
+    try:
+        analyzers = scan.reader.pages("accessanalyzer", region, "ListAnalyzers", "analyzers")
+    except ReadFailed as failure:
+        scan.cannot_read(["aws_accessanalyzer_analyzer"], failure)
+        return
+    for analyzer in analyzers:
+        active = analyzer.get("status") == "ACTIVE"
+        scan.add("aws_accessanalyzer_analyzer", analyzer["arn"],
+                 {"analyzer_name": analyzer.get("name"), "arn": analyzer["arn"], "status": analyzer.get("status"),
+                  "type": analyzer.get("type") if active else f"{analyzer.get('type')} ({analyzer.get('status')})"},
+                 region=region)

@@ -1,0 +1,251 @@
+"""AWS accounts on a moto server, for the live tests, the demo and the benchmark.
+
+Accounts are seeded through boto3, over HTTP. What moto does not model is
+supplied the two ways DESIGN.md allows: the root user's state is set on the
+in-process server's IAM backend, and the APIs moto has no backend for (Access
+Analyzer, budget subscribers, organization features) get botocore Stubbers
+with responses shaped like the AWS API reference's.
+"""
+from __future__ import annotations
+
+import json
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+ACCOUNT_ID = "123456789012"  # moto's default account
+HOME = "eu-west-1"
+REGIONS = ["eu-west-1", "us-east-1"]
+NOW = datetime.now(timezone.utc)
+MFA_SELF_SERVICE = ["iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:GetUser", "iam:ListMFADevices",
+                    "iam:ResyncMFADevice", "sts:GetSessionToken", "iam:ChangePassword"]
+REQUIRE_MFA = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "AllowManageOwnMFA", "Effect": "Allow", "Action": MFA_SELF_SERVICE,
+     "Resource": ["arn:aws:iam::*:mfa/${aws:username}", "arn:aws:iam::*:user/${aws:username}"]},
+    {"Sid": "DenyAllExceptMFASelfServiceWithoutMFA", "Effect": "Deny", "NotAction": MFA_SELF_SERVICE,
+     "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}]}
+ROOT_USAGE = '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }'
+SIGNIN_WITHOUT_MFA = '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") }'
+
+
+def reset(endpoint: str) -> None:
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")).close()
+
+
+_LOADER: list[Any] = []  # botocore's model loader, shared: reading the service models takes longest
+
+
+def session(region: str = HOME) -> Any:
+    """A new boto3 session with moto's dummy credentials; AWS_ENDPOINT_URL points it at the server."""
+    import boto3
+    import botocore.session
+    core = botocore.session.get_session()
+    if _LOADER:
+        core.register_component("data_loader", _LOADER[0])
+    else:
+        _LOADER.append(core.get_component("data_loader"))
+    return boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region,
+                         botocore_session=core)
+
+
+@dataclass
+class Root:
+    """The root user's credentials: moto has none, so they are set on its IAM backend."""
+
+    mfa: str | None = "hardware"  # "hardware", "virtual" or None
+    access_key: bool = False
+    last_used: datetime | None = NOW - timedelta(days=200)
+    password: bool = True
+
+    def apply(self, boto: Any) -> None:
+        from moto.iam.models import iam_backends
+        backend = iam_backends[ACCOUNT_ID]["global"]
+        backend.account_summary._account_mfa_enabled = int(self.mfa is not None)
+        backend.account_summary._account_access_keys_present = int(self.access_key)
+        if self.mfa == "virtual":
+            serial = boto.client("iam").create_virtual_mfa_device(
+                VirtualMFADeviceName="root-account-mfa-device")["VirtualMFADevice"]["SerialNumber"]
+            device = backend.virtual_mfa_devices[serial]
+            device.enable_date = NOW
+            device.user_attribute = {"Arn": f"arn:aws:iam::{ACCOUNT_ID}:root", "UserName": ACCOUNT_ID,
+                                     "UserId": ACCOUNT_ID, "CreateDate": NOW, "Path": "/"}
+        report = type(backend).get_credential_report
+        row = self.report_row()
+        backend.get_credential_report = lambda: _with_row(report(backend), row)
+
+    def report_row(self) -> str:
+        """The <root_account> row, as AWS writes it."""
+        used = self.last_used.strftime("%Y-%m-%dT%H:%M:%S+00:00") if self.last_used else "no_information"
+        key = ("true", (NOW - timedelta(days=400)).strftime("%Y-%m-%dT%H:%M:%S+00:00"), "N/A") \
+            if self.access_key else ("false", "N/A", "N/A")
+        return ",".join(["<root_account>", f"arn:aws:iam::{ACCOUNT_ID}:root", "2020-01-01T00:00:00+00:00",
+                         "not_supported" if self.password else "false", used if self.password else "N/A",
+                         "not_supported", "not_supported", "true" if self.mfa else "false",
+                         *key, "N/A", "N/A", "false", "N/A", "N/A", "N/A", "N/A", "false", "N/A", "false", "N/A"])
+
+
+def _with_row(report: str, row: str) -> str:
+    header, _, rest = report.partition("\n")
+    return f"{header}\n{row}\n{rest}"
+
+
+def stubbed(service: str, operation: str, response: dict[str, Any]) -> Callable[[Any, str], Any]:
+    """An override for the live Reader: a client whose one `operation` call gets
+    `response`, checked by botocore's Stubber against the service model."""
+    from botocore.stub import Stubber
+
+    def client(boto: Any, region: str) -> Any:
+        made = boto.client(service, region_name=region)
+        stubber = Stubber(made)
+        stubber.add_response(operation, response)
+        stubber.activate()
+        return made
+    return client
+
+
+def analyzers(regions: list[str] = REGIONS) -> Callable[[Any, str], Any]:
+    """An account Access Analyzer in each of `regions`, none elsewhere."""
+    from botocore.stub import Stubber
+
+    def client(boto: Any, region: str) -> Any:
+        made = boto.client("accessanalyzer", region_name=region)
+        stubber = Stubber(made)
+        found = [{"arn": f"arn:aws:access-analyzer:{region}:{ACCOUNT_ID}:analyzer/account", "name": "account",
+                  "type": "ACCOUNT", "createdAt": NOW, "status": "ACTIVE"}] if region in regions else []
+        stubber.add_response("list_analyzers", {"analyzers": found})
+        stubber.activate()
+        return made
+    return client
+
+
+@dataclass
+class Account:
+    """What to seed; `secure()` passes every control, each field switches one part."""
+
+    root: Root = field(default_factory=Root)
+    password_policy: dict[str, Any] | None = field(default_factory=lambda: {
+        "MinimumPasswordLength": 16, "RequireSymbols": True, "RequireNumbers": True,
+        "RequireUppercaseCharacters": True, "RequireLowercaseCharacters": True, "PasswordReusePrevention": 24})
+    mfa_policy: dict[str, Any] | None = field(default_factory=lambda: REQUIRE_MFA)
+    trail: dict[str, Any] | None = field(default_factory=lambda: {"IsMultiRegionTrail": True,
+                                                                  "EnableLogFileValidation": True,
+                                                                  "IncludeGlobalServiceEvents": True})
+    trail_kms: bool = True
+    trail_logs: bool = True
+    logging: bool = True
+    cis_alarms: tuple[str, ...] = ("root-usage", "console-signin-without-mfa")
+    billing_alarm: bool = True
+    billing_subscribed: bool = True
+    guardduty_regions: tuple[str, ...] = tuple(REGIONS)
+    analyzer_regions: tuple[str, ...] = tuple(REGIONS)
+    humans_in_mfa_group: bool = True
+    human_mfa: bool = True
+    reader_key_age_days: int = 10
+    admin_key: bool = False
+    organization_features: tuple[str, ...] = ()
+    extra: list[Callable[[Any], None]] = field(default_factory=list)  # more seeding, e.g. a budget
+
+    def seed(self, boto: Any) -> dict[str, Callable]:
+        """Seed a freshly reset moto server; returns the Reader overrides for what moto lacks."""
+        iam = boto.client("iam")
+        if self.password_policy:
+            iam.update_account_password_policy(**self.password_policy)
+        iam.create_group(GroupName="humans")
+        if self.mfa_policy:
+            arn = iam.create_policy(PolicyName="RequireMFA", PolicyDocument=json.dumps(self.mfa_policy))["Policy"]["Arn"]
+            iam.attach_group_policy(GroupName="humans", PolicyArn=arn)
+        iam.create_group(GroupName="admins")
+        iam.attach_group_policy(GroupName="admins", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+        iam.create_user(UserName="alice")
+        iam.create_login_profile(UserName="alice", Password="Correct-Horse-9!")
+        iam.add_user_to_group(UserName="alice", GroupName="admins")
+        if self.humans_in_mfa_group:
+            iam.add_user_to_group(UserName="alice", GroupName="humans")
+        if self.human_mfa:
+            serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]["SerialNumber"]
+            iam.enable_mfa_device(UserName="alice", SerialNumber=serial, AuthenticationCode1="123456",
+                                  AuthenticationCode2="654321")
+        if self.admin_key:
+            iam.create_access_key(UserName="alice")
+        iam.create_user(UserName="auditor")
+        iam.attach_user_policy(UserName="auditor", PolicyArn="arn:aws:iam::aws:policy/SecurityAudit")
+        iam.add_user_to_group(UserName="auditor", GroupName="humans")
+        iam.create_access_key(UserName="auditor")
+        _age_keys("auditor", self.reader_key_age_days)
+        self._trail(boto)
+        self._billing(boto)
+        for region in self.guardduty_regions:
+            boto.client("guardduty", region_name=region).create_detector(Enable=True)
+        for extra in self.extra:
+            extra(boto)
+        self.root.apply(boto)
+        return {"accessanalyzer:ListAnalyzers": analyzers(list(self.analyzer_regions)),
+                "iam:ListOrganizationsFeatures": stubbed(
+                    "iam", "list_organizations_features",
+                    {"OrganizationId": "o-exampleorgid", "EnabledFeatures": list(self.organization_features)}
+                    if self.organization_features else {"EnabledFeatures": []})}
+
+    def _trail(self, boto: Any) -> None:
+        if self.trail is None:
+            return
+        s3, logs = boto.client("s3"), boto.client("logs")
+        s3.create_bucket(Bucket="account-trail-logs", CreateBucketConfiguration={"LocationConstraint": HOME})
+        settings = dict(self.trail, Name="account-trail", S3BucketName="account-trail-logs")
+        if self.trail_kms:
+            settings["KmsKeyId"] = boto.client("kms").create_key(Description="trail")["KeyMetadata"]["Arn"]
+        if self.trail_logs:
+            logs.create_log_group(logGroupName="/aws/cloudtrail/account-trail")
+            group = logs.describe_log_groups(logGroupNamePrefix="/aws/cloudtrail/account-trail")["logGroups"][0]
+            role = boto.client("iam").create_role(RoleName="trail-to-logs", AssumeRolePolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                         "Principal": {"Service": "cloudtrail.amazonaws.com"}}]}))
+            settings.update(CloudWatchLogsLogGroupArn=group["arn"], CloudWatchLogsRoleArn=role["Role"]["Arn"])
+        trails = boto.client("cloudtrail")
+        trails.create_trail(**settings)
+        if self.logging:
+            trails.start_logging(Name="account-trail")
+        if self.trail_logs and self.cis_alarms:
+            topic = _subscribed_topic(boto, HOME, "security-alerts", True)
+            watch = boto.client("cloudwatch")
+            for name in self.cis_alarms:
+                pattern = ROOT_USAGE if name == "root-usage" else SIGNIN_WITHOUT_MFA
+                logs.put_metric_filter(logGroupName="/aws/cloudtrail/account-trail", filterName=name,
+                                       filterPattern=pattern, metricTransformations=[
+                                           {"metricName": name, "metricNamespace": "CISBenchmark", "metricValue": "1"}])
+                watch.put_metric_alarm(AlarmName=name, Namespace="CISBenchmark", MetricName=name, Statistic="Sum",
+                                       Period=300, EvaluationPeriods=1, Threshold=1,
+                                       ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[topic])
+
+    def _billing(self, boto: Any) -> None:
+        if not self.billing_alarm:
+            return
+        topic = _subscribed_topic(boto, "us-east-1", "billing-alerts", self.billing_subscribed)
+        boto.client("cloudwatch", region_name="us-east-1").put_metric_alarm(
+            AlarmName="estimated-charges", Namespace="AWS/Billing", MetricName="EstimatedCharges",
+            Dimensions=[{"Name": "Currency", "Value": "USD"}], Statistic="Maximum", Period=21600,
+            EvaluationPeriods=1, Threshold=100, ComparisonOperator="GreaterThanThreshold", AlarmActions=[topic])
+
+
+def _subscribed_topic(boto: Any, region: str, name: str, subscribed: bool) -> str:
+    sns = boto.client("sns", region_name=region)
+    topic = sns.create_topic(Name=name)["TopicArn"]
+    if subscribed:
+        sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="oncall@example.com")
+    return topic
+
+
+def _age_keys(user: str, days: int, last_used_days: int | None = 1) -> None:
+    """Keys created `days` ago: moto stamps them with the time of the call."""
+    from moto.iam.models import iam_backends
+    for key in iam_backends[ACCOUNT_ID]["global"].get_user(user).access_keys:
+        key.create_date = (NOW - timedelta(days=days)).replace(tzinfo=None)
+        key.last_used = None if last_used_days is None else \
+            (NOW - timedelta(days=last_used_days)).replace(tzinfo=None)
+
+
+def insecure() -> Account:
+    """An account set up the quick way: nothing of the baseline."""
+    return Account(root=Root(mfa=None, access_key=True, last_used=NOW - timedelta(days=2)), password_policy=None,
+                   mfa_policy=None, trail=None, billing_alarm=False, guardduty_regions=(), analyzer_regions=(),
+                   human_mfa=False, admin_key=True, reader_key_age_days=400)

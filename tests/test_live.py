@@ -1,0 +1,376 @@
+"""The live mode against a moto server on 127.0.0.1: every L control passing and
+failing, faults over real HTTP, the front ends, and the calls it makes."""
+import json
+import os
+import sys
+from collections import Counter
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+from moto_account import ACCOUNT_ID, NOW, REGIONS, REQUIRE_MFA, Account, Root, insecure, reset, session, stubbed
+
+from accountguard.controls import all_controls
+from accountguard.engine import evaluate
+from accountguard.model import InputError
+from accountguard.sources.live import load_account
+
+LIVE = [c.id for c in all_controls() if "L" in c.modes]
+SCANNER_POLICY = Path(__file__).parent.parent / "examples" / "iam" / "accountguard-scanner.json"
+CALLS: Counter = Counter()  # every API call made by the scans in this module
+
+
+@pytest.fixture(scope="module")
+def moto():
+    from moto_endpoint import moto_endpoint
+    with moto_endpoint() as endpoint:
+        previous = os.environ.get("AWS_ENDPOINT_URL")
+        os.environ["AWS_ENDPOINT_URL"] = endpoint.url
+        yield endpoint
+        if previous is None:
+            del os.environ["AWS_ENDPOINT_URL"]
+        else:
+            os.environ["AWS_ENDPOINT_URL"] = previous
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_faults(request):
+    yield
+    if "moto" in request.fixturenames:
+        request.getfixturevalue("moto").clear()
+
+
+def scan(moto, account, regions=REGIONS, report_timeout=10, **kwargs):
+    reset(moto.url)
+    overrides = account.seed(session())
+    inventory = load_account(session=session(), regions=regions, overrides=overrides,
+                             report_timeout=report_timeout, **kwargs)
+    CALLS.update(inventory.facts["api_calls"])
+    return inventory
+
+
+def statuses(inventory):
+    return {r.control.id: r.status.value for r in evaluate(inventory) if r.control.id in LIVE}
+
+
+def failing(inventory):
+    return {c for c, s in statuses(inventory).items() if s in ("fail", "error")}
+
+
+def messages(inventory, control):
+    return [f.message for r in evaluate(inventory) if r.control.id == control for f in r.findings]
+
+
+def test_the_secure_account_passes_every_live_control(moto):
+    found = statuses(scan(moto, Account()))
+    assert set(found) == set(LIVE) and set(found.values()) == {"pass"}
+
+
+def _write_only_selectors(boto):
+    boto.client("cloudtrail").put_event_selectors(
+        TrailName="account-trail", EventSelectors=[{"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}])
+
+
+def _second_active_key(boto):
+    boto.client("iam").create_access_key(UserName="auditor")
+
+
+def _disabled_detector(boto):
+    boto.client("guardduty", region_name="us-east-1").create_detector(Enable=False)
+
+
+def _budget(boto):
+    boto.client("budgets", region_name="us-east-1").create_budget(
+        AccountId=ACCOUNT_ID, Budget={"BudgetName": "monthly", "BudgetLimit": {"Amount": "100", "Unit": "USD"},
+                                      "TimeUnit": "MONTHLY", "BudgetType": "COST"},
+        NotificationsWithSubscribers=[{"Notification": {"NotificationType": "ACTUAL",
+                                                        "ComparisonOperator": "GREATER_THAN", "Threshold": 80},
+                                       "Subscribers": [{"SubscriptionType": "EMAIL",
+                                                        "Address": "oncall@example.com"}]}])
+
+
+BOOL_MFA = json.loads(json.dumps(REQUIRE_MFA).replace("BoolIfExists", "Bool"))
+SUBSCRIBERS = stubbed("budgets", "describe_subscribers_for_notification",
+                      {"Subscribers": [{"SubscriptionType": "EMAIL", "Address": "oncall@example.com"}]})
+
+
+@pytest.mark.parametrize("name, account, fails", [
+    ("root access key", Account(root=Root(access_key=True)), {"AG_ROOT_1"}),
+    ("root without MFA", Account(root=Root(mfa=None)), {"AG_ROOT_2", "AG_ROOT_3"}),
+    ("root with a virtual MFA device", Account(root=Root(mfa="virtual")), {"AG_ROOT_3"}),
+    ("root used three days ago", Account(root=Root(last_used=NOW - timedelta(days=3))), {"AG_ROOT_4"}),
+    ("no password policy", Account(password_policy=None), {"AG_PWD_1"}),
+    ("short passwords", Account(password_policy={"MinimumPasswordLength": 8}), {"AG_PWD_1"}),
+    ("no MFA policy", Account(mfa_policy=None), {"AG_MFA_1", "AG_MFA_2"}),
+    ("MFA policy with Bool", Account(mfa_policy=BOOL_MFA), {"AG_MFA_1", "AG_MFA_2"}),
+    ("a user outside the MFA group", Account(humans_in_mfa_group=False), {"AG_MFA_2"}),
+    ("a console user without MFA", Account(human_mfa=False), {"AG_MFA_3"}),
+    ("an admin with an access key", Account(admin_key=True), {"AG_KEY_1"}),
+    ("a key not rotated for 200 days", Account(reader_key_age_days=200), {"AG_KEY_2"}),
+    ("a user with two active keys", Account(extra=[_second_active_key]), {"AG_KEY_2"}),
+    ("trail not logging", Account(logging=False), {"AG_TRAIL_1"}),
+    ("single-region trail", Account(trail={"IsMultiRegionTrail": False, "EnableLogFileValidation": True,
+                                           "IncludeGlobalServiceEvents": True}), {"AG_TRAIL_1"}),
+    ("trail records writes only", Account(extra=[_write_only_selectors]), {"AG_TRAIL_1"}),
+    ("no log validation", Account(trail={"IsMultiRegionTrail": True, "IncludeGlobalServiceEvents": True}),
+     {"AG_TRAIL_2"}),
+    ("trail without KMS", Account(trail_kms=False), {"AG_TRAIL_3"}),
+    ("trail without CloudWatch Logs", Account(trail_logs=False), {"AG_TRAIL_4", "AG_MON_1"}),
+    ("no trail", Account(trail=None), {"AG_TRAIL_1", "AG_TRAIL_2", "AG_TRAIL_3", "AG_TRAIL_4", "AG_MON_1"}),
+    ("no sign-in alarm", Account(cis_alarms=("root-usage",)), {"AG_MON_1"}),
+    ("no billing alarm", Account(billing_alarm=False), {"AG_BILL_1"}),
+    ("billing alarm nobody subscribed to", Account(billing_subscribed=False), {"AG_BILL_1"}),
+    ("GuardDuty missing in us-east-1", Account(guardduty_regions=("eu-west-1",)), {"AG_DET_1"}),
+    ("GuardDuty disabled in us-east-1", Account(guardduty_regions=("eu-west-1",), extra=[_disabled_detector]),
+     {"AG_DET_1"}),
+    ("Access Analyzer missing in us-east-1", Account(analyzer_regions=("eu-west-1",)), {"AG_DET_2"}),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_each_weakness_fails_exactly_its_controls(moto, name, account, fails):
+    assert failing(scan(moto, account)) == fails
+
+
+def test_a_budget_with_a_subscriber_stands_in_for_the_alarm(moto):
+    account = Account(billing_alarm=False, extra=[_budget])
+    overrides = {"budgets:DescribeSubscribersForNotification": SUBSCRIBERS}
+    reset(moto.url)
+    overrides.update(account.seed(session()))
+    inventory = load_account(session=session(), regions=REGIONS, overrides=overrides)
+    CALLS.update(inventory.facts["api_calls"])
+    assert statuses(inventory)["AG_BILL_1"] == "pass"
+    assert "oncall@example.com" not in json.dumps([f.as_dict() for r in evaluate(inventory) for f in r.findings])
+
+
+def test_centrally_managed_root_credentials_pass_with_that_reason(moto):
+    account = Account(root=Root(mfa=None, access_key=False, password=False, last_used=None),
+                      organization_features=("RootCredentialsManagement",))
+    inventory = scan(moto, account)
+    assert failing(inventory) == set()
+    assert all("managed centrally" in messages(inventory, c)[0] for c in ("AG_ROOT_1", "AG_ROOT_2", "AG_ROOT_3"))
+
+
+def test_an_insecure_account_fails_every_live_control(moto):
+    assert failing(scan(moto, insecure())) == set(LIVE)
+
+
+def test_subjects_are_arns_or_the_account(moto):
+    inventory = scan(moto, Account(humans_in_mfa_group=False))
+    subjects = {f.subject for r in evaluate(inventory) for f in r.findings}
+    assert f"arn:aws:iam::{ACCOUNT_ID}:user/alice" in subjects and f"account:{ACCOUNT_ID}" in subjects
+    assert all(s.startswith(("arn:aws:", f"account:{ACCOUNT_ID}")) for s in subjects)
+
+
+# Faults, injected over HTTP by the layer in front of moto (tests/moto_endpoint.py).
+
+def test_access_denied_on_one_api_errors_the_controls_that_need_it_and_names_the_permission(moto):
+    reset(moto.url)
+    overrides = Account().seed(session())
+    moto.fail("GetTrailStatus", 400, "AccessDeniedException", times=10)
+    inventory = load_account(session=session(), regions=REGIONS, overrides=overrides)
+    found = statuses(inventory)
+    assert found.pop("AG_TRAIL_1") == "error" and set(found.values()) == {"pass"}
+    assert "the scanner needs permission cloudtrail:GetTrailStatus" in messages(inventory, "AG_TRAIL_1")[0]
+
+
+def test_access_denied_on_a_listing_errors_every_control_that_reads_it(moto):
+    reset(moto.url)
+    overrides = Account().seed(session())
+    moto.fail("GetAccountAuthorizationDetails", 403, "AccessDenied", times=10)
+    found = statuses(load_account(session=session(), regions=REGIONS, overrides=overrides))
+    assert {c for c, s in found.items() if s == "error"} == {"AG_MFA_1", "AG_MFA_2", "AG_MFA_3", "AG_KEY_1",
+                                                             "AG_KEY_2"}
+    assert {s for c, s in found.items() if s != "error"} == {"pass"}
+
+
+def test_throttling_and_5xx_are_retried(moto):
+    reset(moto.url)
+    overrides = Account().seed(session())
+    moto.fail("DescribeTrails", 400, "ThrottlingException", times=2)
+    moto.fail("GetAccountSummary", 503, "ServiceUnavailable")
+    moto.fail("ListDetectors", 500, "InternalServerError")
+    inventory = load_account(session=session(), regions=REGIONS, overrides=overrides)
+    assert set(statuses(inventory).values()) == {"pass"}
+    assert sorted(moto.served) == ["DescribeTrails", "DescribeTrails", "GetAccountSummary", "ListDetectors"]
+
+
+def test_a_service_that_keeps_failing_is_an_error_not_a_pass(moto):
+    reset(moto.url)
+    overrides = Account().seed(session())
+    moto.fail("ListDetectors", 503, "ServiceUnavailable", times=100)
+    inventory = load_account(session=session(), regions=["eu-west-1"], overrides=overrides)
+    assert statuses(inventory)["AG_DET_1"] == "error"
+    assert "guardduty:ListDetectors failed: ServiceUnavailable" in messages(inventory, "AG_DET_1")[0]
+
+
+def test_a_credential_report_not_ready_in_time_is_an_error(moto):
+    inventory = scan(moto, Account(), report_timeout=0)
+    errors = {c for c, s in statuses(inventory).items() if s == "error"}
+    assert errors == {"AG_ROOT_4", "AG_MFA_3", "AG_KEY_1", "AG_KEY_2"}
+    assert "not ready within 0 s" in messages(inventory, "AG_KEY_2")[0]
+
+
+def test_a_region_not_enabled_is_skipped_with_the_reason(moto):
+    inventory = scan(moto, Account(), regions=["eu-west-1", "us-east-1", "ap-east-1"])
+    assert inventory.facts["regions"] == ["eu-west-1", "us-east-1"]
+    assert inventory.notes == ["region ap-east-1 skipped: not enabled in this account (opt-in status: not-opted-in)"]
+    assert set(statuses(inventory).values()) == {"pass"}
+
+
+def test_without_regions_every_enabled_region_is_judged(moto):
+    inventory = scan(moto, Account(), regions=())
+    assert "eu-west-1" in inventory.facts["regions"] and "ap-east-1" not in inventory.facts["regions"]
+    assert "us-gov-west-1" not in inventory.facts["regions"]  # another partition
+    assert statuses(inventory)["AG_DET_1"] == "fail"  # GuardDuty is on in two regions only
+
+
+def test_an_unknown_region_is_bad_input(moto):
+    with pytest.raises(InputError, match="unknown region 'xx-nowhere-1'"):
+        scan(moto, Account(), regions=["xx-nowhere-1"])
+
+
+# Front ends: the command line and pytest -m live, as users run them.
+
+def _without_moto_gaps(moto):
+    """A scan in another process cannot be given Stubbers: the APIs moto lacks answer
+    AccessDenied instead (as they would for a scanner without those permissions),
+    so that they are not retried against moto's HTTP 500s."""
+    for operation in ("ListAnalyzers", "ListOrganizationsFeatures"):
+        moto.fail(operation, 403, "AccessDeniedException", times=1000)
+
+
+def _cli_env(moto, **extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="eu-west-1",
+               AWS_ENDPOINT_URL=moto.url, AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+               AWS_EC2_METADATA_DISABLED="true")
+    env.update(extra)
+    return env
+
+
+def _cli(env, *args):
+    import subprocess
+    return subprocess.run([sys.executable, "-m", "accountguard", "live", *args], capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def test_cli_judges_the_account_as_json(moto):
+    reset(moto.url)
+    Account(admin_key=True).seed(session())
+    _without_moto_gaps(moto)
+    done = _cli(_cli_env(moto), "--region", "eu-west-1", "--format", "json")
+    assert done.returncode == 1 and done.stderr == ""
+    report = json.loads(done.stdout)
+    assert report["source"] == f"account {ACCOUNT_ID} (eu-west-1)"
+    by_control = {}
+    for result in report["results"]:
+        by_control.setdefault(result["control"], set()).add(result["status"])
+    assert by_control["AG_KEY_1"] == {"fail", "pass"} and by_control["AG_TRAIL_1"] == {"pass"}
+    assert by_control["AG_DET_2"] == {"error"}  # access-analyzer:ListAnalyzers refused: error, never a pass
+    assert report["api_calls"]["iam:GetAccountAuthorizationDetails"] == 1
+    CALLS.update(report["api_calls"])
+
+
+def test_cli_assumes_a_role(moto):
+    reset(moto.url)
+    Account().seed(session())
+    role = session().client("iam").create_role(RoleName="scanner", AssumeRolePolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                 "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"}}]}))
+    _without_moto_gaps(moto)
+    done = _cli(_cli_env(moto), "--role-arn", role["Role"]["Arn"], "--region", "eu-west-1", "--format", "json")
+    assert done.returncode in (0, 1) and done.stderr == ""
+    assert json.loads(done.stdout)["source"].startswith(f"account {ACCOUNT_ID}")
+
+
+@pytest.mark.parametrize("env, words", [
+    ({"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""}, "no AWS credentials found"),
+    ({"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}, "cannot reach AWS"),
+    ({"AWS_PROFILE": "nope"}, "AWS profile 'nope' is not configured"),
+], ids=["no credentials", "no network", "unknown profile"])
+def test_cli_without_a_usable_account_says_so_in_one_line(moto, env, words):
+    environment = _cli_env(moto, **env)
+    environment = {k: v for k, v in environment.items() if v != ""}
+    done = _cli(environment)
+    assert done.returncode == 2 and done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1 and words in done.stderr
+
+
+def test_cli_with_expired_credentials_says_so_in_one_line(moto):
+    moto.clear()
+    moto.fail("GetCallerIdentity", 403, "ExpiredToken", times=5, message="The security token included in the "
+                                                                          "request is expired")
+    done = _cli(_cli_env(moto))
+    assert done.returncode == 2 and "the AWS credentials are expired or invalid: ExpiredToken" in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+    moto.clear()
+
+
+def test_pytest_live_runs_one_test_per_live_control(moto, pytester, monkeypatch):
+    reset(moto.url)
+    Account(human_mfa=False).seed(session())
+    _without_moto_gaps(moto)
+    for key, value in _cli_env(moto).items():
+        monkeypatch.setenv(key, value)
+    result = pytester.runpytest_subprocess("--pyargs", "accountguard", "-m", "live", "--aws-region", "eu-west-1")
+    outcomes = result.parseoutcomes()
+    assert outcomes["failed"] == 2  # AG_MFA_3, and AG_DET_2 (ListAnalyzers refused: an error)
+    result.stdout.fnmatch_lines(["*test_live_control?AG_MFA_3?*", "*user alice has a console password and no MFA*"])
+    assert outcomes["passed"] == len(LIVE) - 2
+
+
+def test_pytest_live_without_credentials_is_one_error(moto, pytester, monkeypatch):
+    for key in [k for k in os.environ if k.startswith("AWS_")]:
+        monkeypatch.delenv(key)
+    for key, value in {"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+                       "AWS_EC2_METADATA_DISABLED": "true"}.items():
+        monkeypatch.setenv(key, value)
+    result = pytester.runpytest_subprocess("--pyargs", "accountguard", "-m", "live")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert [line for line in result.stderr.lines if "accountguard:" in line] == \
+        ["ERROR: accountguard: no AWS credentials found (environment, profile, SSO or instance role)"]
+
+
+def test_live_tests_stay_deselected_without_m_live(pytester):
+    result = pytester.runpytest_inprocess("--pyargs", "accountguard", "--plan",
+                                          str(Path(__file__).parent.parent / "fixtures" / "baseline.json"))
+    assert result.parseoutcomes()["deselected"] == len(LIVE)
+
+
+# What it costs and what it touches.
+
+def test_the_number_of_calls_does_not_grow_with_users(moto):
+    def more_users(boto):
+        iam = boto.client("iam")
+        for n in range(150):
+            iam.create_user(UserName=f"user{n}")
+            iam.add_user_to_group(UserName=f"user{n}", GroupName="humans")
+    small = scan(moto, Account()).facts["api_calls"]
+    large = scan(moto, Account(extra=[more_users])).facts["api_calls"]
+    assert large == small
+
+
+def test_every_call_was_read_only_and_in_the_scanner_policy():
+    """Runs last in this module: CALLS holds every call the scans above made."""
+    from accountguard.sources.live.reader import permission_of
+    assert len(CALLS) >= 15
+    allowed = {a for s in json.loads(SCANNER_POLICY.read_text())["Statement"]
+               for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    for action in CALLS:
+        operation = action.split(":", 1)[1]
+        assert operation.startswith(("Get", "List", "Describe")) or operation == "GenerateCredentialReport", action
+        assert action == "sts:GetCallerIdentity" or permission_of(action) in allowed, action
+
+
+def test_the_scanner_policy_is_read_only_and_security_audit_plus_budgets():
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+    import fnmatch
+    audit = json.loads(aws_managed_policies_data)["SecurityAudit"]["Document"]["Statement"]
+    granted = [a for s in audit if s["Effect"] == "Allow" for a in ([s["Action"]] if isinstance(s["Action"], str)
+                                                                     else s["Action"])]
+    subset, budgets = json.loads(SCANNER_POLICY.read_text())["Statement"]
+    for action in subset["Action"]:
+        assert any(fnmatch.fnmatch(action.lower(), g.lower()) for g in granted), action
+        assert action.split(":")[1].startswith(("Get", "List", "Describe", "GenerateCredentialReport"))
+    assert budgets["Action"] == "budgets:ViewBudget"
+    assert not any(fnmatch.fnmatch("budgets:viewbudget", g.lower()) for g in granted)  # why it is separate
