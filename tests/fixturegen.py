@@ -83,10 +83,14 @@ def _terraform(name: str, cwd: Path, env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def _plan(name: str, workdir: Path, env: dict[str, str], *options: str) -> dict:
-    """`terraform init`, `plan` and `show -json` in `workdir`."""
+def _init(name: str, workdir: Path, env: dict[str, str]) -> None:
     mirror = plugin_dir()
     _terraform(name, workdir, env, "init", "-backend=false", *([f"-plugin-dir={mirror}"] if mirror else []))
+
+
+def _plan(name: str, workdir: Path, env: dict[str, str], *options: str) -> dict:
+    """`terraform init`, `plan` and `show -json` in `workdir`."""
+    _init(name, workdir, env)
     plan_file = Path(env["TF_DATA_DIR"]) / "plan.tfplan"
     _terraform(name, workdir, env, "plan", f"-out={plan_file}", *options)
     plan = json.loads(_terraform(name, workdir, env, "show", "-json", str(plan_file)))
@@ -115,11 +119,15 @@ def _workdir(name: str, parent: Path) -> Path:
     return parent / name
 
 
-def _apply(example: str, endpoint: str, scratch: Path) -> Path:
-    """Apply `example` (what moto can hold) to the server; returns the state file."""
+def _apply(example: str, endpoint: str, scratch: Path, planned: dict | None = None) -> Path:
+    """Apply `example` (what moto can hold) to the server; returns the state file.
+    `planned`: the example's plan, when the caller has it already."""
     workdir = _workdir(example, scratch / f"from-{example}")
     env = _environment(str(scratch / f"data-from-{example}"), endpoint)
-    planned = _plan(example, workdir, env, "-refresh=false")
+    if planned is None:
+        planned = _plan(example, workdir, env, "-refresh=false")
+    else:
+        _init(example, workdir, env)
     targets = [f"-target={change['address']}" for change in planned["resource_changes"]
                if change["mode"] == "managed" and change["type"] not in NOT_APPLIED]
     _terraform(example, workdir, env, "apply", "-auto-approve", "-refresh=false", *targets)
