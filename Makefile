@@ -37,6 +37,8 @@ demo: $(BIN)/accountguard $(CHECKOV)
 	@echo "== the same, as pytest sees it =="
 	$(BIN)/pytest -q --tb=no -rf --plan fixtures/baseline.json --plan fixtures/naive-account.json || true
 	@echo
+	@echo "== accountguard live, against two accounts on an embedded moto server (no AWS account needed) =="
+	$(BIN)/python tests/live_demo.py
 	@echo "== checkov with accountguard's checks, on the directory and its plan =="
 	$(CHECKOV) --quiet --compact --skip-download --check AG_TRAIL_1,AG_MFA_2 -d examples/no-trail \
 		-f fixtures/user-outside-mfa-group.json --external-checks-dir "$$($(BIN)/accountguard checkov-dir)" || true
