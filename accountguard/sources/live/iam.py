@@ -47,7 +47,7 @@ def _authorization_details(scan: Any) -> dict[str, dict[str, Any]]:
                                   PaginationConfig={"PageSize": 1000})
         details = {key: [item for page in pages for item in page.get(key) or ()] for key in keys}
     except ReadFailed as failure:
-        scan.cannot_read(GLOBAL_TYPES + ("aws_iam_access_key",), failure)
+        scan.cannot_read(GLOBAL_TYPES, failure)
         return {}
     users = {}
     for user in details["UserDetailList"]:
@@ -55,27 +55,27 @@ def _authorization_details(scan: Any) -> dict[str, dict[str, Any]]:
         users[name] = values = {"name": name, "arn": arn, "path": user.get("Path"), "id": user.get("UserId")}
         scan.add("aws_iam_user", arn, values)
         scan.add("aws_iam_user_group_membership", f"{arn}#groups", {"user": name, "groups": user.get("GroupList") or []})
-        for policy in user.get("UserPolicyList") or ():
-            scan.add("aws_iam_user_policy", f"{arn}#inline/{policy['PolicyName']}",
-                     {"user": name, "name": policy["PolicyName"], "policy": _document(policy.get("PolicyDocument"))})
-        for attached in user.get("AttachedManagedPolicies") or ():
-            scan.add("aws_iam_user_policy_attachment", f"{arn}#attached/{attached['PolicyArn']}",
-                     {"user": name, "policy_arn": attached["PolicyArn"]})
+        _policies(scan, "user", name, arn, user)
     for group in details["GroupDetailList"]:
         name, arn = group["GroupName"], group["Arn"]
         scan.add("aws_iam_group", arn, {"name": name, "arn": arn})
-        for policy in group.get("GroupPolicyList") or ():
-            scan.add("aws_iam_group_policy", f"{arn}#inline/{policy['PolicyName']}",
-                     {"group": name, "name": policy["PolicyName"], "policy": _document(policy.get("PolicyDocument"))})
-        for attached in group.get("AttachedManagedPolicies") or ():
-            scan.add("aws_iam_group_policy_attachment", f"{arn}#attached/{attached['PolicyArn']}",
-                     {"group": name, "policy_arn": attached["PolicyArn"]})
+        _policies(scan, "group", name, arn, group)
     for policy in details["Policies"]:
         default = next((v for v in policy.get("PolicyVersionList") or () if v.get("IsDefaultVersion")), {})
         name = policy.get("PolicyName") or policy["Arn"].rsplit("/", 1)[-1]
         scan.add("aws_iam_policy", policy["Arn"], {"name": name, "arn": policy["Arn"],
                                                    "policy": _document(default.get("Document"))})
     return users
+
+
+def _policies(scan: Any, principal: str, name: str, arn: str, detail: dict[str, Any]) -> None:
+    """The inline and attached policies of a user or a group ("user" or "group")."""
+    for policy in detail.get(f"{principal.capitalize()}PolicyList") or ():
+        scan.add(f"aws_iam_{principal}_policy", f"{arn}#inline/{policy['PolicyName']}",
+                 {principal: name, "name": policy["PolicyName"], "policy": _document(policy.get("PolicyDocument"))})
+    for attached in detail.get("AttachedManagedPolicies") or ():
+        scan.add(f"aws_iam_{principal}_policy_attachment", f"{arn}#attached/{attached['PolicyArn']}",
+                 {principal: name, "policy_arn": attached["PolicyArn"]})
 
 
 PASSWORD_POLICY = {
@@ -132,17 +132,18 @@ def _users_from_report(scan: Any, users: dict[str, dict[str, Any]], report: list
             values["password_enabled"] = values["mfa_active"] = Unknown(str(report))
         return
     for row in report:
+        if row["user"] == ROOT_ROW:
+            continue
         values = users.get(row["user"])
-        if values is None:
-            continue  # the root row, or a user created after the authorization details were read
-        values["password_enabled"] = row["password_enabled"] == "true"
-        values["mfa_active"] = row["mfa_active"] == "true"
-        values["password_last_used"] = _when(row.get("password_last_used"))
+        if values is not None:  # None: a user created after the authorization details were read
+            values["password_enabled"] = row["password_enabled"] == "true"
+            values["mfa_active"] = row["mfa_active"] == "true"
+            values["password_last_used"] = _when(row.get("password_last_used"))
         for slot in (1, 2):
             rotated = row.get(f"access_key_{slot}_last_rotated")
             if rotated is None or rotated in NO_VALUE:
                 continue  # no key in this slot
-            scan.add("aws_iam_access_key", f"{values['arn']}#access-key-{slot}",
+            scan.add("aws_iam_access_key", f"{row['arn']}#access-key-{slot}",
                      {"user": row["user"], "status": "Active" if row[f"access_key_{slot}_active"] == "true"
                       else "Inactive", "create_date": _when(rotated),
                       "last_used_date": _when(row.get(f"access_key_{slot}_last_used_date"))})
