@@ -161,6 +161,18 @@ def test_subjects_are_arns_or_the_account(moto):
     assert all(s.startswith(("arn:aws:", f"account:{ACCOUNT_ID}")) for s in subjects)
 
 
+def test_a_user_newer_than_the_credential_report_is_an_error_not_a_pass(moto):
+    from moto.iam.models import iam_backends
+    reset(moto.url)
+    overrides = Account().seed(session())
+    backend = iam_backends[ACCOUNT_ID]["global"]
+    report = backend.get_credential_report
+    backend.get_credential_report = lambda: "\n".join(l for l in report().split("\n") if not l.startswith("alice,"))
+    inventory = load_account(session=session(), regions=REGIONS, overrides=overrides)
+    assert statuses(inventory)["AG_MFA_3"] == "error"
+    assert "user alice is not in the credential report yet" in " ".join(messages(inventory, "AG_MFA_3"))
+
+
 # Faults, injected over HTTP by the layer in front of moto (tests/moto_endpoint.py).
 
 def test_access_denied_on_one_api_errors_the_controls_that_need_it_and_names_the_permission(moto):

@@ -131,6 +131,9 @@ def _users_from_report(scan: Any, users: dict[str, dict[str, Any]], report: list
         for values in users.values():
             values["password_enabled"] = values["mfa_active"] = Unknown(str(report))
         return
+    for values in users.values():  # a user newer than the report: not known, never "no password"
+        values["password_enabled"] = values["mfa_active"] = Unknown(
+            f"user {values['name']} is not in the credential report yet (AWS regenerates it at most every 4 hours)")
     for row in report:
         if row["user"] == ROOT_ROW:
             continue
