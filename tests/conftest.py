@@ -34,6 +34,21 @@ def plan_json():
     return load
 
 
+@pytest.fixture(scope="session")
+def moto():
+    """A moto server on 127.0.0.1 (tests/moto_endpoint.py), in AWS_ENDPOINT_URL while
+    the tests run; each test resets it before seeding its account."""
+    from moto_endpoint import moto_endpoint
+    with moto_endpoint() as endpoint:
+        previous = os.environ.get("AWS_ENDPOINT_URL")
+        os.environ["AWS_ENDPOINT_URL"] = endpoint.url
+        yield endpoint
+        if previous is None:
+            del os.environ["AWS_ENDPOINT_URL"]
+        else:
+            os.environ["AWS_ENDPOINT_URL"] = previous
+
+
 CHECKOV = Path(os.environ.get("ACCOUNTGUARD_CHECKOV", FIXTURES.parent / ".venv-checkov" / "bin" / "checkov"))
 
 

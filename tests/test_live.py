@@ -4,12 +4,10 @@ import json
 import os
 import sys
 from collections import Counter
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
 from moto_account import ACCOUNT_ID, NOW, REGIONS, REQUIRE_MFA, Account, Root, insecure, reset, session, stubbed
 
 from accountguard.controls import all_controls
@@ -20,19 +18,6 @@ from accountguard.sources.live import load_account
 LIVE = [c.id for c in all_controls() if "L" in c.modes]
 SCANNER_POLICY = Path(__file__).parent.parent / "examples" / "iam" / "accountguard-scanner.json"
 CALLS: Counter = Counter()  # every API call made by the scans in this module
-
-
-@pytest.fixture(scope="module")
-def moto():
-    from moto_endpoint import moto_endpoint
-    with moto_endpoint() as endpoint:
-        previous = os.environ.get("AWS_ENDPOINT_URL")
-        os.environ["AWS_ENDPOINT_URL"] = endpoint.url
-        yield endpoint
-        if previous is None:
-            del os.environ["AWS_ENDPOINT_URL"]
-        else:
-            os.environ["AWS_ENDPOINT_URL"] = previous
 
 
 @pytest.fixture(autouse=True)

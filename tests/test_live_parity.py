@@ -23,19 +23,6 @@ EXAMPLES = {"baseline": "eu-west-1", "naive-account": "us-east-1", "trail-single
             "user-outside-mfa-group": "eu-west-1", "billing-alarm-unsubscribed": "eu-west-1"}
 
 
-@pytest.fixture(scope="module")
-def moto():
-    import os
-    from moto_endpoint import moto_endpoint
-    with moto_endpoint() as endpoint:
-        previous = os.environ.pop("AWS_ENDPOINT_URL", None)
-        os.environ["AWS_ENDPOINT_URL"] = endpoint.url
-        yield endpoint
-        os.environ.pop("AWS_ENDPOINT_URL")
-        if previous is not None:
-            os.environ["AWS_ENDPOINT_URL"] = previous
-
-
 def by_control(inventory):
     return {r.control.id: r.status.value for r in evaluate(inventory)}
 

@@ -146,9 +146,9 @@ def _subscriptions(scan: Any, topic_arn: str) -> None:
         scan.cannot_read(["aws_sns_topic_subscription"], failure)
         return
     scan.add("aws_sns_topic", topic_arn, {"arn": topic_arn, "name": topic_arn.rsplit(":", 1)[-1]}, region=region)
-    for s in subscriptions:
+    for number, s in enumerate(subscriptions):
         pending = s.get("SubscriptionArn") in ("PendingConfirmation", "Deleted")
-        scan.add("aws_sns_topic_subscription", f"{topic_arn}#subscription/{len(scan.resources)}" if pending
+        scan.add("aws_sns_topic_subscription", f"{topic_arn}#unconfirmed/{number}" if pending
                  else s["SubscriptionArn"],
                  {"topic_arn": topic_arn, "protocol": s.get("Protocol"), "endpoint": SENSITIVE,
                   "pending_confirmation": pending}, region=region)
