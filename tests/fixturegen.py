@@ -34,10 +34,22 @@ MIRROR_CANDIDATES = ("/opt/tf-plugins", "~/.terraform.d/plugins", "/usr/local/sh
 VOLATILE_KEYS = ("timestamp", "terraform_version")  # ignored when comparing; the timestamp is not written
 
 
-def examples() -> dict[str, list[str]]:
-    """Example name -> the controls its plan must fail."""
+def expectations() -> dict[str, list[str] | dict]:
     with (EXAMPLES / "expected.toml").open("rb") as handle:
         return tomllib.load(handle)
+
+
+def examples() -> dict[str, list[str]]:
+    """Example name -> the controls its plan must fail or error on, exactly these."""
+    return {name: entry if isinstance(entry, list) else sorted(entry.get("fail", []) + entry.get("error", []))
+            for name, entry in expectations().items()}
+
+
+def verdicts() -> dict[str, dict[str, str]]:
+    """Example name -> {control: "fail" or "error"}, for the examples whose
+    expectation is a table (the adversarial cases): which of the two, and why."""
+    return {name: {**{c: "fail" for c in entry.get("fail", [])}, **{c: "error" for c in entry.get("error", [])}}
+            for name, entry in expectations().items() if isinstance(entry, dict)}
 
 
 def changes() -> dict[str, dict]:

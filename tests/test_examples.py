@@ -3,11 +3,14 @@ through every front end."""
 import json
 
 import pytest
+import fixturegen
 from conftest import EXPECTED, FIXTURES, failing_ids, run_cli
 
 from accountguard.controls import all_controls
 
 EXAMPLES = sorted(EXPECTED)
+VERDICTS = fixturegen.verdicts()
+STATUS_ORDER = ["not_applicable", "pass", "warn", "fail", "error"]
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -17,6 +20,18 @@ def test_cli_fails_exactly_the_intended_controls(name):
     assert failing_ids(report) == set(EXPECTED[name])
     assert done.returncode == (1 if EXPECTED[name] else 0)
     assert done.stderr == ""
+
+
+@pytest.mark.parametrize("name", sorted(VERDICTS))
+def test_adversarial_cases_get_the_verdict_aws_would_give(name):
+    entry = fixturegen.expectations()[name]
+    assert entry.get("why", "").strip(), f"{name}: say why AWS gives this verdict"
+    report = json.loads(run_cli("plan", str(FIXTURES / f"{name}.json"), "--format", "json").stdout)
+    worst = {}
+    for result in report["results"]:
+        found = worst.get(result["control"], "pass")
+        worst[result["control"]] = max(found, result["status"], key=STATUS_ORDER.index)
+    assert {c: s for c, s in worst.items() if s in ("fail", "error")} == VERDICTS[name]
 
 
 def test_json_report_has_a_result_for_every_control():
