@@ -28,6 +28,11 @@ def _judge(control: Control, inventory: Inventory, config: Config) -> list[Findi
         where = " or ".join(KIND_NAMES[m] for m in control.modes)
         return [finding(Status.NOT_APPLICABLE, "account",
                         f"cannot be judged from {KIND_NAMES[mode]}; judged on {where}")]
+    not_evaluated = [finding(Status.ERROR, r.address, f"{r.kind} can change this verdict and accountguard does not "
+                             f"evaluate it: {why}")
+                     for type_, why in control.coverage.error.items() for r in _present(inventory, type_)]
+    if not_evaluated:
+        return not_evaluated
     try:
         verdicts = list(control.judge(inventory, config))
     except Unreadable as exc:
@@ -39,6 +44,13 @@ def _judge(control: Control, inventory: Inventory, config: Config) -> list[Findi
     return [_unseen_absence(v, control, inventory, account) if v.subject == "account" else
             Finding(control.id, v.status, v.subject, v.message, inventory.location_of(v.subject))
             for v in verdicts]
+
+
+def _present(inventory: Inventory, type_: str) -> list:
+    try:
+        return inventory.of_type(type_)
+    except Unreadable:
+        return []  # the control itself reads what it needs and says what could not be read
 
 
 def _unseen_absence(verdict: Verdict, control: Control, inventory: Inventory, account: str) -> Finding:

@@ -108,6 +108,11 @@ class Resource:
     location: tuple[str, int] | None = None  # file and line of the block, where the source has them
 
     @property
+    def kind(self) -> str:
+        """The type, as `data.TYPE` for a data source: a lookup is not the thing it looks up."""
+        return self.type if self.mode == "managed" else f"data.{self.type}"
+
+    @property
     def config_address(self) -> str:
         return config_address(self.address)
 
@@ -182,7 +187,7 @@ class Inventory:
         self._by_address: dict[str, list[Resource]] = defaultdict(list)
         self._by_identity: dict[tuple[str, str], list[Resource]] = defaultdict(list)
         for resource in self.resources:
-            self._by_type[resource.type].append(resource)
+            self._by_type[resource.kind].append(resource)
             self._by_address[resource.address].append(resource)
             for key in {resource.config_address, resource.in_module_instance} - {resource.address}:
                 self._by_address[key].append(resource)
@@ -198,7 +203,8 @@ class Inventory:
         return self._derived[key]
 
     def of_type(self, *types: str) -> list[Resource]:
-        """Resources of these types; Unreadable if the source could not read one of them."""
+        """Resources of these types; Unreadable if the source could not read one of them.
+        Data sources only look things up and are asked for apart: `data.aws_guardduty_detector`."""
         for type_ in types:
             if type_ in self.unreadable:
                 raise Unreadable(self.unreadable[type_])

@@ -2,7 +2,7 @@
 Inventory, registered with its metadata beside it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from ..config import Config
@@ -10,6 +10,28 @@ from ..model import Inventory, Verdict
 from ..regressions import Weakening
 
 Judge = Callable[[Inventory, Config], Iterable[Verdict]]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What a control makes of the AWS provider's resource types and data sources
+    (`data.TYPE`), so a reviewer sees what is and is not understood (docs/coverage.md).
+
+    `families`: globs over the provider's schema; every type they match must be in
+    `read`, `error` or `irrelevant` (tests/test_coverage.py checks the schema).
+    `read`: their values decide the verdict. `error`: they can change the verdict but
+    accountguard does not evaluate them, so where one is present the control is an
+    error, never a pass. `irrelevant`: related types that cannot change it. `error`
+    and `irrelevant` map each type to why.
+    """
+
+    families: tuple[str, ...] = ()
+    read: tuple[str, ...] = ()
+    error: dict[str, str] = field(default_factory=dict)
+    irrelevant: dict[str, str] = field(default_factory=dict)
+
+    def classifies(self, type_: str) -> bool:
+        return type_ in self.read or type_ in self.error or type_ in self.irrelevant
 
 
 @dataclass(frozen=True)
@@ -23,6 +45,7 @@ class Control:
     fix: str  # how to fix it in Terraform
     judge: Judge
     weakenings: tuple[Weakening, ...] = ()  # changes that thin it out while it still passes
+    coverage: Coverage = field(default_factory=Coverage)
 
 
 REGISTRY: dict[str, Control] = {}

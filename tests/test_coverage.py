@@ -1,0 +1,48 @@
+"""Every resource type and data source of the AWS provider that can change a
+control's verdict is read, an error or irrelevant by decision (docs/coverage.md),
+never silently ignored; the provider's own schema says which types exist."""
+import json
+import os
+import subprocess
+import tempfile
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+
+import fixturegen
+from accountguard.catalogue import coverage_markdown
+from accountguard.controls import all_controls
+
+ROOT = FIXTURES.parent
+
+
+@pytest.fixture(scope="module")
+def provider_types():
+    """`terraform providers schema -json` of the mirrored hashicorp/aws provider."""
+    with tempfile.TemporaryDirectory(prefix="accountguard-schema-") as workdir:
+        Path(workdir, "main.tf").write_text('terraform {\n  required_providers {\n'
+                                            '    aws = { source = "hashicorp/aws" }\n  }\n}\n')
+        env = fixturegen._environment(str(Path(workdir, ".terraform")))
+        fixturegen._init("schema", Path(workdir), env)
+        schema = json.loads(fixturegen._terraform("schema", Path(workdir), env, "providers", "schema", "-json"))
+    (aws,) = schema["provider_schemas"].values()
+    return set(aws["resource_schemas"]) | {f"data.{t}" for t in aws["data_source_schemas"]}
+
+
+@pytest.mark.terraform
+@pytest.mark.parametrize("control", all_controls(), ids=lambda c: c.id)
+def test_every_type_of_the_control_families_is_classified(control, provider_types):
+    coverage = control.coverage
+    listed = set(coverage.read) | set(coverage.error) | set(coverage.irrelevant)
+    assert listed <= provider_types, f"not in the provider's schema: {sorted(listed - provider_types)}"
+    family = {t for t in provider_types if any(fnmatchcase(t, f) for f in coverage.families)}
+    assert not family - listed, f"{control.id} does not say what it makes of {sorted(family - listed)}"
+    if "P" in control.modes or "H" in control.modes:
+        assert coverage.read, f"{control.id} is judged from Terraform but reads no resource type"
+
+
+def test_docs_coverage_is_generated_from_the_registry():
+    committed = (ROOT / "docs" / "coverage.md").read_text()
+    assert committed == coverage_markdown(all_controls()), "run `python -m accountguard.catalogue`"
