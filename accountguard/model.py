@@ -172,7 +172,8 @@ class Inventory:
     def __init__(self, source: str, kind: str, resources: Iterable[Resource],
                  facts: dict[str, Any] | None = None, unseen: Iterable[str] = (),
                  before: Inventory | None = None, changes: Iterable[Change] = (),
-                 unreadable: dict[str, str] | None = None, notes: Iterable[str] = ()) -> None:
+                 unreadable: dict[str, str] | None = None, notes: Iterable[str] = (),
+                 anchor: tuple[str, int] | None = None) -> None:
         self.source = source
         self.kind = kind  # "plan", "hcl" or "live"
         self.resources = list(resources)
@@ -182,6 +183,7 @@ class Inventory:
         self.changes = list(changes)  # what the plan changes to get from `before` to this
         self.unreadable = unreadable or {}  # resource type or fact -> why it could not be read
         self.notes = list(notes)  # what a reader should know about the scan (e.g. regions skipped)
+        self.anchor = anchor  # where findings about the whole account point: the root's provider block
         self._derived: dict[str, Any] = {}
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
         self._by_address: dict[str, list[Resource]] = defaultdict(list)

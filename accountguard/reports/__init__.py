@@ -5,9 +5,12 @@ from typing import Callable
 
 from ..engine import ControlResult
 from ..model import Inventory
-from . import json_report, text
+from . import json_report, junit, markdown, sarif, text
 
 FORMATS: dict[str, Callable[[Inventory, list[ControlResult]], str]] = {
     "text": text.render,
     "json": json_report.render,
+    "sarif": sarif.render,
+    "markdown": markdown.render,
+    "junit": junit.render,
 }

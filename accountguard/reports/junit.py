@@ -1,0 +1,44 @@
+"""JUnit XML, for CI test tabs without pytest: one test case per control and
+subject, a suite per input. ElementTree escapes markup; control characters,
+which XML 1.0 cannot carry at all, are shown as code points."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections import Counter
+
+from ..engine import ControlResult
+from ..model import Inventory, Status
+from .escaping import visible
+
+
+def render(inventory: Inventory, results: list[ControlResult]) -> str:
+    suite = ET.Element("testsuite", name=f"accountguard: {inventory.source}")
+    counts: Counter = Counter()
+    for result in results:
+        control = result.control
+        for finding in result.findings:
+            case = ET.SubElement(suite, "testcase", classname=control.id,
+                                 name=f"{control.title}: {visible(finding.subject)}")
+            counts["tests"] += 1
+            if finding.location:
+                case.set("file", visible(finding.location[0]))
+                case.set("line", str(finding.location[1]))
+            if finding.status is Status.FAIL:
+                counts["failures"] += 1
+                message = visible(finding.message)
+                failure = ET.SubElement(case, "failure", type=control.id, message=message)
+                failure.text = f"{message}\n\nWhy: {control.rationale}\nFix:\n{control.fix}\n"
+            elif finding.status is Status.ERROR:
+                counts["errors"] += 1
+                ET.SubElement(case, "error", type="cannot-judge", message=visible(finding.message))
+            elif finding.status is Status.NOT_APPLICABLE:
+                counts["skipped"] += 1
+                ET.SubElement(case, "skipped", message=visible(finding.message))
+            elif finding.status is Status.WARN:
+                ET.SubElement(case, "system-out").text = f"weakened by this change, still passing: {visible(finding.message)}"
+    for key in ("tests", "failures", "errors", "skipped"):
+        suite.set(key, str(counts[key]))
+    suites = ET.Element("testsuites", name="accountguard")
+    suites.append(suite)
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
