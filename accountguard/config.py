@@ -11,6 +11,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from . import waivers
+from .waivers import Waiver
+
 
 class ConfigError(ValueError):
     pass
@@ -35,9 +38,10 @@ class Config:
     path: str | None = None
     fail_on: str = "failures"  # "regressions": failures that were there before the change do not fail
     fail_on_warnings: bool = False  # weakening that still passes fails too
+    waivers: tuple[Waiver, ...] = ()
 
 
-SETTINGS = ("thresholds", "managed_elsewhere", "fail_on", "fail_on_warnings")
+SETTINGS = ("thresholds", "managed_elsewhere", "fail_on", "fail_on_warnings", "waivers")
 
 
 def _parse(table: dict[str, Any], origin: str, control_ids: set[str]) -> Config:
@@ -70,7 +74,11 @@ def _parse(table: dict[str, Any], origin: str, control_ids: set[str]) -> Config:
             raise ConfigError(f"{origin}: managed_elsewhere names unknown control {control_id!r}")
         if not isinstance(reason, str) or not reason.strip():
             raise ConfigError(f"{origin}: managed_elsewhere.{control_id} needs a reason (a non-empty string)")
-    return Config(thresholds, dict(elsewhere), origin, fail_on, fail_on_warnings)
+    try:
+        waived = waivers.parse(table.get("waivers", []), origin, control_ids)
+    except waivers.WaiverError as exc:
+        raise ConfigError(str(exc)) from None
+    return Config(thresholds, dict(elsewhere), origin, fail_on, fail_on_warnings, waived)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .config import Config
 from .controls import Control, all_controls
-from . import regressions
+from . import regressions, waivers
 from .model import Finding, Inventory, Status, Unreadable, Verdict
 
 MODE_OF_KIND = {"plan": "P", "hcl": "H", "live": "L"}
@@ -73,6 +73,12 @@ class ControlResult:
     findings: list[Finding]
 
     @property
+    def waived(self) -> bool:
+        """Failing only where a waiver accepts it."""
+        failing = [f for f in self.findings if f.status in (Status.FAIL, Status.WARN, Status.ERROR)]
+        return bool(failing) and all(f.waiver is not None for f in failing)
+
+    @property
     def status(self) -> Status:
         statuses = {f.status for f in self.findings}
         for status in (Status.ERROR, Status.FAIL, Status.WARN, Status.PASS):
@@ -95,6 +101,9 @@ def evaluate(inventory: Inventory, config: Config | None = None,
                                                f"internal error while comparing with the state before the "
                                                f"change: {type(exc).__name__}: {exc}")]
         results.append(ControlResult(control, findings))
+    if config.waivers:
+        results, stale = waivers.apply(results, config.waivers, waivers.today())
+        inventory.notes.extend(note for note in stale if note not in inventory.notes)
     return results
 
 
@@ -103,6 +112,8 @@ def blocking(finding: Finding, config: Config) -> bool:
     seen cannot be shown not to have been made worse."""
     if finding.status is Status.ERROR:
         return True
+    if finding.waiver is not None:
+        return False
     if finding.status is Status.FAIL:
         return config.fail_on == "failures" or not finding.preexisting
     return finding.status is Status.WARN and config.fail_on_warnings

@@ -76,6 +76,7 @@ class Finding:
     regression: bool = False
     preexisting: bool = False
     changes: tuple[str, ...] = ()
+    waiver: Any = None  # the Waiver (waivers.py) accepting this failure, while it has not expired
 
     def as_dict(self) -> dict[str, Any]:
         found: dict[str, Any] = {"control": self.control, "status": self.status.value,
@@ -84,6 +85,8 @@ class Finding:
                                  "changes": list(self.changes)}
         if self.location:
             found["location"] = {"file": self.location[0], "line": self.location[1]}
+        if self.waiver is not None:
+            found["waived"] = self.waiver.as_dict()
         return found
 
 

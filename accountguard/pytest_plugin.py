@@ -134,7 +134,8 @@ def assert_control(control: Control, inventory: Inventory, config: Config) -> No
     if any(blocking(f, config) for f in result.findings):
         pytest.fail(explain(result), pytrace=False)
     if result.status is Status.FAIL:
-        pytest.xfail(f"{ALREADY}: {explain(result)}")
+        waived = [f"{f.subject}: {f.waiver.describe()}" for f in result.findings if f.waiver is not None]
+        pytest.xfail(f"waived: {'; '.join(waived)}" if result.waived else f"{ALREADY}: {explain(result)}")
     for finding in result.findings:
         if finding.status is Status.WARN:
             warnings.warn(WeakenedWarning(f"{control.id} {finding.message}"), stacklevel=2)

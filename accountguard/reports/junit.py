@@ -23,7 +23,11 @@ def render(inventory: Inventory, results: list[ControlResult]) -> str:
             if finding.location:
                 case.set("file", visible(finding.location[0]))
                 case.set("line", str(finding.location[1]))
-            if finding.status is Status.FAIL:
+            if finding.waiver is not None:
+                counts["skipped"] += 1
+                ET.SubElement(case, "skipped", message=visible(f"waived: {finding.waiver.describe()}: "
+                                                               f"{finding.message}"))
+            elif finding.status is Status.FAIL:
                 counts["failures"] += 1
                 message = visible(finding.message)
                 failure = ET.SubElement(case, "failure", type=control.id, message=message)

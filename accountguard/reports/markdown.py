@@ -24,7 +24,11 @@ def escape(text: str) -> str:
 def _finding(finding: Finding) -> str:
     label = "ERROR (could not be judged)" if finding.status is Status.ERROR else finding.status.value.upper()
     where = f" ({escape(finding.location[0])}:{finding.location[1]})" if finding.location else ""
+    if finding.waiver is not None:
+        label = "WAIVED"
     line = f"- **{label}** {escape(finding.subject)}{where}: {escape(finding.message)}"
+    if finding.waiver is not None:
+        line += f"\n  - waived: {escape(finding.waiver.describe())}"
     if finding.regression and finding.changes:
         line += "\n  - weakened by: " + "; ".join(escape(c) for c in finding.changes)
     elif finding.preexisting:
@@ -42,7 +46,8 @@ def _section(result: ControlResult, findings: list[Finding]) -> list[str]:
 
 def render(inventory: Inventory, results: list[ControlResult]) -> str:
     out = [f"### accountguard: {escape(inventory.source)}", ""]
-    bad = [(r, [f for f in r.findings if f.status in (Status.FAIL, Status.ERROR)]) for r in results]
+    bad = [(r, [f for f in r.findings if f.status in (Status.FAIL, Status.ERROR) and f.waiver is None])
+           for r in results]
     bad = [(r, found) for r, found in bad if found]
     weakened = [(r, [f for f in found if f.regression]) for r, found in bad]
     weakened = [(r, found) for r, found in weakened if found]
@@ -61,8 +66,19 @@ def render(inventory: Inventory, results: list[ControlResult]) -> str:
     if warnings:
         out += ["#### Weakened, still passing", ""]
         out += [f"- {f.control}: {escape(f.message)}" for f in warnings] + [""]
-    counts = Counter(r.status for r in results)
+    waived = [(r, [f for f in r.findings if f.waiver is not None]) for r in results]
+    waived = [(r, found) for r, found in waived if found]
+    if waived:
+        out += ["#### Waived", ""]
+        for result, found in waived:
+            out += [f"- {result.control.id}: " + "; ".join(
+                f"{escape(f.subject)}: {escape(f.waiver.describe())}" for f in found)]
+        out.append("")
+    for note in inventory.notes:
+        out += [f"> {escape(note)}", ""]
+    counts = Counter("waived" if r.waived else r.status for r in results)
     out.append(f"**{counts[Status.FAIL]} failed, {counts[Status.ERROR]} errors, {counts[Status.PASS]} passed, "
-               f"{counts[Status.NOT_APPLICABLE]} not applicable**"
+               f"{counts[Status.NOT_APPLICABLE]} not applicable"
+               + (f", {counts['waived']} waived" if counts["waived"] else "") + "**"
                + (f", {len(weakened)} weakened by this change" if weakened else ""))
     return "\n".join(out) + "\n"

@@ -69,6 +69,9 @@ def _result(finding: Finding, index: int, inventory: Inventory) -> dict:
               "partialFingerprints": {"accountguardFinding/v1": fingerprint},
               "properties": {"status": finding.status.value, "subject": finding.subject,
                              "regression": finding.regression, "preexisting": finding.preexisting}}
+    if finding.waiver is not None:
+        result["suppressions"] = [{"kind": "external", "status": "accepted",
+                                   "justification": finding.waiver.describe()}]
     if finding.preexisting:
         result["baselineState"] = "unchanged"
     elif finding.regression:

@@ -32,7 +32,10 @@ def explain(result: ControlResult) -> str:
     for finding in result.findings:
         if finding.status in (Status.FAIL, Status.ERROR):
             where = f" ({finding.location[0]}:{finding.location[1]})" if finding.location else ""
-            lines.append(f"  {LABELS[finding.status]} {finding.subject}{where}: {finding.message}")
+            label = "WAIVED" if finding.waiver is not None else LABELS[finding.status]
+            lines.append(f"  {label} {finding.subject}{where}: {finding.message}")
+            if finding.waiver is not None:
+                lines.append(f"    waiver: {finding.waiver.describe()}")
             if finding.regression:
                 lines.append(f"    {WEAKENED}: " + "; ".join(finding.changes))
             elif finding.preexisting:
@@ -47,9 +50,9 @@ def render(inventory: Inventory, results: list[ControlResult]) -> str:
     out = [f"accountguard: {inventory.source}", ""]
     out += [f"Note: {note}" for note in inventory.notes] + ([""] if inventory.notes else [])
     for result in results:
-        out.append(f"  {LABELS[result.status]:<5} {result.control.id:<11} {result.control.title}"
-                   + _history(result.findings))
-    bad = [r for r in results if r.status in (Status.FAIL, Status.ERROR)]
+        label = "WAIVED" if result.waived else LABELS[result.status]
+        out.append(f"  {label:<6} {result.control.id:<11} {result.control.title}" + _history(result.findings))
+    bad = [r for r in results if r.status in (Status.FAIL, Status.ERROR) and not r.waived]
     if bad:
         out += ["", "What to fix:", ""]
         for result in bad:
@@ -59,9 +62,16 @@ def render(inventory: Inventory, results: list[ControlResult]) -> str:
         out += ["", "Weakened by this change, still passing:", ""]
         out += [f"  WARN {f.control} {f.message.removeprefix('weaker, still passing: ')}" for f in warnings]
         out.append("")
-    counts = Counter(r.status for r in results)
+    waived = [f for r in results for f in r.findings if f.waiver is not None]
+    if waived:
+        out += ["", "Waived (not failing the run):", ""]
+        out += [f"  WAIVED {f.control} {f.subject}: {f.message}\n    waiver: {f.waiver.describe()}" for f in waived]
+        out.append("")
+    counts = Counter("waived" if r.waived else r.status for r in results)
     summary = (f"{counts[Status.FAIL]} failed, {counts[Status.ERROR]} errors, {counts[Status.PASS]} passed, "
                f"{counts[Status.NOT_APPLICABLE]} not applicable")
+    if counts["waived"]:
+        summary += f", {counts['waived']} waived"
     if counts[Status.WARN]:
         summary += f", {counts[Status.WARN]} weakened but passing"
     histories = Counter(_history(r.findings).strip(" ()") for r in results)
