@@ -463,6 +463,16 @@ def _root_variables(root: Path, config: ModuleConfig, var_files: list[str],
     return values
 
 
+def module_outline(directory: Path) -> tuple[list[Path], bool]:
+    """The directories a module's local module calls (`source = "../x"`) point at, and
+    whether it configures a provider (as root modules do, and shared modules should not)."""
+    config = ModuleConfig(directory, str(directory))
+    sources = (evaluate(call.attributes["source"].expression, _CONSTANT)
+               for call in config.calls.values() if "source" in call.attributes)
+    return ([directory / source for source in sources if str(source).startswith(("./", "../"))],
+            bool(config.providers))
+
+
 def load_directory(directory: str | Path, var_files: list[str] = (), variables: list[str] = ()) -> Inventory:
     """Read a Terraform root module; InputError if it cannot be read."""
     root = Path(directory)
