@@ -93,3 +93,41 @@ def test_sensitive_values_never_appear(name, pytester):
         assert SECRET not in run_cli("plan", str(FIXTURES / f"{name}.json"), "--format", fmt).stdout
     result = pytester.runpytest_inprocess("--pyargs", "accountguard", "-rA", "--plan", str(FIXTURES / f"{name}.json"))
     assert SECRET not in result.stdout.str()
+
+
+# Bounds from accountguard/limits.py: Terraform's own plans nest a few dozen levels and its
+# numbers are 64-bit at most; anything beyond is not a plan, whatever Python could parse.
+def _nested(depth):
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("depth", [300, 100_000], ids=["deeper than the limit", "deeper than Python's parser"])
+def test_nesting_deeper_than_the_limit_is_one_line(tmp_path, plan_json, depth):
+    plan = plan_json("baseline")
+    plan["resource_changes"][0]["change"]["after"]["tags"] = "NESTED"
+    path = write(tmp_path, "plan.json", json.dumps(plan).replace('"NESTED"', _nested(depth)))
+    assert_rejected(path, "nested deeper than 256 levels")
+
+
+def test_nesting_within_the_limit_is_judged(tmp_path, plan_json):
+    plan = plan_json("baseline")
+    plan["resource_changes"][0]["change"]["after"]["tags"] = "NESTED"
+    path = write(tmp_path, "plan.json", json.dumps(plan).replace('"NESTED"', _nested(200)))
+    assert run_cli("plan", str(path)).returncode == 0  # the baseline passes every plan control
+
+
+@pytest.mark.parametrize("environment", [{}, {"PYTHONINTMAXSTRDIGITS": "0"}], ids=["default", "no Python limit"])
+def test_a_5000_digit_number_is_one_line(tmp_path, plan_json, environment, monkeypatch):
+    for key, value in environment.items():
+        monkeypatch.setenv(key, value)
+    plan = plan_json("baseline")
+    plan["resource_changes"][0]["change"]["after"]["tags"] = "NUMBER"
+    path = write(tmp_path, "plan.json", json.dumps(plan).replace('"NUMBER"', "9" * 5000))
+    assert_rejected(path, "a number with more than 4300 digits")
+
+
+def test_a_file_larger_than_the_limit_is_one_line_without_reading_it(tmp_path):
+    path = tmp_path / "plan.json"
+    with path.open("wb") as handle:  # sparse: nothing is written, nothing need be read
+        handle.truncate(512 * 1024 * 1024 + 1)
+    assert_rejected(path, "larger than 512 MiB")
