@@ -131,3 +131,28 @@ def test_a_file_larger_than_the_limit_is_one_line_without_reading_it(tmp_path):
     with path.open("wb") as handle:  # sparse: nothing is written, nothing need be read
         handle.truncate(512 * 1024 * 1024 + 1)
     assert_rejected(path, "larger than 512 MiB")
+
+
+@pytest.mark.parametrize("case", ["deep plan", "long number", "missing directory", "a file as directory",
+                                  "config of the wrong shape", "weaker threshold"])
+def test_pytest_stops_with_one_usage_error(pytester, plan_json, case):
+    """The same inputs as the command line's exit 2: one `ERROR: accountguard:` line, exit 4,
+    never INTERNALERROR (exit 3)."""
+    plan = plan_json("baseline")
+    plan["resource_changes"][0]["change"]["after"]["tags"] = "DAMAGE"
+    text = json.dumps(plan)
+    baseline = str(FIXTURES / "baseline.json")
+    args = {"deep plan": ["--plan", str(write(pytester.path, "p.json", text.replace('"DAMAGE"', _nested(5000))))],
+            "long number": ["--plan", str(write(pytester.path, "p.json", text.replace('"DAMAGE"', "1" * 5000)))],
+            "missing directory": ["--tf-dir", str(pytester.path / "nope")],
+            "a file as directory": ["--tf-dir", baseline],
+            "config of the wrong shape": ["--plan", baseline, "--accountguard-config",
+                                          str(write(pytester.path, "pyproject.toml", "[tool]\naccountguard = 5\n"))],
+            "weaker threshold": ["--plan", baseline, "--accountguard-config",
+                                 str(write(pytester.path, "ag.toml", "[thresholds]\nkey_max_age_days = 365\n"))],
+            }[case]
+    result = pytester.runpytest_inprocess("--pyargs", "accountguard", *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert [line for line in result.stderr.lines if line.strip()] == \
+        [line for line in result.stderr.lines if line.startswith("ERROR: accountguard: ")]
+    assert len([line for line in result.stderr.lines if line.strip()]) == 1
