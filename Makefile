@@ -7,6 +7,7 @@ CHECKOV_VERSION := 3.3.30
 CHECKOV := .venv-checkov/bin/checkov
 export ACCOUNTGUARD_COMMAND := $(CURDIR)/$(BIN)/accountguard
 export ACCOUNTGUARD_CHECKOV := $(CURDIR)/$(CHECKOV)
+, := ,
 
 .PHONY: demo test fixtures bench clean
 
@@ -21,27 +22,33 @@ $(CHECKOV):
 	.venv-checkov/bin/pip install --quiet "checkov==$(CHECKOV_VERSION)"
 	touch $@
 
+# $(call outcome,COMMAND[,FILTER]): run a demo step, show its output (through FILTER), then
+# say plainly how it ended. accountguard's exit codes: 0 passes, 1 fails, 2 cannot judge.
+define outcome
+	@out="$$($(1) 2>&1)"; status=$$?; printf '%s\n' "$$out" | $(or $(2),cat); \
+	case $$status in \
+	  0) echo "=> exit 0: PASSES";; \
+	  1) echo "=> exit 1: FAILS (a CI job stops here)";; \
+	  *) echo "=> exit $$status: cannot be judged";; \
+	esac; echo
+endef
+
 demo: $(BIN)/accountguard $(CHECKOV)
-	@echo "== the secure baseline =="
-	$(BIN)/accountguard plan fixtures/baseline.json || true
-	@echo
-	@echo "== an account set up the quick way =="
-	$(BIN)/accountguard plan fixtures/naive-account.json || true
-	@echo
-	@echo "== a pull request that turns CloudTrail logging off, against an applied account =="
-	$(BIN)/accountguard plan fixtures/changes/trail-logging-off.json --fail-on regressions || true
-	@echo
-	@echo "== an account with old findings, a change that weakens nothing: passes with --fail-on regressions =="
-	$(BIN)/accountguard plan fixtures/changes/weak-account-unchanged.json --fail-on regressions | tail -n 1
-	@echo
-	@echo "== the same, as pytest sees it =="
-	$(BIN)/pytest -q --tb=no -rf --plan fixtures/baseline.json --plan fixtures/naive-account.json || true
-	@echo
+	@echo "== the secure baseline: expected to pass =="
+	$(call outcome,$(BIN)/accountguard plan fixtures/baseline.json)
+	@echo "== an account set up the quick way: expected to fail =="
+	$(call outcome,$(BIN)/accountguard plan fixtures/naive-account.json)
+	@echo "== a pull request that turns CloudTrail logging off, against an applied account: expected to fail =="
+	$(call outcome,$(BIN)/accountguard plan fixtures/changes/trail-logging-off.json --fail-on regressions)
+	@echo "== an account with old findings, a change that weakens nothing, --fail-on regressions: expected to pass =="
+	$(call outcome,$(BIN)/accountguard plan fixtures/changes/weak-account-unchanged.json --fail-on regressions,tail -n 1)
+	@echo "== the same plans as pytest sees them (the naive account fails) =="
+	$(call outcome,$(BIN)/pytest -q --tb=no -rf --plan fixtures/baseline.json --plan fixtures/naive-account.json)
 	@echo "== accountguard live, against two accounts on an embedded moto server (no AWS account needed) =="
 	$(BIN)/python tests/live_demo.py
-	@echo "== checkov with accountguard's checks, on the directory and its plan =="
-	$(CHECKOV) --quiet --compact --skip-download --check AG_TRAIL_1,AG_MFA_2 -d examples/no-trail \
-		-f fixtures/user-outside-mfa-group.json --external-checks-dir "$$($(BIN)/accountguard checkov-dir)" || true
+	@echo "== checkov with accountguard's checks, on a directory without a trail and a plan with a user outside the MFA group: expected to fail =="
+	$(call outcome,$(CHECKOV) --quiet --compact --skip-download --check AG_TRAIL_1$(,)AG_MFA_2 -d examples/no-trail \
+		-f fixtures/user-outside-mfa-group.json --external-checks-dir "$$($(BIN)/accountguard checkov-dir)")
 
 test: $(BIN)/accountguard $(CHECKOV)
 	$(BIN)/pytest

@@ -1,19 +1,22 @@
 """`accountguard plan PLAN.json`, `accountguard hcl DIR`, `accountguard live`: exit 0 when every
 control passes or does not apply, 1 when one fails or errors (with
 `--fail-on regressions`: only what the plan makes worse), 2 for input or usage
-it cannot accept."""
+it cannot accept, or a report it cannot write (one line on stderr each time)."""
 from __future__ import annotations
 
 import argparse
 import importlib.resources
+import os
 import sys
 from dataclasses import replace
 
+from . import __version__
 from .config import FAIL_ON, ConfigError, load_config
 from .controls import all_controls
 from .engine import evaluate, failed
 from .model import InputError
 from .reports import FORMATS
+from .reports.escape import printable
 from .sources.hcl import load_directory
 from .sources.live import DEFAULT_REPORT_TIMEOUT, load_account
 from .sources.plan import load_plan
@@ -26,6 +29,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="accountguard", description="Judge AWS account protection controls.")
+    parser.add_argument("--version", action="version", version=f"accountguard {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     plan = commands.add_parser("plan", help="judge a Terraform plan (terraform show -json PLANFILE)")
     plan.add_argument("path", metavar="PLAN.json")
@@ -46,16 +50,40 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("checkov-dir", help="print the directory to give checkov's --external-checks-dir")
     for sub in (plan, hcl, live):
         sub.add_argument("--format", choices=sorted(FORMATS), default="text")
+        sub.add_argument("--output", action="append", default=[], type=_output, metavar="FORMAT:PATH",
+                         help="also write the report in FORMAT to PATH (repeatable), e.g. sarif:results.sarif")
         sub.add_argument("--config", metavar="FILE",
                          help="accountguard.toml or pyproject.toml (default: found in the working directory)")
     return parser
 
 
+def _output(value: str) -> tuple[str, str]:
+    format_, _, path = value.partition(":")
+    if format_ not in FORMATS or not path:
+        raise argparse.ArgumentTypeError(f"expected FORMAT:PATH with FORMAT one of {', '.join(sorted(FORMATS))}")
+    return format_, path
+
+
 def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:  # a report with any character reaches an ASCII-only terminal
+            stream.reconfigure(errors="backslashreplace")
+    try:
+        status, report, files = _run(argv)
+    except SystemExit as done:  # argparse: --help, --version, a usage error (already on stderr)
+        status, report, files = (done.code if isinstance(done.code, int) else 2), "", []
+    problem = _write_files(files) or _write(report)
+    if problem:
+        _say(problem)
+        return 2
+    return status
+
+
+def _run(argv: list[str] | None) -> tuple[int, str, list[tuple[str, str]]]:
+    """The exit status, what to print on stdout, and the --output files (path, text)."""
     args = _parser().parse_args(argv)
     if args.command == "checkov-dir":
-        print(importlib.resources.files("accountguard.policies"))
-        return 0
+        return 0, f"{importlib.resources.files('accountguard.policies')}\n", []
     try:
         controls = all_controls()
         config = load_config(args.config, {c.id for c in controls})
@@ -68,11 +96,55 @@ def main(argv: list[str] | None = None) -> int:
         else:
             inventory = load_account(args.profile, args.region, args.role_arn, args.report_timeout)
     except (InputError, ConfigError) as exc:
-        print(f"accountguard: {exc}", file=sys.stderr)
-        return 2
+        _say(str(exc))
+        return 2, "", []
     results = evaluate(inventory, config, controls)
-    sys.stdout.write(FORMATS[args.format](inventory, results))
-    return 1 if failed(results, config) else 0
+    files = [(path, FORMATS[format_](inventory, results, config)) for format_, path in args.output]
+    return (1 if failed(results, config) else 0), FORMATS[args.format](inventory, results, config), files
+
+
+def _write_files(files: list[tuple[str, str]]) -> str | None:
+    """Each --output file whole or not at all: written beside its target, then renamed."""
+    for path, text in files:
+        partial = f"{path}.accountguard-partial"
+        try:
+            with open(partial, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(partial, path)
+        except OSError as exc:
+            try:
+                os.unlink(partial)
+            except OSError:
+                pass
+            return f"cannot write {path} ({exc.strerror or exc})"
+    return None
+
+
+def _write(text: str) -> str | None:
+    """Write all of `text` to stdout; why not, when stdout cannot take it (closed, a
+    reader that went away, a full disk). A report nobody received is never a pass."""
+    if sys.stdout is None and not text:  # argparse wrote its help or error to stderr instead
+        return None
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except AttributeError:  # the descriptor was closed before Python started: sys.stdout is None
+        return "cannot write the report: standard output is closed"
+    except (OSError, ValueError) as exc:
+        try:  # so that Python's own flush at exit does not fail again with a traceback
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return f"cannot write the report to standard output ({getattr(exc, 'strerror', None) or exc})"
+    return None
+
+
+def _say(message: str) -> None:
+    """One line on stderr, whatever the message holds."""
+    try:
+        print(f"accountguard: {printable(message)}", file=sys.stderr, flush=True)
+    except (AttributeError, OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

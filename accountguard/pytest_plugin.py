@@ -7,6 +7,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +15,7 @@ from .config import FAIL_ON, Config, ConfigError, load_config
 from .controls import Control, all_controls
 from .engine import blocking, evaluate
 from .model import InputError, Inventory, Status
+from .reports.escape import printable
 from .reports.text import ALREADY, explain
 from .sources.hcl import load_directory
 from .sources.live import load_account
@@ -61,7 +63,7 @@ def pytest_configure(config: pytest.Config) -> None:
         for path in config.getoption("tf_dir"):
             inventories[path] = load_directory(path)
     except (InputError, ConfigError) as exc:
-        raise pytest.UsageError(f"accountguard: {exc}") from None
+        raise pytest.UsageError(f"accountguard: {printable(exc)}") from None
 
 
 def _live_selected(config: pytest.Config) -> bool:
@@ -69,31 +71,47 @@ def _live_selected(config: pytest.Config) -> bool:
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    if collection_path == POLICY_TESTS and not config.stash.get(_INVENTORIES, None) and not _live_selected(config):
-        return True  # the policy tests need a plan, a directory or -m live
+    """The policy tests are found by `testpaths` in a checkout of accountguard; there,
+    without a plan, they are left out so that plain `pytest` runs the project's own tests.
+    Asked for by name (`pytest --pyargs accountguard`), they need a plan."""
+    if (collection_path == POLICY_TESTS and config.args_source is not pytest.Config.ArgsSource.ARGS
+            and not config.stash.get(_INVENTORIES, None) and not _live_selected(config)):
+        return True
     return None
+
+
+def _judges_a_plan(fixturedefs: Any) -> bool:
+    """Whether the `inventory` a test uses is this plugin's (another project may have its own)."""
+    return bool(fixturedefs) and fixturedefs[-1].func.__module__ == __name__
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Live tests run only when asked for (-m live); the account is scanned once,
-    and an account that cannot be reached is one error, not one per test."""
+    """A test that judges a plan, run without one, is a usage error: a CI job with a typo
+    must not stay green with "skipped". Live tests run only when asked for (-m live);
+    the account is scanned once, and an account that cannot be reached is one error,
+    not one per test."""
     live = [item for item in items if item.get_closest_marker("live")]
-    if not live:
-        return
-    if not _live_selected(config):
+    if live and not _live_selected(config):
         config.hook.pytest_deselected(items=live)
         items[:] = [item for item in items if not item.get_closest_marker("live")]
+    if not config.stash[_INVENTORIES]:
+        waiting = [item for item in items if _judges_a_plan(
+            getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {}).get("inventory"))]
+        if waiting:
+            raise pytest.UsageError(f"accountguard: {waiting[0].nodeid.split('[')[0]} judges a plan, but none was given: "
+                                    "add --plan PLAN.json or --tf-dir DIR (for the live tests: -m live)")
+    if not live or not _live_selected(config):
         return
     try:
         config.stash[_LIVE] = load_account(config.getoption("aws_profile"), config.getoption("aws_region"),
                                            config.getoption("aws_role_arn"))
     except InputError as exc:
-        raise pytest.UsageError(f"accountguard: {exc}") from None
+        raise pytest.UsageError(f"accountguard: {printable(exc)}") from None
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "inventory" in metafunc.fixturenames:
+    if _judges_a_plan(metafunc._arg2fixturedefs.get("inventory")):  # pytest has no public accessor
         paths = list(metafunc.config.stash[_INVENTORIES])
         metafunc.parametrize("inventory", paths, indirect=True, ids=[Path(p).name or p for p in paths])
 
@@ -130,7 +148,7 @@ def assert_control(control: Control, inventory: Inventory, config: Config) -> No
     is a warning unless `fail_on_warnings`."""
     result, = evaluate(inventory, config, [control])
     if result.status is Status.NOT_APPLICABLE:
-        pytest.skip(f"{control.id}: {result.findings[0].message}")
+        pytest.skip(f"{control.id}: {printable(result.findings[0].message)}")
     if any(blocking(f, config) for f in result.findings):
         pytest.fail(explain(result), pytrace=False)
     if result.status is Status.FAIL:
@@ -138,4 +156,4 @@ def assert_control(control: Control, inventory: Inventory, config: Config) -> No
         pytest.xfail(f"waived: {'; '.join(waived)}" if result.waived else f"{ALREADY}: {explain(result)}")
     for finding in result.findings:
         if finding.status is Status.WARN:
-            warnings.warn(WeakenedWarning(f"{control.id} {finding.message}"), stacklevel=2)
+            warnings.warn(WeakenedWarning(f"{control.id} {printable(finding.message)}"), stacklevel=2)

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 FIXTURES = ROOT / "fixtures"
 CHANGES = "changes"  # fixtures/changes/, examples/changes.toml
-# moto has no backend for these (DESIGN.md): they stay out of applied states.
+# moto has no backend for these: they stay out of applied states.
 NOT_APPLIED = ("aws_accessanalyzer_analyzer", "aws_budgets_budget")
 MIRROR_CANDIDATES = ("/opt/tf-plugins", "~/.terraform.d/plugins", "/usr/local/share/terraform/plugins",
                      "/usr/share/terraform/plugins")

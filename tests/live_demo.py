@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from moto_account import REGIONS, Account, insecure, reset, session  # noqa: E402
 from moto_endpoint import moto_endpoint  # noqa: E402
 
-from accountguard.engine import evaluate  # noqa: E402
+from accountguard.engine import evaluate, failed  # noqa: E402
 from accountguard.reports import FORMATS  # noqa: E402
 from accountguard.sources.live import load_account  # noqa: E402
 
@@ -24,12 +24,14 @@ def main() -> None:
             reset(endpoint.url)
             overrides = account.seed(session())
             inventory = load_account(session=session(), regions=REGIONS, overrides=overrides)
-            report = FORMATS["text"](inventory, evaluate(inventory))
+            results = evaluate(inventory)
+            report = FORMATS["text"](inventory, results)
             table, _, rest = report.partition("\nWhat to fix:")
             print(f"== {title} (moto on {endpoint.url}) ==")
             print(table.rstrip("\n"))
             if rest:  # the fixes read as in the plan reports above; the summary is enough here
                 print("\n".join(rest.rstrip("\n").splitlines()[-2:]))
+            print("=> exit 1: FAILS (a CI job stops here)" if failed(results) else "=> exit 0: PASSES")
             print()
 
 

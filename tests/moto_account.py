@@ -1,7 +1,7 @@
 """AWS accounts on a moto server, for the live tests, the demo and the benchmark.
 
 Accounts are seeded through boto3, over HTTP. What moto does not model is
-supplied the two ways DESIGN.md allows: the root user's state is set on the
+supplied in two ways only: the root user's state is set on the
 in-process server's IAM backend, and the APIs moto has no backend for (Access
 Analyzer, budget subscribers, organization features) get botocore Stubbers
 with responses shaped like the AWS API reference's.

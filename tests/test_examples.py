@@ -94,9 +94,26 @@ def test_users_write_their_own_policy_tests_with_the_inventory_fixture(pytester)
     result.stdout.fnmatch_lines(["*test_own.py::test_every_user_has_force_destroy?baseline.json?*"])
 
 
-def test_policy_tests_need_a_plan_and_project_tests_ignore_them(pytester):
+def test_policy_tests_without_a_plan_are_a_usage_error_not_skipped(pytester):
+    """A CI job that lost its --plan must not stay green with "no tests ran"."""
     result = pytester.runpytest_inprocess("--pyargs", "accountguard")
-    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert [line for line in result.stderr.lines if "accountguard" in line] == [
+        "ERROR: accountguard: test_policies.py::test_control judges a plan, but none was given: "
+        "add --plan PLAN.json or --tf-dir DIR (for the live tests: -m live)"]
+
+
+def test_an_own_policy_test_without_a_plan_is_a_usage_error(pytester):
+    pytester.makepyfile(test_own="def test_users(inventory):\n    assert inventory.of_type('aws_iam_user')\n")
+    result = pytester.runpytest_inprocess()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: accountguard: test_own.py::test_users judges a plan, but none was given*"])
+
+
+def test_a_project_with_its_own_inventory_fixture_is_left_alone(pytester):
+    pytester.makeconftest("import pytest\n\n@pytest.fixture\ndef inventory():\n    return ['web-1']\n")
+    pytester.makepyfile(test_hosts="def test_hosts(inventory):\n    assert inventory == ['web-1']\n")
+    pytester.runpytest_inprocess().assert_outcomes(passed=1)
 
 
 def test_plugin_ignores_configuration_when_not_asked_to_judge(pytester):

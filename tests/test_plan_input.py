@@ -93,3 +93,66 @@ def test_sensitive_values_never_appear(name, pytester):
         assert SECRET not in run_cli("plan", str(FIXTURES / f"{name}.json"), "--format", fmt).stdout
     result = pytester.runpytest_inprocess("--pyargs", "accountguard", "-rA", "--plan", str(FIXTURES / f"{name}.json"))
     assert SECRET not in result.stdout.str()
+
+
+# Bounds from accountguard/limits.py: Terraform's own plans nest a few dozen levels and its
+# numbers are 64-bit at most; anything beyond is not a plan, whatever Python could parse.
+def _nested(depth):
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("depth", [300, 100_000], ids=["deeper than the limit", "deeper than Python's parser"])
+def test_nesting_deeper_than_the_limit_is_one_line(tmp_path, plan_json, depth):
+    plan = plan_json("baseline")
+    plan["resource_changes"][0]["change"]["after"]["tags"] = "NESTED"
+    path = write(tmp_path, "plan.json", json.dumps(plan).replace('"NESTED"', _nested(depth)))
+    assert_rejected(path, "nested deeper than 256 levels")
+
+
+def test_nesting_within_the_limit_is_judged(tmp_path, plan_json):
+    plan = plan_json("baseline")
+    plan["resource_changes"][0]["change"]["after"]["tags"] = "NESTED"
+    path = write(tmp_path, "plan.json", json.dumps(plan).replace('"NESTED"', _nested(200)))
+    assert run_cli("plan", str(path)).returncode == 0  # the baseline passes every plan control
+
+
+@pytest.mark.parametrize("environment", [{}, {"PYTHONINTMAXSTRDIGITS": "0"}], ids=["default", "no Python limit"])
+def test_a_5000_digit_number_is_one_line(tmp_path, plan_json, environment, monkeypatch):
+    for key, value in environment.items():
+        monkeypatch.setenv(key, value)
+    plan = plan_json("baseline")
+    plan["resource_changes"][0]["change"]["after"]["tags"] = "NUMBER"
+    path = write(tmp_path, "plan.json", json.dumps(plan).replace('"NUMBER"', "9" * 5000))
+    assert_rejected(path, "a number with more than 4300 digits")
+
+
+def test_a_file_larger_than_the_limit_is_one_line_without_reading_it(tmp_path):
+    path = tmp_path / "plan.json"
+    with path.open("wb") as handle:  # sparse: nothing is written, nothing need be read
+        handle.truncate(512 * 1024 * 1024 + 1)
+    assert_rejected(path, "larger than 512 MiB")
+
+
+@pytest.mark.parametrize("case", ["deep plan", "long number", "missing directory", "a file as directory",
+                                  "config of the wrong shape", "weaker threshold"])
+def test_pytest_stops_with_one_usage_error(pytester, plan_json, case):
+    """The same inputs as the command line's exit 2: one `ERROR: accountguard:` line, exit 4,
+    never INTERNALERROR (exit 3)."""
+    plan = plan_json("baseline")
+    plan["resource_changes"][0]["change"]["after"]["tags"] = "DAMAGE"
+    text = json.dumps(plan)
+    baseline = str(FIXTURES / "baseline.json")
+    args = {"deep plan": ["--plan", str(write(pytester.path, "p.json", text.replace('"DAMAGE"', _nested(5000))))],
+            "long number": ["--plan", str(write(pytester.path, "p.json", text.replace('"DAMAGE"', "1" * 5000)))],
+            "missing directory": ["--tf-dir", str(pytester.path / "nope")],
+            "a file as directory": ["--tf-dir", baseline],
+            "config of the wrong shape": ["--plan", baseline, "--accountguard-config",
+                                          str(write(pytester.path, "pyproject.toml", "[tool]\naccountguard = 5\n"))],
+            "weaker threshold": ["--plan", baseline, "--accountguard-config",
+                                 str(write(pytester.path, "ag.toml", "[thresholds]\nkey_max_age_days = 365\n"))],
+            }[case]
+    result = pytester.runpytest_inprocess("--pyargs", "accountguard", *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert [line for line in result.stderr.lines if line.strip()] == \
+        [line for line in result.stderr.lines if line.startswith("ERROR: accountguard: ")]
+    assert len([line for line in result.stderr.lines if line.strip()]) == 1

@@ -1,5 +1,5 @@
-"""The control catalogue (CONTROLS.md): each control is a small function over an
-Inventory, registered with its metadata beside it."""
+"""The control catalogue: each control is a small function over an Inventory,
+registered with its metadata beside it (docs/controls.md is generated from them)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -40,7 +40,7 @@ class Control:
     title: str
     severity: str
     cis: str
-    modes: str  # letters of CONTROLS.md: P plan, H .tf directory, L live account
+    modes: str  # P plan, H .tf directory, L live account
     rationale: str  # why it matters, one sentence
     fix: str  # how to fix it in Terraform
     judge: Judge
@@ -59,6 +59,6 @@ def control(**metadata: Any) -> Callable[[Judge], Judge]:
 
 
 def all_controls() -> list[Control]:
-    """Every control, in CONTROLS.md order."""
+    """Every control, in catalogue order."""
     from . import root, password, mfa, keys, cloudtrail, billing, detection, monitoring  # noqa: F401
     return list(REGISTRY.values())

@@ -52,4 +52,8 @@ def password_policy(inventory: Inventory, config: Config):
         elif unknown:
             yield Error(policy.address, f"{', '.join(unknown)} known only after apply; set them explicitly")
         else:
-            yield Pass(policy.address, "password policy is strong")
+            weaker = [f"{name} = {getattr(t, name)}" for name in ("password_min_length", "password_reuse_prevention")
+                      if name in t.weaker()]
+            yield Pass(policy.address, "password policy is strong" if not weaker else
+                       f"password policy meets the configured thresholds, weaker than the catalogue's "
+                       f"({', '.join(weaker)})")

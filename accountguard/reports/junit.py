@@ -6,40 +6,41 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import Counter
 
+from ..config import Config
 from ..engine import ControlResult
 from ..model import Inventory, Status
-from .escaping import visible
+from .escape import printable
 
 
-def render(inventory: Inventory, results: list[ControlResult]) -> str:
+def render(inventory: Inventory, results: list[ControlResult], config: Config | None = None) -> str:
     suite = ET.Element("testsuite", name=f"accountguard: {inventory.source}")
     counts: Counter = Counter()
     for result in results:
         control = result.control
         for finding in result.findings:
             case = ET.SubElement(suite, "testcase", classname=control.id,
-                                 name=f"{control.title}: {visible(finding.subject)}")
+                                 name=f"{control.title}: {printable(finding.subject)}")
             counts["tests"] += 1
             if finding.location:
-                case.set("file", visible(finding.location[0]))
+                case.set("file", printable(finding.location[0]))
                 case.set("line", str(finding.location[1]))
             if finding.waiver is not None:
                 counts["skipped"] += 1
-                ET.SubElement(case, "skipped", message=visible(f"waived: {finding.waiver.describe()}: "
+                ET.SubElement(case, "skipped", message=printable(f"waived: {finding.waiver.describe()}: "
                                                                f"{finding.message}"))
             elif finding.status is Status.FAIL:
                 counts["failures"] += 1
-                message = visible(finding.message)
+                message = printable(finding.message)
                 failure = ET.SubElement(case, "failure", type=control.id, message=message)
                 failure.text = f"{message}\n\nWhy: {control.rationale}\nFix:\n{control.fix}\n"
             elif finding.status is Status.ERROR:
                 counts["errors"] += 1
-                ET.SubElement(case, "error", type="cannot-judge", message=visible(finding.message))
+                ET.SubElement(case, "error", type="cannot-judge", message=printable(finding.message))
             elif finding.status is Status.NOT_APPLICABLE:
                 counts["skipped"] += 1
-                ET.SubElement(case, "skipped", message=visible(finding.message))
+                ET.SubElement(case, "skipped", message=printable(finding.message))
             elif finding.status is Status.WARN:
-                ET.SubElement(case, "system-out").text = f"weakened by this change, still passing: {visible(finding.message)}"
+                ET.SubElement(case, "system-out").text = f"weakened by this change, still passing: {printable(finding.message)}"
     for key in ("tests", "failures", "errors", "skipped"):
         suite.set(key, str(counts[key]))
     suites = ET.Element("testsuites", name="accountguard")

@@ -8,9 +8,11 @@ import html
 import re
 from collections import Counter
 
+from ..config import Config
 from ..engine import ControlResult
 from ..model import Finding, Inventory, Status
-from .escaping import visible
+from .escape import printable
+from .text import configuration
 
 _MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>@:])")
 
@@ -18,7 +20,7 @@ _MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>@:])")
 def escape(text: str) -> str:
     """Input values as plain text in Markdown: control characters shown as
     code points, HTML and Markdown syntax neutralised."""
-    return _MARKUP.sub(r"\\\1", html.escape(visible(text), quote=True))
+    return _MARKUP.sub(r"\\\1", html.escape(printable(text), quote=True))
 
 
 def _finding(finding: Finding) -> str:
@@ -44,8 +46,9 @@ def _section(result: ControlResult, findings: list[Finding]) -> list[str]:
             "```hcl", control.fix, "```", "", "</details>", ""]
 
 
-def render(inventory: Inventory, results: list[ControlResult]) -> str:
+def render(inventory: Inventory, results: list[ControlResult], config: Config | None = None) -> str:
     out = [f"### accountguard: {escape(inventory.source)}", ""]
+    out += [f"> {escape(line)}" for line in configuration(config or Config()) if line]
     bad = [(r, [f for f in r.findings if f.status in (Status.FAIL, Status.ERROR) and f.waiver is None])
            for r in results]
     bad = [(r, found) for r, found in bad if found]

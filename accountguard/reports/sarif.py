@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..controls import Control
+from ..config import Config
 from ..engine import ControlResult
 from ..model import Finding, Inventory, Status
 
@@ -79,12 +80,13 @@ def _result(finding: Finding, index: int, inventory: Inventory) -> dict:
     return result
 
 
-def render(inventory: Inventory, results: list[ControlResult]) -> str:
+def render(inventory: Inventory, results: list[ControlResult], config: Config | None = None) -> str:
     controls = [r.control for r in results]
     index = {c.id: i for i, c in enumerate(controls)}
     found = [_result(f, index[f.control], inventory) for r in results for f in r.findings if f.status in LEVELS]
     run = {"tool": {"driver": {"name": "accountguard", "version": __version__, "semanticVersion": __version__,
                                "rules": [_rule(c) for c in controls]}},
            "automationDetails": {"id": f"accountguard/{inventory.kind}/"},
-           "results": found}
+           "results": found,
+           "properties": {"configuration": (config or Config()).in_force()}}
     return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"

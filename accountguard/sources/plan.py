@@ -10,27 +10,34 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
+from ..limits import JSON_MAX_DEPTH, JSON_MAX_INT_DIGITS, PLAN_MAX_BYTES, MiB
 from ..model import SENSITIVE, Change, InputError, Inventory, Resource, Unknown, config_address
 
 SUPPORTED_MAJOR_VERSIONS = ("0", "1")
 
 
 def read_json(path: str | Path, what: str) -> Any:
-    """Decode a JSON file written by any shell: UTF-8, with or without a BOM, or UTF-16."""
+    """Decode a JSON file written by any shell: UTF-8, with or without a BOM, or UTF-16.
+    Within the bounds of limits.py: size, nesting depth, digits of a number."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size  # 0 for a pipe: then the read is bounded
+            raw = b"" if size > PLAN_MAX_BYTES else handle.read(PLAN_MAX_BYTES + 1)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, expected a {what} file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    if max(size, len(raw)) > PLAN_MAX_BYTES:
+        raise InputError(f"{path}: larger than {PLAN_MAX_BYTES // MiB} MiB, the most accountguard reads")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
     else:
@@ -39,19 +46,49 @@ def read_json(path: str | Path, what: str) -> Any:
         text = raw.decode(encoding)
     except UnicodeDecodeError:
         raise InputError(f"{path}: not a text file ({what} expected)") from None
+    del raw
     if not text.strip():
         raise InputError(f"{path}: empty file, expected {what}")
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_bounded_int)
     except json.JSONDecodeError as exc:
         hint = " (the file looks truncated)" if exc.pos >= len(text.rstrip()) else ""
         raise InputError(f"{path}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}{hint}") from None
+    except RecursionError:
+        raise InputError(f"{path}: nested deeper than {JSON_MAX_DEPTH} levels, not {what}") from None
+    except _TooManyDigits:
+        raise InputError(f"{path}: a number with more than {JSON_MAX_INT_DIGITS} digits, not {what}") from None
+
+
+class _TooManyDigits(ValueError):
+    pass
+
+
+def _bounded_int(digits: str) -> int:
+    """int() whatever sys.set_int_max_str_digits says: converting a long number takes quadratic time."""
+    if len(digits.lstrip("-")) > JSON_MAX_INT_DIGITS:
+        raise _TooManyDigits
+    return int(digits)
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether objects and arrays nest deeper than `limit`, walked level by level (no recursion)."""
+    level = [value]
+    for _ in range(limit):
+        level = [child for node in level
+                 for child in (node.values() if isinstance(node, dict) else node)
+                 if isinstance(child, (dict, list))]
+        if not level:
+            return False
+    return True
 
 
 def _check_plan(plan: Any, path: str) -> None:
     hint = "run `terraform show -json PLANFILE > plan.json`"
     if not isinstance(plan, dict) or not plan:
         raise InputError(f"{path}: not a Terraform plan (expected a JSON object with format_version; {hint})")
+    if _depth_exceeds(plan, JSON_MAX_DEPTH):
+        raise InputError(f"{path}: nested deeper than {JSON_MAX_DEPTH} levels, not a Terraform plan")
     version = plan.get("format_version")
     if not isinstance(version, str):
         raise InputError(f"{path}: not a Terraform plan: no format_version ({hint})")
