@@ -6,6 +6,12 @@ within seconds, instead of a hang, a traceback or an exhausted machine.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Iterator
+
+from .model import InputError
+
 MiB = 1024 * 1024
 
 # Plan JSON (`terraform show -json`): a 50,000-resource plan is about 100 MiB.
@@ -18,10 +24,13 @@ CONFIG_MAX_BYTES = 1 * MiB
 
 # `.tf` directories.
 TF_FILE_MAX_BYTES = 8 * MiB  # one .tf, .tfvars or file()-read file
-TF_TREE_MAX_FILES = 10_000  # .tf files across the root and its local modules
+TF_TREE_MAX_FILES = 10_000  # files read (or entries listed by fileset) across the root and its local modules
+TF_TREE_MAX_BYTES = 64 * MiB  # all files read in one run
 TF_COLLECTION_MAX = 100_000  # elements of one list, map, range(), count or for_each
-TF_STRING_MAX_CHARS = 16 * MiB
-TF_EVALUATION_MAX_STEPS = 20_000_000  # expression nodes evaluated in one run
+TF_STRING_MAX_CHARS = 16 * MiB  # characters of one value (a string, or all strings in one list or map)
+# Expression nodes evaluated, plus elements and 4 KiB string chunks built, in one run:
+# the largest public configurations tried take under 100,000; a million take seconds.
+TF_EVALUATION_MAX_STEPS = 1_000_000
 TF_MODULE_MAX_DEPTH = 32  # nested module calls
 
 # Live account.
@@ -30,3 +39,69 @@ LIVE_RESPONSE_MAX_BYTES = 64 * MiB  # one API response body
 
 # checkov adapter: how long one `accountguard plan|hcl` run per scope may take.
 CHECKOV_COMMAND_TIMEOUT_SECONDS = 300.0
+
+
+class Budget:
+    """The evaluation steps left to one `.tf` run: every expression node, and
+    every element or 4 KiB of string a function or template builds, spends one."""
+
+    def __init__(self, steps: int = TF_EVALUATION_MAX_STEPS) -> None:
+        self.left = steps
+
+    def spend(self, steps: int = 1) -> None:
+        self.left -= steps
+        if self.left < 0:
+            raise InputError(f"the configuration takes more than {TF_EVALUATION_MAX_STEPS:,} evaluation steps "
+                             f"(a limit of accountguard's, not Terraform's)")
+
+    def built(self, value: Any) -> None:
+        """Spend for a value a function or template built; InputError past the size limits."""
+        elements, chars = 0, 0
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                chars += len(item)
+                if chars > TF_STRING_MAX_CHARS:
+                    raise InputError(f"a value longer than {TF_STRING_MAX_CHARS // MiB} Mi characters "
+                                     f"(a limit of accountguard's)")
+                continue
+            if isinstance(item, dict):
+                stack.extend(item.keys())
+                stack.extend(item.values())
+            elif isinstance(item, (list, tuple)):
+                stack.extend(item)
+            else:
+                continue
+            elements += len(item)
+            if elements > TF_COLLECTION_MAX:
+                raise InputError(f"a value of more than {TF_COLLECTION_MAX:,} elements (a limit of accountguard's)")
+        self.spend(1 + elements + chars // 4096)
+
+
+_BUDGET: ContextVar[Budget] = ContextVar("accountguard_budget", default=Budget())
+
+
+@contextmanager
+def budget() -> Iterator[Budget]:
+    """A fresh budget for one run."""
+    token = _BUDGET.set(Budget())
+    try:
+        yield _BUDGET.get()
+    finally:
+        _BUDGET.reset(token)
+
+
+def spend(steps: int = 1) -> None:
+    _BUDGET.get().spend(steps)
+
+
+def built(value: Any) -> None:
+    _BUDGET.get().built(value)
+
+
+def collection(size: int, what: str) -> None:
+    """InputError if `what` (count, for_each, range(), ...) would have more than the limit of elements."""
+    if size > TF_COLLECTION_MAX:
+        raise InputError(f"{what} has {size:,} elements, more than the limit of {TF_COLLECTION_MAX:,} "
+                         f"(a limit of accountguard's, not Terraform's)")

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterator
 
 from lark import Token, Tree
 
+from ... import limits
 from ...model import SENSITIVE, Unknown
 from . import syntax
 
@@ -185,6 +186,7 @@ def render(parts: tuple, scope: Scope) -> Any:
         return SENSITIVE
     if any(isinstance(p, Unknown) for p in pieces):
         return unseen("", *pieces)
+    limits.built(pieces)
     return "".join(pieces)
 
 
@@ -348,6 +350,7 @@ def _for(tree: Tree, scope: Scope, as_object: bool) -> Any:
 
 def evaluate(tree: Tree | Token, scope: Scope) -> Any:
     """The value of an expression tree in `scope`; EvalError where Terraform would fail."""
+    limits.spend()
     if isinstance(tree, Token):
         raise EvalError(f"unexpected token {tree!s}")
     kind = tree.data
