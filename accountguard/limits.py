@@ -29,8 +29,8 @@ TF_TREE_MAX_BYTES = 64 * MiB  # all files read in one run
 TF_COLLECTION_MAX = 100_000  # elements of one list, map, range(), count or for_each
 TF_STRING_MAX_CHARS = 16 * MiB  # characters of one value (a string, or all strings in one list or map)
 # Expression nodes evaluated, plus elements and 4 KiB string chunks built, in one run:
-# the largest public configurations tried take under 100,000; a million take seconds.
-TF_EVALUATION_MAX_STEPS = 1_000_000
+# each example takes under 2,000; half a million take about a second.
+TF_EVALUATION_MAX_STEPS = 500_000
 TF_MODULE_MAX_DEPTH = 32  # nested module calls
 
 # Live account.
@@ -39,6 +39,20 @@ LIVE_RESPONSE_MAX_BYTES = 64 * MiB  # one API response body
 
 # checkov adapter: how long one `accountguard plan|hcl` run per scope may take.
 CHECKOV_COMMAND_TIMEOUT_SECONDS = 300.0
+
+
+class LimitExceeded(InputError):
+    """A bound of accountguard's (not Terraform's) that the input goes past."""
+
+    located = False
+
+    def at(self, where: str) -> "LimitExceeded":
+        """This error with the file and line where it happened, if it has none yet."""
+        if self.located:
+            return self
+        located = LimitExceeded(f"{where}: {self}")
+        located.located = True
+        return located
 
 
 class Budget:
@@ -51,7 +65,7 @@ class Budget:
     def spend(self, steps: int = 1) -> None:
         self.left -= steps
         if self.left < 0:
-            raise InputError(f"the configuration takes more than {TF_EVALUATION_MAX_STEPS:,} evaluation steps "
+            raise LimitExceeded(f"the configuration takes more than {TF_EVALUATION_MAX_STEPS:,} evaluation steps "
                              f"(a limit of accountguard's, not Terraform's)")
 
     def built(self, value: Any) -> None:
@@ -63,7 +77,7 @@ class Budget:
             if isinstance(item, str):
                 chars += len(item)
                 if chars > TF_STRING_MAX_CHARS:
-                    raise InputError(f"a value longer than {TF_STRING_MAX_CHARS // MiB} Mi characters "
+                    raise LimitExceeded(f"a value longer than {TF_STRING_MAX_CHARS // MiB} Mi characters "
                                      f"(a limit of accountguard's)")
                 continue
             if isinstance(item, dict):
@@ -75,7 +89,7 @@ class Budget:
                 continue
             elements += len(item)
             if elements > TF_COLLECTION_MAX:
-                raise InputError(f"a value of more than {TF_COLLECTION_MAX:,} elements (a limit of accountguard's)")
+                raise LimitExceeded(f"a value of more than {TF_COLLECTION_MAX:,} elements (a limit of accountguard's)")
         self.spend(1 + elements + chars // 4096)
 
 
@@ -100,8 +114,9 @@ def built(value: Any) -> None:
     _BUDGET.get().built(value)
 
 
-def collection(size: int, what: str) -> None:
-    """InputError if `what` (count, for_each, range(), ...) would have more than the limit of elements."""
+def collection(size: int, what: str, where: str | None = None) -> None:
+    """LimitExceeded if `what` (count, for_each, range(), ...) would have more than the limit of elements."""
     if size > TF_COLLECTION_MAX:
-        raise InputError(f"{what} has {size:,} elements, more than the limit of {TF_COLLECTION_MAX:,} "
-                         f"(a limit of accountguard's, not Terraform's)")
+        exc = LimitExceeded(f"{what} has {size:,} elements, more than the limit of {TF_COLLECTION_MAX:,} "
+                            f"(a limit of accountguard's, not Terraform's)")
+        raise exc.at(where) if where else exc

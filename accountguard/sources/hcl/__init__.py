@@ -157,7 +157,7 @@ def _count(value: Any, where: str) -> int:
         raise InputError(f"{where}: invalid count: {number} is not a whole number")
     if number < 0:
         raise InputError(f"{where}: invalid count: {number} is less than zero")
-    limits.collection(int(number), f"{where}: count")
+    limits.collection(int(number), "count", where)
     return int(number)
 
 
@@ -177,8 +177,16 @@ def _for_each(value: Any, where: str) -> list[tuple[str, Any]]:
     else:
         kind = "list of non-strings" if isinstance(value, list) else "null" if value is None else type(value).__name__
         raise InputError(f"{where}: invalid for_each: a {kind} (a map, or a set of strings, is required)")
-    limits.collection(len(items), f"{where}: for_each")
+    limits.collection(len(items), "for_each", where)
     return sorted(items)
+
+
+def _located(attribute: Attribute, compute: Callable[[], Any]) -> Any:
+    """compute(), with a limit error placed at the attribute being evaluated."""
+    try:
+        return compute()
+    except limits.LimitExceeded as exc:
+        raise exc.at(f"{attribute.file}:{attribute.line}") from None
 
 
 class _Memo:
@@ -261,7 +269,8 @@ class ModuleInstance:
         attribute = self.config.locals.get(name)
         if attribute is None:
             raise EvalError(f"unknown local {name!r}")
-        return self.memo.get(("local", name), lambda: evaluate(attribute.expression, self.scope))
+        return self.memo.get(("local", name), lambda: _located(attribute, lambda: evaluate(attribute.expression,
+                                                                                          self.scope)))
 
     def instances(self, mode: str, block: Block) -> list[tuple[str, dict[str, Any]]] | Unseen:
         """(address, iteration names) of every instance of a resource or module block."""
@@ -270,6 +279,8 @@ class ModuleInstance:
                 return expand()
             except EvalError as exc:
                 return Unseen(f"{block.file}:{block.line}: count or for_each cannot be evaluated: {exc}")
+            except limits.LimitExceeded as exc:
+                raise exc.at(f"{block.file}:{block.line}") from None
 
         def expand() -> Any:
             kind = "module" if block.type == "module" else mode
@@ -324,7 +335,9 @@ class ModuleInstance:
             block = self.config.outputs.get(name)
             if block is None or "value" not in block.attributes:
                 raise EvalError(f"module has no output {name!r}")
-            return self.memo.get(("output", name), lambda: evaluate(block.attributes["value"].expression, self.scope))
+            value = block.attributes["value"]
+            return self.memo.get(("output", name), lambda: _located(value, lambda: evaluate(value.expression,
+                                                                                           self.scope)))
         return _Object(output)
 
 
@@ -376,9 +389,9 @@ class Instance(Lazy):
 
     def attribute(self, attribute: Attribute, scope: Scope | None = None) -> Any:
         try:
-            return resolved(evaluate(attribute.expression, scope or self.scope))
+            return _located(attribute, lambda: resolved(evaluate(attribute.expression, scope or self.scope)))
         except EvalError as exc:
-            return Unseen(f"{self.block.file}:{attribute.line}: {exc}")
+            return Unseen(f"{attribute.file}:{attribute.line}: {exc}")
 
     def blocks(self, block: Block, scope: Scope) -> dict[str, list]:
         out: dict[str, list] = {}

@@ -75,7 +75,7 @@ class Sandbox:
         real = self._regular(path, shown)
         self.files += 1
         if self.files > limits.TF_TREE_MAX_FILES:
-            raise InputError(f"{shown}: more than {limits.TF_TREE_MAX_FILES} files read from the tree")
+            raise limits.LimitExceeded(f"{shown}: more than {limits.TF_TREE_MAX_FILES} files read from the tree")
         try:  # O_NONBLOCK: a file swapped for a FIFO after the check must not block the open
             fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
         except OSError as exc:
@@ -85,10 +85,10 @@ class Sandbox:
                 raise Refused(f"{shown} is not a regular file")
             data = handle.read(limits.TF_FILE_MAX_BYTES + 1)
         if len(data) > limits.TF_FILE_MAX_BYTES:
-            raise InputError(f"{shown}: larger than the limit of {limits.TF_FILE_MAX_BYTES // limits.MiB} MiB")
+            raise limits.LimitExceeded(f"{shown}: larger than the limit of {limits.TF_FILE_MAX_BYTES // limits.MiB} MiB")
         self.bytes += len(data)
         if self.bytes > limits.TF_TREE_MAX_BYTES:
-            raise InputError(f"{shown}: the files read exceed the limit of "
+            raise limits.LimitExceeded(f"{shown}: the files read exceed the limit of "
                              f"{limits.TF_TREE_MAX_BYTES // limits.MiB} MiB in all")
         return data
 
@@ -108,7 +108,7 @@ class Sandbox:
             for name in subfolders + names:
                 seen += 1
                 if seen > limits.TF_TREE_MAX_FILES:
-                    raise InputError(f"fileset({shown}): more than {limits.TF_TREE_MAX_FILES} entries")
+                    raise limits.LimitExceeded(f"fileset({shown}): more than {limits.TF_TREE_MAX_FILES} entries")
                 if os.path.islink(os.path.join(folder, name)):
                     raise Refused(f"fileset({shown}) meets a symbolic link, which is not followed")
             for name in names:

@@ -19,6 +19,7 @@ class Attribute:
     name: str
     expression: Tree
     line: int
+    file: str = ""
 
 
 @dataclass
@@ -51,7 +52,7 @@ def _body(body: Tree, file: str) -> tuple[dict[str, Attribute], list[Block]]:
             continue
         if child.data == "attribute":
             name = _name(child.children[0])
-            attributes[name] = Attribute(name, child.children[-1], child.meta.line)
+            attributes[name] = Attribute(name, child.children[-1], child.meta.line, file)
         elif child.data == "block":
             blocks.append(_block(child, file))
     return attributes, blocks
