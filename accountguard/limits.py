@@ -23,9 +23,12 @@ JSON_MAX_INT_DIGITS = 4300  # Python's own default for int <-> str conversion
 CONFIG_MAX_BYTES = 1 * MiB
 
 # `.tf` directories.
-TF_FILE_MAX_BYTES = 8 * MiB  # one .tf, .tfvars or file()-read file
+# python-hcl2 parses about 100 KiB of dense configuration per second of CPU and holds
+# some 300 bytes of parse tree per byte: these keep a whole tree within about 5 s and
+# 200 MB. All of examples/, modules included, is about 100 KiB.
+TF_FILE_MAX_BYTES = 256 * 1024  # one .tf, .tfvars or file()-read file
+TF_TREE_MAX_BYTES = 512 * 1024  # all files read in one run: the root, its local modules, file()
 TF_TREE_MAX_FILES = 10_000  # files read (or entries listed by fileset) across the root and its local modules
-TF_TREE_MAX_BYTES = 64 * MiB  # all files read in one run
 TF_COLLECTION_MAX = 100_000  # elements of one list, map, range(), count or for_each
 TF_STRING_MAX_CHARS = 16 * MiB  # characters of one value (a string, or all strings in one list or map)
 # Expression nodes evaluated, plus elements and 4 KiB string chunks built, in one run:

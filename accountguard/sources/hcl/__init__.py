@@ -61,13 +61,15 @@ class ModuleConfig:
         files = sorted(directory.glob("*.tf"))
         if not files:
             raise InputError(f"{shown}: no .tf files")
-        overrides: list[Block] = []
+        texts: list[tuple[Path, str, str]] = []  # all read before any is parsed: the size limits come first
         for path in files:
             shown_path = os.path.join(shown, path.name)
             try:
-                text = sandbox.read_text(path, shown_path)
+                texts.append((path, shown_path, sandbox.read_text(path, shown_path)))
             except Refused as exc:
                 raise InputError(f"{exc}; not read") from None
+        overrides: list[Block] = []
+        for path, shown_path, text in texts:
             blocks = parse_file(text, shown_path)
             if is_override(path.name):
                 overrides += blocks

@@ -85,11 +85,12 @@ class Sandbox:
                 raise Refused(f"{shown} is not a regular file")
             data = handle.read(limits.TF_FILE_MAX_BYTES + 1)
         if len(data) > limits.TF_FILE_MAX_BYTES:
-            raise limits.LimitExceeded(f"{shown}: larger than the limit of {limits.TF_FILE_MAX_BYTES // limits.MiB} MiB")
+            raise limits.LimitExceeded(f"{shown}: larger than the limit of {limits.TF_FILE_MAX_BYTES // 1024} KiB "
+                                       f"(a limit of accountguard's)")
         self.bytes += len(data)
         if self.bytes > limits.TF_TREE_MAX_BYTES:
             raise limits.LimitExceeded(f"{shown}: the files read exceed the limit of "
-                             f"{limits.TF_TREE_MAX_BYTES // limits.MiB} MiB in all")
+                                       f"{limits.TF_TREE_MAX_BYTES // 1024} KiB in all (a limit of accountguard's)")
         return data
 
     def read_text(self, path: Path, shown: str) -> str:

@@ -3,6 +3,7 @@ expression trees (Lark), with file and line for every block. Also parses
 template text (heredocs, templatefile) into the same kind of tree."""
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from functools import lru_cache
 import hcl2
@@ -101,12 +102,15 @@ def _syntax_error(path: str, exc: Exception) -> InputError:
 
 
 def _parse(text: str, shown_as: str) -> Tree:
+    gc.disable()  # a parse tree has no cycles; collecting while it grows makes parsing quadratic
     try:
         return hcl2.parses_to_tree(text if text.endswith("\n") else text + "\n")
     except LarkError as exc:
         raise _syntax_error(shown_as, exc) from None
     except RecursionError:
         raise InputError(f"{shown_as}: syntax error: nested too deeply") from None
+    finally:
+        gc.enable()
 
 
 def parse_file(text: str, shown_as: str) -> list[Block]:
