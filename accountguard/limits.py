@@ -35,6 +35,7 @@ TF_STRING_MAX_CHARS = 16 * MiB  # characters of one value (a string, or all stri
 # each example takes under 2,000; half a million take about a second.
 TF_EVALUATION_MAX_STEPS = 500_000
 TF_MODULE_MAX_DEPTH = 32  # nested module calls
+TF_NUMBER_MAX_BITS = 4096  # an integer of about 1,200 digits: far past any count, port or size
 
 # Live account.
 LIVE_DEADLINE_SECONDS = 300.0  # the whole scan, every retry included
@@ -117,9 +118,16 @@ def built(value: Any) -> None:
     _BUDGET.get().built(value)
 
 
+def number(value: Any) -> Any:
+    """`value`, or LimitExceeded if it is an integer too large to compute with in bounded time."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > TF_NUMBER_MAX_BITS:
+        raise LimitExceeded(f"a number of more than {TF_NUMBER_MAX_BITS} bits (a limit of accountguard's)")
+    return value
+
+
 def collection(size: int, what: str, where: str | None = None) -> None:
     """LimitExceeded if `what` (count, for_each, range(), ...) would have more than the limit of elements."""
     if size > TF_COLLECTION_MAX:
-        exc = LimitExceeded(f"{what} has {size:,} elements, more than the limit of {TF_COLLECTION_MAX:,} "
+        exc = LimitExceeded(f"{what} would have more than {TF_COLLECTION_MAX:,} elements "
                             f"(a limit of accountguard's, not Terraform's)")
         raise exc.at(where) if where else exc

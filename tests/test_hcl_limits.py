@@ -37,9 +37,15 @@ def topic(attribute: str, locals_: str = "") -> str:
 
 
 CASES = {
-    "count": (topic("count = 100000000"), "main.tf:5: count has 100,000,000 elements"),
-    "for_each": (topic("for_each = { for i in range(200000) : i => i }"), "range() has 200,000 elements"),
-    "range": (topic("name = length(range(1e9))"), "range() has 1,000,000,000 elements"),
+    "count": (topic("count = 100000000"), "main.tf:5: count would have more than 100,000 elements"),
+    "for_each": (topic("for_each = { for i in range(200000) : i => i }"), "range() would have more than 100,000"),
+    "range": (topic("name = length(range(1e9))"), "range() would have more than 100,000"),
+    "range-past-machine-integers": (topic("name = length(range(-1e300, 1e300))"), "range() would have more than"),
+    "count-past-machine-integers": (topic("count = 1e300"), "count would have more than 100,000"),
+    "number-squaring": ("locals {\n  n0 = 1e300\n" + "".join(f"  n{i} = local.n{i - 1} * local.n{i - 1}\n"
+                                                         for i in range(1, 41)) + "}\n" + topic("name = local.n40"),
+                        "a number of more than 4096 bits"),
+    "deep-nesting": (topic("name = " + "[" * 5000 + "]" * 5000), "nested too deeply"),
     "nested-for": (topic("name = length(local.b)", "  a = range(100000)\n"
                                                    "  b = [for x in local.a : [for y in local.a : x + y]]"),
                    "evaluation steps"),

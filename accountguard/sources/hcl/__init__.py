@@ -647,8 +647,10 @@ def load_directory(directory: str | Path, var_files: list[str] = (), variables: 
         with judging(sandbox), limits.budget():
             loader = Loader(root, sandbox, list(var_files), list(variables))
             resources = loader.resources()
-    except (EvalError, RecursionError) as exc:  # a configuration Terraform itself would reject
+    except EvalError as exc:  # a configuration Terraform itself would reject
         raise InputError(f"{directory}: cannot evaluate the configuration: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{directory}: expressions or references nested too deeply to evaluate") from None
     except MemoryError:
         raise InputError(f"{directory}: the configuration needs more memory than there is") from None
     return Inventory(source=str(directory), kind="hcl", resources=resources, unseen=loader.unseen,

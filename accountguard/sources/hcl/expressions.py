@@ -265,14 +265,14 @@ def _binary(operator: str, left: Any, right: Any) -> Any:
             return bool(left) and bool(right)
         if operator == "||":
             return bool(left) or bool(right)
-        left, right = _to_number(left), _to_number(right)
+        left, right = limits.number(_to_number(left)), limits.number(_to_number(right))
         result = {"+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
                   "/": lambda: left / right, "%": lambda: math.fmod(left, right),
                   "<": lambda: left < right, ">": lambda: left > right,
                   "<=": lambda: left <= right, ">=": lambda: left >= right}[operator]()
     except (TypeError, ZeroDivisionError, KeyError) as exc:
         raise EvalError(f"cannot apply {operator}: {exc}") from None
-    return int(result) if isinstance(result, float) and result.is_integer() else result
+    return limits.number(int(result) if isinstance(result, float) and result.is_integer() else result)
 
 
 def _to_number(value: Any) -> int | float:

@@ -147,8 +147,12 @@ def _one(values: Any) -> Any:
 
 
 def _range(*args: Any) -> list:
-    numbers = range(*(int(_to_number(a)) for a in args))
-    limits.collection(len(numbers), "range()")
+    numbers = range(*(int(limits.number(_to_number(a))) for a in args))
+    try:
+        size = len(numbers)
+    except OverflowError:
+        size = limits.TF_COLLECTION_MAX + 1
+    limits.collection(size, "range()")
     return list(numbers)
 
 
