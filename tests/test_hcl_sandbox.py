@@ -136,3 +136,11 @@ def test_var_errors_never_echo_the_value(tmp_path, assignment):
 def test_a_pseudo_filesystem_is_not_a_tree():
     done = run_cli("hcl", "/proc/self")
     assert done.returncode == 2 and "pseudo-filesystem" in done.stderr
+
+
+@pytest.mark.parametrize("path, words", [("/proc/self/environ", "on a pseudo-filesystem"),
+                                         ("/dev/zero", "on a pseudo-filesystem")])
+def test_a_named_var_file_is_still_only_a_regular_file(tmp_path, path, words):
+    (tmp_path / "main.tf").write_text('resource "aws_sns_topic" "t" {}\n')
+    done = run_cli("hcl", str(tmp_path), "--var-file", path)
+    assert done.returncode == 2 and len(done.stderr.splitlines()) == 1 and words in done.stderr

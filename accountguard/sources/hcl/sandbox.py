@@ -24,6 +24,10 @@ from .expressions import Unseen
 PSEUDO_FILESYSTEMS = (Path("/proc"), Path("/sys"), Path("/dev"))
 
 
+def _pseudo(real: Path) -> bool:
+    return any(real == p or p in real.parents for p in PSEUDO_FILESYSTEMS)
+
+
 class Refused(Exception):
     """A path the sandbox will not read; the message names the path as written, never content."""
 
@@ -31,7 +35,7 @@ class Refused(Exception):
 class Sandbox:
     def __init__(self, tree: Path, named_files: Iterable[Path] = ()) -> None:
         self.tree = Path(os.path.realpath(tree))
-        if any(self.tree == p or p in self.tree.parents for p in PSEUDO_FILESYSTEMS):
+        if _pseudo(self.tree):
             raise InputError(f"{tree}: not a directory of Terraform files (a pseudo-filesystem)")
         self.named_files = {Path(os.path.realpath(f)) for f in named_files}
         self.refused: list[str] = []  # what was not read, for the report's notes
@@ -55,6 +59,8 @@ class Sandbox:
         real = Path(os.path.realpath(path))
         if not self.contains(real) and real not in self.named_files:
             raise Refused(f"{shown} is outside the directory being judged")
+        if _pseudo(real):
+            raise Refused(f"{shown} is on a pseudo-filesystem")
         try:
             mode = os.stat(real).st_mode
         except OSError as exc:
