@@ -67,6 +67,14 @@ def test_a_wider_tree_is_given_explicitly(outside):
     assert name == f"{SECRET}\n" and notes == []
 
 
+def test_the_tree_from_the_environment_applies_only_where_it_contains_the_directory(outside, tmp_path_factory,
+                                                                                  monkeypatch):
+    monkeypatch.setenv("ACCOUNTGUARD_TREE", str(outside.parent))
+    assert topic_name(outside, 'file("../secret.txt")')[0] == f"{SECRET}\n"
+    monkeypatch.setenv("ACCOUNTGUARD_TREE", str(tmp_path_factory.mktemp("elsewhere")))
+    assert isinstance(topic_name(outside, 'file("../secret.txt")')[0], Unknown)
+
+
 @pytest.mark.parametrize("make, words", [
     (lambda d: (d / "zero.tf").symlink_to("/dev/zero"), "zero.tf is outside the directory being judged"),
     (lambda d: (d / "creds.tf").symlink_to(d.parent / "secret.txt"), "creds.tf is outside the directory"),

@@ -22,6 +22,7 @@ from .expressions import EvalError, Lazy, Scope, Unseen, _string, _to_number, ev
 from .sandbox import Refused, Sandbox, judging
 from .syntax import Attribute, Block, parse_attributes, parse_expression, parse_file
 
+TREE_VARIABLE = "ACCOUNTGUARD_TREE"  # the tree when none is given, if it contains the directory
 META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"}
 
 
@@ -633,16 +634,24 @@ def load_directory(directory: str | Path, var_files: list[str] = (), variables: 
                    tree: str | Path | None = None) -> Inventory:
     """Read a Terraform root module; InputError if it cannot be read.
 
-    Nothing outside `tree` (default: the directory itself) is read, except the
-    variable files named; see sandbox.py."""
+    Nothing outside `tree` is read, except the variable files named (see
+    sandbox.py). Without `tree`: $ACCOUNTGUARD_TREE if it contains the
+    directory (for front ends that run `accountguard hcl` themselves, such as
+    the checkov checks), else the directory itself."""
     root = Path(directory)
     if not root.exists():
         raise InputError(f"{directory}: no such directory")
     if not root.is_dir():
         raise InputError(f"{directory}: not a directory (give the directory that holds the .tf files)")
-    sandbox = Sandbox(Path(tree) if tree is not None else root, [Path(f) for f in var_files])
-    if tree is not None and not sandbox.contains(root):
-        raise InputError(f"--tree {tree}: does not contain {directory}")
+    named = [Path(f) for f in var_files]
+    if tree is not None:
+        sandbox = Sandbox(Path(tree), named)
+        if not sandbox.contains(root):
+            raise InputError(f"--tree {tree}: does not contain {directory}")
+    else:
+        sandbox = Sandbox(Path(os.environ.get(TREE_VARIABLE) or root), named)
+        if not sandbox.contains(root):
+            sandbox = Sandbox(root, named)
     try:
         with judging(sandbox), limits.budget():
             loader = Loader(root, sandbox, list(var_files), list(variables))
