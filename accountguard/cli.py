@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     hcl.add_argument("path", metavar="DIR")
     hcl.add_argument("--var-file", action="append", default=[], metavar="FILE", help="a .tfvars file (repeatable)")
     hcl.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="a variable (repeatable)")
+    hcl.add_argument("--tree", metavar="ROOT", help="the tree DIR may read from: module sources, file() and "
+                                                     "symlinks must stay inside it (default: DIR itself)")
     live = commands.add_parser("live", help="judge a live AWS account, with read-only API calls")
     live.add_argument("--profile", metavar="NAME", help="AWS profile (default: boto3's credential chain)")
     live.add_argument("--region", action="append", default=[], metavar="R",
@@ -92,7 +94,7 @@ def _run(argv: list[str] | None) -> tuple[int, str, list[tuple[str, str]]]:
         if args.command == "plan":
             inventory = load_plan(args.path)
         elif args.command == "hcl":
-            inventory = load_directory(args.path, args.var_file, args.var)
+            inventory = load_directory(args.path, args.var_file, args.var, args.tree)
         else:
             inventory = load_account(args.profile, args.region, args.role_arn, args.report_timeout)
     except (InputError, ConfigError) as exc:

@@ -34,14 +34,15 @@ def _judge(control: Control, inventory: Inventory, config: Config) -> list[Findi
     if not_evaluated:
         return not_evaluated
     try:
-        verdicts = list(control.judge(inventory, config))
+        with inventory.recording() as looked_for:
+            verdicts = list(control.judge(inventory, config))
     except Unreadable as exc:
         return [finding(Status.ERROR, "account", f"cannot be judged: {exc}")]
     except Exception as exc:  # a bug must not turn into a pass
         return [finding(Status.ERROR, "account", f"internal error while judging: {type(exc).__name__}: {exc}")]
     if not verdicts:
         return [finding(Status.ERROR, "account", "the control reached no verdict")]
-    return [_unseen_absence(v, control, inventory, account) if v.subject == "account" else
+    return [_unseen_absence(v, control, inventory, account, looked_for) if v.subject == "account" else
             Finding(control.id, v.status, v.subject, v.message, inventory.location_of(v.subject))
             for v in verdicts]
 
@@ -53,15 +54,18 @@ def _present(inventory: Inventory, type_: str) -> list:
         return []  # the control itself reads what it needs and says what could not be read
 
 
-def _unseen_absence(verdict: Verdict, control: Control, inventory: Inventory, account: str) -> Finding:
+def _unseen_absence(verdict: Verdict, control: Control, inventory: Inventory, account: str,
+                    looked_for: set[str]) -> Finding:
     """"There is no trail" (or "there are no keys") is not a fact when part of the
-    input cannot be seen."""
+    input that cannot be seen could hold a trail (or a key): a part that could hold
+    one of the resource types the control looked up while judging."""
     found = Finding(control.id, verdict.status, account, verdict.message)
-    if not inventory.unseen or not (verdict.status is Status.FAIL or verdict.vacuous):
+    hiding = [part for part in inventory.unseen if part.could_hide(looked_for)]
+    if not hiding or not (verdict.status is Status.FAIL or verdict.vacuous):
         return found
     return Finding(found.control, Status.ERROR, found.subject,
-                   f"{found.message}, as far as can be seen: {inventory.unseen[0]}"
-                   + (f" (and {len(inventory.unseen) - 1} more)" if len(inventory.unseen) > 1 else "")
+                   f"{found.message}, as far as can be seen: {hiding[0].why}"
+                   + (f" (and {len(hiding) - 1} more)" if len(hiding) > 1 else "")
                    + "; judge a plan to include it")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import re
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
@@ -165,6 +166,20 @@ class Link:
     unknown: Unknown | None = None
 
 
+@dataclass(frozen=True)
+class UnseenPart:
+    """Part of the input a source cannot see, and the resource types it could hold:
+    an unknown `count` on a resource hides only its type; a registry module, anything (None)."""
+
+    why: str
+    types: frozenset[str] | None = None
+
+    def could_hide(self, looked_for: set[str]) -> bool:
+        return self.types is None or ANY_TYPE in looked_for or bool(self.types & looked_for)
+
+
+ANY_TYPE = "*"  # recorded when a control looks at every resource
+
 # Attributes other resources use to point at a resource.
 IDENTITY_ATTRIBUTES = ("arn", "name", "id")
 
@@ -181,13 +196,16 @@ class Inventory:
         self.kind = kind  # "plan", "hcl" or "live"
         self.resources = list(resources)
         self.facts = facts or {}
-        self.unseen = list(unseen)  # parts of the account this source cannot see (e.g. registry modules)
+        # parts of the account this source cannot see (e.g. registry modules)
+        self.unseen = [u if isinstance(u, UnseenPart) else UnseenPart(u) for u in unseen]
         self.before = before  # a plan's prior state, when it has one
         self.changes = list(changes)  # what the plan changes to get from `before` to this
         self.unreadable = unreadable or {}  # resource type or fact -> why it could not be read
         self.notes = list(notes)  # what a reader should know about the scan (e.g. regions skipped)
         self.anchor = anchor  # where findings about the whole account point: the root's provider block
         self._derived: dict[str, Any] = {}
+        self._derived_types: dict[str, set[str]] = {}
+        self._looked_for: set[str] | None = None
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
         self._by_address: dict[str, list[Resource]] = defaultdict(list)
         self._by_identity: dict[tuple[str, str], list[Resource]] = defaultdict(list)
@@ -201,15 +219,35 @@ class Inventory:
                 if isinstance(value, str) and value:
                     self._by_identity[(resource.type, value)].append(resource)
 
+    @contextmanager
+    def recording(self) -> Iterator[set[str]]:
+        """The resource types looked up while the block runs: what a control looks for,
+        and so what an unseen part of the input could hide from it."""
+        outer, self._looked_for = self._looked_for, set()
+        try:
+            yield self._looked_for
+        finally:
+            if outer is not None:
+                outer |= self._looked_for
+            self._looked_for = outer
+
+    def _look(self, types: Iterable[str]) -> None:
+        if self._looked_for is not None:
+            self._looked_for.update(types)
+
     def derive(self, key: str, build: Callable[[Inventory], Any]) -> Any:
         """Compute a view of the inventory once (e.g. who gets which policy)."""
         if key not in self._derived:
-            self._derived[key] = build(self)
+            with self.recording() as types:
+                self._derived[key] = build(self)
+            self._derived_types[key] = types
+        self._look(self._derived_types[key])
         return self._derived[key]
 
     def of_type(self, *types: str) -> list[Resource]:
         """Resources of these types; Unreadable if the source could not read one of them.
         Data sources only look things up and are asked for apart: `data.aws_guardduty_detector`."""
+        self._look(types)
         for type_ in types:
             if type_ in self.unreadable:
                 raise Unreadable(self.unreadable[type_])
@@ -218,6 +256,7 @@ class Inventory:
         return [r for t in types for r in self._by_type.get(t, ())]
 
     def __iter__(self) -> Iterator[Resource]:
+        self._look((ANY_TYPE,))
         return iter(self.resources)
 
     def __len__(self) -> int:
@@ -239,6 +278,7 @@ class Inventory:
 
     def find(self, type_: str, identity: str) -> list[Resource]:
         """Resources of `type_` whose name, ARN or ID is `identity`."""
+        self._look((type_,))
         found = self._by_identity.get((type_, identity))
         if found:
             return list(found)
@@ -254,6 +294,7 @@ class Inventory:
         in `module.a["x"]`, so it is looked up there first.
         """
         wanted = set(types)
+        self._look(wanted)
         found: dict[int, Resource] = {}
         instances = _MODULE_SEGMENT.findall(resource.module_instance)
         modules = [config_address(segment) for segment in instances]

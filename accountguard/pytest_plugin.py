@@ -33,6 +33,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="judge this Terraform plan JSON (repeatable)")
     group.addoption("--tf-dir", action="append", default=[], metavar="DIR",
                     help="judge this directory of .tf files (repeatable)")
+    group.addoption("--tf-tree", metavar="ROOT",
+                    help="with --tf-dir: the tree the directories may read from (default: each directory itself)")
     group.addoption("--accountguard-config", metavar="FILE",
                     help="accountguard.toml or pyproject.toml (default: found in the working directory)")
     group.addoption("--aws-profile", metavar="NAME", help="with -m live: the AWS profile to scan with")
@@ -61,7 +63,7 @@ def pytest_configure(config: pytest.Config) -> None:
         for path in config.getoption("plan"):
             inventories[path] = load_plan(path)
         for path in config.getoption("tf_dir"):
-            inventories[path] = load_directory(path)
+            inventories[path] = load_directory(path, tree=config.getoption("tf_tree"))
     except (InputError, ConfigError) as exc:
         raise pytest.UsageError(f"accountguard: {printable(exc)}") from None
 

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.checkov
 
 
 def checkov(*args, command=None, cwd=ROOT):
-    env = {**os.environ, "ACCOUNTGUARD_COMMAND": command or str(Path(sys.executable).with_name("accountguard"))}
+    env = {**os.environ, "ACCOUNTGUARD_COMMAND": command or str(Path(sys.executable).with_name("accountguard")),
+           "ACCOUNTGUARD_TREE": str(ROOT)}  # the examples use ../modules: the repository is the tree
     done = subprocess.run([str(CHECKOV), "--skip-download", "--external-checks-dir", str(ROOT / "policies"),
                            *args], capture_output=True, text=True, env=env, cwd=cwd)
     assert "Traceback" not in done.stdout

@@ -32,7 +32,7 @@ def statuses(report):
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_same_verdicts_as_the_plan(name, capsys):
-    hcl_code, hcl, hcl_text = judge_json(capsys, "hcl", str(EXAMPLES / name))
+    hcl_code, hcl, hcl_text = judge_json(capsys, "hcl", str(EXAMPLES / name), "--tree", str(EXAMPLES))
     plan_code, plan, _ = judge_json(capsys, "plan", str(FIXTURES / f"{name}.json"))
     assert statuses(hcl) == statuses(plan)
     assert hcl_code == plan_code
@@ -40,11 +40,11 @@ def test_same_verdicts_as_the_plan(name, capsys):
 
 
 def test_findings_carry_file_and_line(capsys):
-    _, report, _ = judge_json(capsys, "hcl", str(EXAMPLES / "trail-unencrypted"))
+    _, report, _ = judge_json(capsys, "hcl", str(EXAMPLES / "trail-unencrypted"), "--tree", str(EXAMPLES))
     trail = next(r for r in report["results"] if r["control"] == "AG_TRAIL_3")
     assert trail["location"]["file"] == str(EXAMPLES / "modules" / "cloudtrail" / "main.tf")
     assert trail["location"]["line"] == 145
-    key = next(r for r in judge_json(capsys, "hcl", str(EXAMPLES / "admin-access-key"))[1]["results"]
+    key = next(r for r in judge_json(capsys, "hcl", str(EXAMPLES / "admin-access-key"), "--tree", str(EXAMPLES))[1]["results"]
                if r["control"] == "AG_KEY_1" and r["status"] == "fail")
     assert key["location"]["file"].endswith("admin-access-key/deploy.tf") and key["location"]["line"] == 33
 
@@ -189,16 +189,19 @@ def test_syntax_error_is_one_line_with_file_and_line(tmp_path):
     done = run_cli("hcl", str(tmp_path))
     assert done.returncode == 2 and done.stdout == ""
     assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
-    assert f"{tmp_path}/broken.tf:3: syntax error" in done.stderr
+    assert f"{tmp_path}/broken.tf:3:12: syntax error: expected an expression" in done.stderr
 
 
 @pytest.mark.parametrize("args, words", [
     (["/no/such/dir"], "no such directory"),
     ([str(FIXTURES / "baseline.json")], "not a directory"),
     ([str(FIXTURES)], "no .tf files"),
-    ([str(EXAMPLES / "baseline"), "--var", "nope=1"], "declares no variable 'nope'"),
-    ([str(EXAMPLES / "baseline"), "--var", "novalue"], "expected NAME=VALUE"),
-    ([str(EXAMPLES / "baseline"), "--var-file", "/no/file.tfvars"], "cannot read variable file"),
+    ([str(EXAMPLES / "baseline"), "--tree", str(EXAMPLES), "--var", "nope=1"], "declares no variable 'nope'"),
+    ([str(EXAMPLES / "baseline"), "--tree", str(EXAMPLES), "--var", "novalue"], "expected NAME=VALUE"),
+    ([str(EXAMPLES / "baseline"), "--tree", str(EXAMPLES), "--var-file", "/no/file.tfvars"],
+     "cannot read variable file"),
+    ([str(EXAMPLES / "admin-access-key")], "alerts.tf is outside the directory being judged; not read"),
+    ([str(EXAMPLES / "baseline"), "--tree", str(EXAMPLES / "iam")], "does not contain"),
 ])
 def test_bad_input_is_a_usage_error(args, words):
     done = run_cli("hcl", *args)
@@ -207,7 +210,8 @@ def test_bad_input_is_a_usage_error(args, words):
 
 
 def test_pytest_tf_dir(pytester):
-    result = pytester.runpytest_inprocess("--pyargs", "accountguard", "--tf-dir", str(EXAMPLES / "no-trail"))
+    result = pytester.runpytest_inprocess("--pyargs", "accountguard", "--tf-dir", str(EXAMPLES / "no-trail"),
+                                          "--tf-tree", str(EXAMPLES))
     failed = {r.nodeid.split("-")[-1].rstrip("]") for r in result.reprec.getreports("pytest_runtest_logreport")
               if r.when == "call" and r.failed}
     assert failed == set(EXPECTED["no-trail"])

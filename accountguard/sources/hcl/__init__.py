@@ -15,17 +15,39 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ...access import render_policy_document
-from ...model import SENSITIVE, InputError, Inventory, Resource, Unknown
-from .expressions import EvalError, Lazy, Scope, Unseen, evaluate, has_sensitive, resolved, unknowns, unseen
+from ...model import SENSITIVE, InputError, Inventory, Resource, Unknown, UnseenPart
+from ... import limits
+from .expressions import EvalError, Lazy, Scope, Unseen, _string, _to_number, evaluate, has_sensitive, resolved, \
+    unknowns, unseen
+from .sandbox import Refused, Sandbox, judging
 from .syntax import Attribute, Block, parse_attributes, parse_expression, parse_file
 
+TREE_VARIABLE = "ACCOUNTGUARD_TREE"  # the tree when none is given, if it contains the directory
 META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"}
+
+
+def is_override(name: str) -> bool:
+    """Terraform's override files: merged into the other files' blocks, not added to them."""
+    stem = name.removesuffix(".json").removesuffix(".tf")
+    return stem == "override" or stem.endswith("_override")
+
+
+def _nested_type(block: Block) -> str:
+    return block.labels[0] if block.type == "dynamic" and block.labels else block.type
+
+
+def _merge(base: Block, override: Block) -> None:
+    """Terraform's merge of an override block: its arguments replace the base's; its
+    nested blocks replace all of the base's blocks of the same type (dynamic ones included)."""
+    base.attributes.update(override.attributes)
+    replaced = {_nested_type(b) for b in override.blocks}
+    base.blocks = [b for b in base.blocks if _nested_type(b) not in replaced] + override.blocks
 
 
 class ModuleConfig:
     """One module directory, parsed once however often it is called."""
 
-    def __init__(self, directory: Path, shown: str) -> None:
+    def __init__(self, directory: Path, shown: str, sandbox: Sandbox) -> None:
         self.directory = directory
         self.shown = shown  # the directory as the user would write it, for locations
         self.variables: dict[str, Block] = {}
@@ -36,12 +58,27 @@ class ModuleConfig:
         self.managed_types: set[str] = set()
         self.calls: dict[str, Block] = {}
         self.providers: dict[str, Block] = {}
+        self.json_files = sorted(p.name for p in directory.glob("*.tf.json"))
         files = sorted(directory.glob("*.tf"))
         if not files:
             raise InputError(f"{shown}: no .tf files")
+        texts: list[tuple[Path, str, str]] = []  # all read before any is parsed: the size limits come first
         for path in files:
-            for block in parse_file(path, os.path.join(shown, path.name)):
-                self._add(block)
+            shown_path = os.path.join(shown, path.name)
+            try:
+                texts.append((path, shown_path, sandbox.read_text(path, shown_path)))
+            except Refused as exc:
+                raise InputError(f"{exc}; not read") from None
+        overrides: list[Block] = []
+        for path, shown_path, text in texts:
+            blocks = parse_file(text, shown_path)
+            if is_override(path.name):
+                overrides += blocks
+            else:
+                for block in blocks:
+                    self._add(block)
+        for block in overrides:
+            self._override(block)
 
     def _add(self, block: Block) -> None:
         kind, labels = block.type, block.labels
@@ -60,9 +97,36 @@ class ModuleConfig:
         elif kind == "module" and labels:
             self.calls[labels[0]] = block
         elif kind == "provider" and labels:
-            alias = block.attributes.get("alias")
-            name = labels[0] + (f".{evaluate(alias.expression, _CONSTANT)}" if alias else "")
-            self.providers[name] = block
+            self.providers[self._provider_key(block)] = block
+
+    @staticmethod
+    def _provider_key(block: Block) -> str:
+        alias = block.attributes.get("alias")
+        return block.labels[0] + (f".{evaluate(alias.expression, _CONSTANT)}" if alias else "")
+
+    def _override(self, block: Block) -> None:
+        """Merge one block of an override file into the block it overrides (Terraform's
+        rules); a block with nothing to override is an error, as in Terraform."""
+        kind, labels = block.type, block.labels
+        if kind == "locals":
+            for name, attribute in block.attributes.items():
+                if name not in self.locals:
+                    raise InputError(f"{block.file}:{attribute.line}: local.{name} overrides nothing "
+                                     f"(an override file can only change what another file defines)")
+                self.locals[name] = attribute
+            return
+        found = {"variable": lambda: self.variables.get(labels[0]), "output": lambda: self.outputs.get(labels[0]),
+                 "module": lambda: self.calls.get(labels[0]),
+                 "resource": lambda: self.by_name.get(("managed", *labels)),
+                 "data": lambda: self.by_name.get(("data", *labels)),
+                 "provider": lambda: self.providers.get(self._provider_key(block))}.get(kind)
+        if found is None:  # terraform, moved, import, check: nothing a control judges
+            return
+        base = found() if labels else None
+        if base is None:
+            raise InputError(f"{block.file}:{block.line}: {kind} {' '.join(labels)} overrides nothing "
+                             f"(an override file can only change what another file defines)")
+        _merge(base, block)
 
 
 def _constant_only(name: str) -> Any:
@@ -80,6 +144,52 @@ def _why(value: Any) -> str:
 def _traversal(tree: Any) -> str:
     """`aws.us_east_1` as written (provider references are not values)."""
     return ".".join(str(t) for t in tree.scan_values(lambda v: getattr(v, "type", "") == "NAME"))
+
+
+def _count(value: Any, where: str) -> int:
+    """count as Terraform takes it: a whole number >= 0 (a numeric string converts)."""
+    if value is None:
+        raise InputError(f"{where}: invalid count: null (a whole number is required)")
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise InputError(f"{where}: invalid count: a {type(value).__name__}, not a number")
+    try:
+        number = _to_number(value)
+    except EvalError:
+        raise InputError(f"{where}: invalid count: a string that is not a number") from None
+    if isinstance(number, float) and not number.is_integer():
+        raise InputError(f"{where}: invalid count: {number} is not a whole number")
+    if number < 0:
+        raise InputError(f"{where}: invalid count: {number} is less than zero")
+    limits.collection(int(number), "count", where)
+    return int(number)
+
+
+def _for_each(value: Any, where: str) -> list[tuple[str, Any]]:
+    """for_each as Terraform takes it: a map, or a set of strings; (key, value) sorted by key.
+    A list of unique strings is taken as the set it most likely is (toset() here gives a list)."""
+    if isinstance(value, dict):
+        items = [(str(k), v) for k, v in value.items()]
+    elif isinstance(value, list) and (not value or any(isinstance(v, str) for v in value)):
+        if any(v is None for v in value) or any(isinstance(v, (list, dict)) for v in value):
+            raise InputError(f"{where}: invalid for_each: a set of strings must not hold null, lists or maps")
+        keys = [v if isinstance(v, str) else _string(v) for v in value]
+        if len(set(keys)) != len(keys):
+            raise InputError(f"{where}: invalid for_each: a list with duplicates (a map, or a set of strings "
+                             f"such as toset([...]), is required)")
+        items = [(k, k) for k in keys]
+    else:
+        kind = "list of non-strings" if isinstance(value, list) else "null" if value is None else type(value).__name__
+        raise InputError(f"{where}: invalid for_each: a {kind} (a map, or a set of strings, is required)")
+    limits.collection(len(items), "for_each", where)
+    return sorted(items)
+
+
+def _located(attribute: Attribute, compute: Callable[[], Any]) -> Any:
+    """compute(), with a limit error placed at the attribute being evaluated."""
+    try:
+        return compute()
+    except limits.LimitExceeded as exc:
+        raise exc.at(f"{attribute.file}:{attribute.line}") from None
 
 
 class _Memo:
@@ -114,8 +224,8 @@ class _Object(Lazy):
 
 class ModuleInstance:
     def __init__(self, loader: "Loader", config: ModuleConfig, prefix: str,
-                 inputs: dict[str, Callable[[], Any]], providers: dict[str, "ProviderConfig"]) -> None:
-        self.loader, self.config, self.prefix = loader, config, prefix
+                 inputs: dict[str, Callable[[], Any]], providers: dict[str, "ProviderConfig"], depth: int = 0) -> None:
+        self.loader, self.config, self.prefix, self.depth = loader, config, prefix, depth
         self.inputs, self.providers = inputs, dict(providers)
         for key, block in config.providers.items():  # legacy: providers configured inside a module
             self.providers[key] = ProviderConfig(key, block, self)
@@ -162,7 +272,8 @@ class ModuleInstance:
         attribute = self.config.locals.get(name)
         if attribute is None:
             raise EvalError(f"unknown local {name!r}")
-        return self.memo.get(("local", name), lambda: evaluate(attribute.expression, self.scope))
+        return self.memo.get(("local", name), lambda: _located(attribute, lambda: evaluate(attribute.expression,
+                                                                                          self.scope)))
 
     def instances(self, mode: str, block: Block) -> list[tuple[str, dict[str, Any]]] | Unseen:
         """(address, iteration names) of every instance of a resource or module block."""
@@ -171,24 +282,28 @@ class ModuleInstance:
                 return expand()
             except EvalError as exc:
                 return Unseen(f"{block.file}:{block.line}: count or for_each cannot be evaluated: {exc}")
+            except limits.LimitExceeded as exc:
+                raise exc.at(f"{block.file}:{block.line}") from None
 
         def expand() -> Any:
             kind = "module" if block.type == "module" else mode
             base = self.prefix + {"managed": "", "data": "data.", "module": "module."}[kind] + ".".join(
                 block.labels if kind != "module" else block.labels[:1])
             if "count" in block.attributes:
-                count = resolved(evaluate(block.attributes["count"].expression, self.scope))
+                attribute = block.attributes["count"]
+                count = resolved(evaluate(attribute.expression, self.scope))
                 if isinstance(count, Unknown) or count is SENSITIVE:
                     return unseen(f"the count of {base} is not known ({_why(count)})", count)
-                return [(f"{base}[{i}]", {"count": {"index": i}}) for i in range(int(count))]
+                return [(f"{base}[{i}]", {"count": {"index": i}})
+                        for i in range(_count(count, f"{block.file}:{attribute.line}"))]
             if "for_each" in block.attributes:
-                each = resolved(evaluate(block.attributes["for_each"].expression, self.scope))
-                if isinstance(each, Unknown) or any(True for _ in unknowns(each if isinstance(each, list) else
-                                                                         list(each or {}))):
+                attribute = block.attributes["for_each"]
+                each = resolved(evaluate(attribute.expression, self.scope))
+                if isinstance(each, Unknown) or isinstance(each, (list, dict)) and any(
+                        True for _ in unknowns(each if isinstance(each, list) else list(each))):
                     return unseen(f"the for_each of {base} is not known ({_why(each)})", each)
-                items = each.items() if isinstance(each, dict) else ((k, k) for k in each)
-                return [(f'{base}[{json.dumps(str(k))}]', {"each": {"key": str(k), "value": v}})
-                        for k, v in sorted(items, key=lambda kv: str(kv[0]))]
+                items = _for_each(each, f"{block.file}:{attribute.line}")
+                return [(f'{base}[{json.dumps(k)}]', {"each": {"key": k, "value": v}}) for k, v in items]
             return [(base, {})]
         return self.memo.get(("instances", mode, id(block)), compute)
 
@@ -223,15 +338,17 @@ class ModuleInstance:
             block = self.config.outputs.get(name)
             if block is None or "value" not in block.attributes:
                 raise EvalError(f"module has no output {name!r}")
-            return self.memo.get(("output", name), lambda: evaluate(block.attributes["value"].expression, self.scope))
+            value = block.attributes["value"]
+            return self.memo.get(("output", name), lambda: _located(value, lambda: evaluate(value.expression,
+                                                                                           self.scope)))
         return _Object(output)
 
 
-class RemoteModule:
-    """A registry or git module: its outputs and resources cannot be seen."""
+class UnreadModule:
+    """A registry or git module, or one outside the tree: its outputs and resources cannot be seen."""
 
-    def __init__(self, address: str, source: str) -> None:
-        self.why = f"{address} comes from {source!r}, which cannot be read statically"
+    def __init__(self, why: str) -> None:
+        self.why = why
 
     def outputs_object(self) -> Any:
         return _Object(lambda name: Unseen(f"{self.why} (output {name})"), lambda: Unseen(self.why))
@@ -275,9 +392,9 @@ class Instance(Lazy):
 
     def attribute(self, attribute: Attribute, scope: Scope | None = None) -> Any:
         try:
-            return resolved(evaluate(attribute.expression, scope or self.scope))
+            return _located(attribute, lambda: resolved(evaluate(attribute.expression, scope or self.scope)))
         except EvalError as exc:
-            return Unseen(f"{self.block.file}:{attribute.line}: {exc}")
+            return Unseen(f"{attribute.file}:{attribute.line}: {exc}")
 
     def blocks(self, block: Block, scope: Scope) -> dict[str, list]:
         out: dict[str, list] = {}
@@ -328,20 +445,26 @@ class Instance(Lazy):
 
 
 class Loader:
-    def __init__(self, root: Path, var_files: list[str], variables: list[str]) -> None:
+    def __init__(self, root: Path, sandbox: Sandbox, var_files: list[str], variables: list[str]) -> None:
         self.root = root.resolve()
+        self.sandbox = sandbox
         self.configs: dict[Path, ModuleConfig] = {}
-        self.unseen: list[str] = []
+        self.unseen: list[UnseenPart] = []
         self._instances: dict[str, Instance] = {}
         self._children: dict[tuple[int, str], Any] = {}
         config = self.config(self.root, os.path.normpath(str(root)))
-        inputs = _root_variables(root, config, var_files, variables)
+        inputs = _root_variables(root, sandbox, config, var_files, variables)
         self.top = ModuleInstance(self, config, "", inputs, {"aws": ProviderConfig("aws", None, None)})
 
     def config(self, directory: Path, shown: str) -> ModuleConfig:
         directory = directory.resolve()
         if directory not in self.configs:
-            self.configs[directory] = ModuleConfig(directory, shown)
+            config = self.configs[directory] = ModuleConfig(directory, shown, self.sandbox)
+            for name in config.json_files:  # JSON syntax is not read: what it defines is unseen
+                if is_override(name):
+                    raise InputError(f"{os.path.join(shown, name)}: JSON override files are not read, and this one "
+                                     f"may change any block of the module")
+                self.unseen.append(UnseenPart(f"{os.path.join(shown, name)} is in JSON syntax, which is not read"))
         return self.configs[directory]
 
     def instance(self, module: ModuleInstance, mode: str, block: Block, address: str, names: dict) -> Instance:
@@ -355,23 +478,68 @@ class Loader:
             self._children[key] = self._make_children(parent, name)
         return self._children[key]
 
+    def _local_config(self, parent: ModuleInstance, block: Block, source: str) -> ModuleConfig | UnreadModule:
+        """The configuration of a local module, or why it is not read."""
+        address = f"{parent.prefix}module.{block.labels[0]}"
+        if not source.startswith(("./", "../")):
+            return UnreadModule(f"{address} comes from {source!r}, which cannot be read statically")
+        shown = os.path.normpath(os.path.join(parent.config.shown, source))
+        try:
+            directory = self.sandbox.directory(parent.config.directory / source, shown)
+        except Refused as exc:
+            if not (parent.config.directory / source).is_dir():
+                raise InputError(f"{block.file}:{block.line}: module {block.labels[0]}: {source} is not a directory") \
+                    from None
+            return UnreadModule(self.sandbox.refuse(f"{address}: {exc}; not read (widen the tree with --tree "
+                                                    f"to include it)"))
+        if parent.depth >= limits.TF_MODULE_MAX_DEPTH:
+            raise InputError(f"{block.file}:{block.line}: module {block.labels[0]}: modules nest more than "
+                             f"{limits.TF_MODULE_MAX_DEPTH} deep (does a module call itself?)")
+        return self.config(directory, shown)
+
+    def hidden_types(self, config: ModuleConfig, depth: int = 0) -> frozenset[str] | None:
+        """The resource types a module's instances could hold; None if any (a module it calls is unread)."""
+        types = {block.labels[0] for _, block in config.resources}
+        for call in config.calls.values():
+            source = evaluate(call.attributes["source"].expression, _CONSTANT) if "source" in call.attributes else ""
+            source = str(source)
+            if not source.startswith(("./", "../")) or depth >= limits.TF_MODULE_MAX_DEPTH:
+                return None
+            shown = os.path.normpath(os.path.join(config.shown, source))
+            try:
+                child = self.config(self.sandbox.directory(config.directory / source, shown), shown)
+            except Refused:
+                return None
+            inner = self.hidden_types(child, depth + 1)
+            if inner is None:
+                return None
+            types |= inner
+        return frozenset(types) if not config.json_files else None
+
     def _make_children(self, parent: ModuleInstance, name: str) -> Any:
         block = parent.config.calls.get(name)
         if block is None:
             raise EvalError(f"no module {name!r}")
-        source = evaluate(block.attributes["source"].expression, _CONSTANT) if "source" in block.attributes else ""
+        source = str(evaluate(block.attributes["source"].expression, _CONSTANT) if "source" in block.attributes else "")
+        config = self._local_config(parent, block, source)
         instances = parent.instances("module", block)
         if isinstance(instances, Unknown):
-            self.unseen.append(instances.why)
+            hides = None if isinstance(config, UnreadModule) else self.hidden_types(config)
+            self.unseen.append(UnseenPart(instances.why, hides))
             return instances
-        if not str(source).startswith(("./", "../")):
-            remote = RemoteModule(f"{parent.prefix}module.{name}", str(source))
-            self.unseen.append(remote.why)
-            return [(names, remote) for _, names in instances]
-        directory = parent.config.directory / str(source)
-        if not directory.is_dir():
-            raise InputError(f"{block.file}:{block.line}: module {name}: {source} is not a directory")
-        config = self.config(directory, os.path.normpath(os.path.join(parent.config.shown, str(source))))
+        if isinstance(config, UnreadModule):
+            self.unseen.append(UnseenPart(config.why))
+            return [(names, config) for _, names in instances]
+        arguments = {arg: attribute for arg, attribute in block.attributes.items()
+                     if arg not in META_ARGUMENTS and arg not in ("source", "version", "providers")}
+        for arg, attribute in arguments.items():
+            if arg not in config.variables:
+                raise InputError(f"{block.file}:{attribute.line}: module {name}: {config.shown} declares no "
+                                 f"variable {arg!r}")
+        for variable, declared in config.variables.items():
+            if variable not in arguments and "default" not in declared.attributes:
+                raise InputError(f"{block.file}:{block.line}: module {name}: the required variable {variable!r} "
+                                 f"of {config.shown} is not given")
         providers = {key: value for key, value in parent.providers.items()}
         if "providers" in block.attributes:
             mapping = block.attributes["providers"].expression
@@ -384,9 +552,8 @@ class Loader:
         for address, names in instances:
             scope = parent.scope.with_names(**names)
             inputs = {arg: (lambda a=attribute, s=scope: evaluate(a.expression, s))
-                      for arg, attribute in block.attributes.items()
-                      if arg not in META_ARGUMENTS and arg not in ("source", "version", "providers")}
-            children.append((names, ModuleInstance(self, config, address + ".", inputs, providers)))
+                      for arg, attribute in arguments.items()}
+            children.append((names, ModuleInstance(self, config, address + ".", inputs, providers, parent.depth + 1)))
         return children
 
     def resources(self) -> list[Resource]:
@@ -401,7 +568,7 @@ class Loader:
                 continue
             instances = module.instances(mode, block)
             if isinstance(instances, Unknown):
-                self.unseen.append(instances.why)
+                self.unseen.append(UnseenPart(instances.why, frozenset({type_})))
                 continue
             provider_key = _traversal(block.attributes["provider"].expression) if "provider" in block.attributes else "aws"
             provider = module.providers.get(provider_key)
@@ -424,22 +591,22 @@ class Loader:
                     self._collect(child, found)
 
 
-def _root_variables(root: Path, config: ModuleConfig, var_files: list[str],
+def _root_variables(root: Path, sandbox: Sandbox, config: ModuleConfig, var_files: list[str],
                     variables: list[str]) -> dict[str, Callable[[], Any]]:
     """Values for the root module's variables, in Terraform's order of precedence."""
     values: dict[str, Callable[[], Any]] = {}
     files = [root / "terraform.tfvars", root / "terraform.tfvars.json"] + sorted(root.glob("*.auto.tfvars")) \
         + sorted(root.glob("*.auto.tfvars.json"))
-    for path in [p for p in files if p.is_file()] + [Path(f) for f in var_files]:
+    for path in [p for p in files if os.path.lexists(p)] + [Path(f) for f in var_files]:
         try:
-            text = path.read_text()
-        except OSError as exc:
-            raise InputError(f"{path}: cannot read variable file ({exc.strerror})") from None
-        if path.suffix == ".json":
+            text = sandbox.read_text(path, str(path))
+        except Refused as exc:
+            raise InputError(f"cannot read variable file: {exc}") from None
+        if path.name.endswith(".json"):
             try:
                 for name, value in json.loads(text).items():
                     values[name] = lambda v=value: v
-            except (ValueError, AttributeError):
+            except (ValueError, AttributeError, RecursionError):
                 raise InputError(f"{path}: not a JSON object of variable values") from None
             continue
         for name, attribute in parse_attributes(text, str(path)).items():
@@ -447,7 +614,7 @@ def _root_variables(root: Path, config: ModuleConfig, var_files: list[str],
     for assignment in variables:
         name, sep, text = assignment.partition("=")
         if not sep or not name:
-            raise InputError(f"--var {assignment!r}: expected NAME=VALUE")
+            raise InputError(f"--var {name if sep else '...'}: expected NAME=VALUE")
         block = config.variables.get(name)
         if block is None:
             raise InputError(f"--var {name}: the configuration declares no variable {name!r}")
@@ -458,7 +625,7 @@ def _root_variables(root: Path, config: ModuleConfig, var_files: list[str],
             try:
                 tree = parse_expression(text)
             except Exception:
-                raise InputError(f"--var {name}: {text!r} is not a valid value") from None
+                raise InputError(f"--var {name}: the value is not a valid expression (not shown)") from None
             values[name] = lambda t=tree: evaluate(t, _CONSTANT)
     return values
 
@@ -473,16 +640,37 @@ def module_outline(directory: Path) -> tuple[list[Path], bool]:
             bool(config.providers))
 
 
-def load_directory(directory: str | Path, var_files: list[str] = (), variables: list[str] = ()) -> Inventory:
-    """Read a Terraform root module; InputError if it cannot be read."""
+def load_directory(directory: str | Path, var_files: list[str] = (), variables: list[str] = (),
+                   tree: str | Path | None = None) -> Inventory:
+    """Read a Terraform root module; InputError if it cannot be read.
+
+    Nothing outside `tree` is read, except the variable files named (see
+    sandbox.py). Without `tree`: $ACCOUNTGUARD_TREE if it contains the
+    directory (for front ends that run `accountguard hcl` themselves, such as
+    the checkov checks), else the directory itself."""
     root = Path(directory)
     if not root.exists():
         raise InputError(f"{directory}: no such directory")
     if not root.is_dir():
         raise InputError(f"{directory}: not a directory (give the directory that holds the .tf files)")
+    named = [Path(f) for f in var_files]
+    if tree is not None:
+        sandbox = Sandbox(Path(tree), named)
+        if not sandbox.contains(root):
+            raise InputError(f"--tree {tree}: does not contain {directory}")
+    else:
+        sandbox = Sandbox(Path(os.environ.get(TREE_VARIABLE) or root), named)
+        if not sandbox.contains(root):
+            sandbox = Sandbox(root, named)
     try:
-        loader = Loader(root, list(var_files), list(variables))
-        resources = loader.resources()
-    except (EvalError, RecursionError) as exc:  # a configuration Terraform itself would reject
+        with judging(sandbox), limits.budget():
+            loader = Loader(root, sandbox, list(var_files), list(variables))
+            resources = loader.resources()
+    except EvalError as exc:  # a configuration Terraform itself would reject
         raise InputError(f"{directory}: cannot evaluate the configuration: {exc}") from None
-    return Inventory(source=str(directory), kind="hcl", resources=resources, unseen=loader.unseen)
+    except RecursionError:
+        raise InputError(f"{directory}: expressions or references nested too deeply to evaluate") from None
+    except MemoryError:
+        raise InputError(f"{directory}: the configuration needs more memory than there is") from None
+    return Inventory(source=str(directory), kind="hcl", resources=resources, unseen=loader.unseen,
+                     notes=[f"not read: {why}" for why in sandbox.refused])

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterator
 
 from lark import Token, Tree
 
+from ... import limits
 from ...model import SENSITIVE, Unknown
 from . import syntax
 
@@ -185,6 +186,7 @@ def render(parts: tuple, scope: Scope) -> Any:
         return SENSITIVE
     if any(isinstance(p, Unknown) for p in pieces):
         return unseen("", *pieces)
+    limits.built(pieces)
     return "".join(pieces)
 
 
@@ -263,14 +265,14 @@ def _binary(operator: str, left: Any, right: Any) -> Any:
             return bool(left) and bool(right)
         if operator == "||":
             return bool(left) or bool(right)
-        left, right = _to_number(left), _to_number(right)
+        left, right = limits.number(_to_number(left)), limits.number(_to_number(right))
         result = {"+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
                   "/": lambda: left / right, "%": lambda: math.fmod(left, right),
                   "<": lambda: left < right, ">": lambda: left > right,
                   "<=": lambda: left <= right, ">=": lambda: left >= right}[operator]()
     except (TypeError, ZeroDivisionError, KeyError) as exc:
         raise EvalError(f"cannot apply {operator}: {exc}") from None
-    return int(result) if isinstance(result, float) and result.is_integer() else result
+    return limits.number(int(result) if isinstance(result, float) and result.is_integer() else result)
 
 
 def _to_number(value: Any) -> int | float:
@@ -348,6 +350,7 @@ def _for(tree: Tree, scope: Scope, as_object: bool) -> Any:
 
 def evaluate(tree: Tree | Token, scope: Scope) -> Any:
     """The value of an expression tree in `scope`; EvalError where Terraform would fail."""
+    limits.spend()
     if isinstance(tree, Token):
         raise EvalError(f"unexpected token {tree!s}")
     kind = tree.data

@@ -3,14 +3,17 @@ Unknown arguments give unknown results (with their provenance), except where
 Terraform keeps the structure (concat of lists with unknown elements, ...)."""
 from __future__ import annotations
 
+import base64
 import json
+import os
 from pathlib import Path
 from typing import Any, Callable
 
 from lark import Tree
 
+from ... import limits
 from ...model import SENSITIVE, Unknown
-from . import syntax
+from . import sandbox, syntax
 from .expressions import EvalError, Scope, _string, _to_number, evaluate, has_sensitive, render, \
     resolved, unknowns, unseen
 
@@ -23,18 +26,36 @@ def _list(value: Any) -> list:
     raise EvalError(f"expected a list, got {type(value).__name__}")
 
 
-def _read(scope: Scope, path: Any) -> str:
-    target = Path(_string(path))
-    if not target.is_absolute():
-        target = scope.root_dir / target
-    try:
-        return target.read_text()
-    except OSError as exc:
-        raise EvalError(f"cannot read {path}: {exc.strerror}") from None
+def _path(scope: Scope, path: Any) -> tuple[Path, str]:
+    """A file function's path, relative to the root module as in Terraform, and as written."""
+    written = _string(path)
+    return scope.root_dir / written, written
+
+
+def _read(scope: Scope, path: Any) -> Any:
+    target, written = _path(scope, path)
+    return sandbox.read_text(target, written)
+
+
+def _filebase64(scope: Scope, path: Any) -> Any:
+    target, written = _path(scope, path)
+    return sandbox.read_bytes(target, written, lambda data: base64.b64encode(data).decode())
+
+
+def _fileexists(scope: Scope, path: Any) -> Any:
+    target, written = _path(scope, path)
+    return sandbox.is_file(target, written)
+
+
+def _fileset(scope: Scope, path: Any, pattern: Any) -> Any:
+    target, written = _path(scope, path)
+    return sandbox.fileset(target, written, _string(pattern))
 
 
 def _templatefile(scope: Scope, path: Any, variables: Any) -> Any:
     text = _read(scope, path)
+    if isinstance(text, Unknown):
+        return text
     if not isinstance(variables, dict):
         raise EvalError("templatefile needs a map of variables")
 
@@ -126,7 +147,13 @@ def _one(values: Any) -> Any:
 
 
 def _range(*args: Any) -> list:
-    return list(range(*(int(_to_number(a)) for a in args)))
+    numbers = range(*(int(limits.number(_to_number(a))) for a in args))
+    try:
+        size = len(numbers)
+    except OverflowError:
+        size = limits.TF_COLLECTION_MAX + 1
+    limits.collection(size, "range()")
+    return list(numbers)
 
 
 def _tostring(value: Any) -> str | None:
@@ -197,9 +224,8 @@ PURE: dict[str, Callable[..., Any]] = {
 # unknown element instead of making the whole result unknown.
 STRUCTURAL = {"concat", "merge", "lookup", "flatten", "coalesce", "coalescelist", "element", "one", "length",
               "keys", "values", "tolist", "toset", "tomap", "slice", "reverse", "zipmap", "compact"}
-WITH_FILES = {"file": _read, "templatefile": _templatefile,
-              "fileexists": lambda scope, p: (scope.root_dir / _string(p)).is_file(),
-              "abspath": lambda scope, p: str((scope.root_dir / _string(p)).resolve())}
+WITH_FILES = {"file": _read, "filebase64": _filebase64, "templatefile": _templatefile, "fileexists": _fileexists,
+              "fileset": _fileset, "abspath": lambda scope, p: os.path.abspath(scope.root_dir / _string(p))}
 NOT_STATIC = {"timestamp", "uuid", "bcrypt", "md5", "sha1", "sha256", "filemd5", "filesha256", "base64sha256",
               "plantimestamp", "uuidv5"}
 
@@ -229,10 +255,11 @@ def call(name: str, argument_trees: list[Tree], scope: Scope, expand: bool) -> A
         return unseen("", *args)
     if name not in STRUCTURAL and name != "jsonencode" and any(has_sensitive(a) for a in args):
         return SENSITIVE
+    limits.built(args)
     try:
-        if name in WITH_FILES:
-            return WITH_FILES[name](scope, *args)
-        return PURE[name](*args)
+        result = WITH_FILES[name](scope, *args) if name in WITH_FILES else PURE[name](*args)
+        limits.built(result)
+        return result
     except EvalError:
         raise
     except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:

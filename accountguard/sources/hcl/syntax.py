@@ -3,10 +3,9 @@ expression trees (Lark), with file and line for every block. Also parses
 template text (heredocs, templatefile) into the same kind of tree."""
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-
 import hcl2
 from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput
@@ -21,6 +20,7 @@ class Attribute:
     name: str
     expression: Tree
     line: int
+    file: str = ""
 
 
 @dataclass
@@ -53,7 +53,7 @@ def _body(body: Tree, file: str) -> tuple[dict[str, Attribute], list[Block]]:
             continue
         if child.data == "attribute":
             name = _name(child.children[0])
-            attributes[name] = Attribute(name, child.children[-1], child.meta.line)
+            attributes[name] = Attribute(name, child.children[-1], child.meta.line, file)
         elif child.data == "block":
             blocks.append(_block(child, file))
     return attributes, blocks
@@ -66,37 +66,62 @@ def _block(tree: Tree, file: str) -> Block:
     return Block(_name(head[0]), [_name(label) for label in head[1:]], attributes, blocks, file, tree.meta.line)
 
 
+# What the grammar's terminals are, in words: a syntax error names what was
+# expected and what was found by kind, never by the text found (it could be a
+# credentials file someone made look like a .tf).
+_TERMINALS = {
+    "EQ": "'='", "LBRACE": "'{'", "RBRACE": "'}'", "LSQB": "'['", "RSQB": "']'", "LPAR": "'('", "RPAR": "')'",
+    "COMMA": "','", "COLON": "':'", "DOT": "'.'", "QMARK": "'?'", "DBLQUOTE": "'\"'", "ELLIPSIS": "'...'",
+    "FOR_OBJECT_ARROW": "'=>'", "NAME": "a name", "INT_LITERAL": "a number", "FLOAT_LITERAL": "a number",
+    "STRING_CHARS": "text", "NL_OR_COMMENT": "a new line", "$END": "the end of the file",
+    "INTERP_START": "'${'", "DIRECTIVE_START": "'%{'", "HEREDOC_TEMPLATE": "a heredoc",
+    "HEREDOC_TEMPLATE_TRIM": "a heredoc", "TEMPLATE_STRING": "a template",
+}
+_EXPRESSION_STARTS = {"NAME", "INT_LITERAL", "LSQB", "LBRACE", "DBLQUOTE", "LPAR"}
+
+
+def _described(terminals: set[str]) -> str:
+    if _EXPRESSION_STARTS <= terminals:
+        return "an expression"
+    words = sorted({_TERMINALS.get(t, t.lower()) for t in terminals if not t.startswith("__")})
+    return " or ".join(words) if len(words) <= 4 else f"one of {', '.join(words)}"
+
+
 def _syntax_error(path: str, exc: Exception) -> InputError:
-    line = getattr(exc, "line", None)
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if isinstance(exc, UnexpectedInput) and hasattr(exc, "token"):
-        text = f"unexpected {str(exc.token)!r}" if str(exc.token) else "unexpected end of file"
-    return InputError(f"{path}:{line if line and line > 0 else '?'}: syntax error: {text}")
+    """file:line:column, what was expected and what kind of thing was found: no text of the file."""
+    line, column = getattr(exc, "line", -1), getattr(exc, "column", -1)
+    where = f"{path}:{line}:{column}" if line and line > 0 else f"{path}:?"
+    if isinstance(exc, UnexpectedInput):
+        token = getattr(exc, "token", None)
+        found = _TERMINALS.get(token.type, "a token") if token is not None else "a character"
+        expected = getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ()
+        detail = f"expected {_described(set(expected))}, found {found}" if expected else f"unexpected {found}"
+    else:
+        detail = "cannot be parsed"
+    return InputError(f"{where}: syntax error: {detail}")
 
 
-def parse_file(path: Path, shown_as: str) -> list[Block]:
-    """The top-level blocks of one .tf file; InputError with file:line on bad syntax."""
+def _parse(text: str, shown_as: str) -> Tree:
+    gc.disable()  # a parse tree has no cycles; collecting while it grows makes parsing quadratic
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{shown_as}: cannot read ({exc})") from None
-    if not text.endswith("\n"):
-        text += "\n"
-    try:
-        tree = hcl2.parses_to_tree(text)
+        return hcl2.parses_to_tree(text if text.endswith("\n") else text + "\n")
     except LarkError as exc:
         raise _syntax_error(shown_as, exc) from None
-    _, blocks = _body(tree.children[0], shown_as)
+    except RecursionError:
+        raise InputError(f"{shown_as}: syntax error: nested too deeply") from None
+    finally:
+        gc.enable()
+
+
+def parse_file(text: str, shown_as: str) -> list[Block]:
+    """The top-level blocks of one .tf file's text; InputError with file:line:column on bad syntax."""
+    _, blocks = _body(_parse(text, shown_as).children[0], shown_as)
     return blocks
 
 
 def parse_attributes(text: str, shown_as: str) -> dict[str, Attribute]:
     """A .tfvars file: attributes only."""
-    try:
-        tree = hcl2.parses_to_tree(text if text.endswith("\n") else text + "\n")
-    except LarkError as exc:
-        raise _syntax_error(shown_as, exc) from None
-    attributes, _ = _body(tree.children[0], shown_as)
+    attributes, _ = _body(_parse(text, shown_as).children[0], shown_as)
     return attributes
 
 
@@ -130,11 +155,19 @@ def _closing_brace(text: str, start: int) -> int:
                 return i
             depth -= 1
         i += 1
-    raise ValueError("unterminated template sequence")
+    raise ValueError(f"unterminated template sequence at character {start}")
 
 
 @lru_cache(maxsize=1024)
 def parse_template(text: str) -> tuple:
+    """Template parts; ValueError (naming a position, never the text) on bad syntax."""
+    try:
+        return _template_parts(text)
+    except (LarkError, IndexError):
+        raise ValueError("an expression or directive in the template is not valid") from None
+
+
+def _template_parts(text: str) -> tuple:
     parts: list = []
     literal: list[str] = []
     i = 0
@@ -164,7 +197,7 @@ def parse_template(text: str) -> tuple:
                     key, value = (names[0], names[1]) if len(names) == 2 else (None, names[0])
                     parts.append(("for", key, value, parse_expression(collection)))
                 else:
-                    raise ValueError(f"unknown template directive %{{{inner}}}")
+                    raise ValueError(f"unknown template directive at character {i}")
             i = end + 1
             continue
         literal.append(text[i])
