@@ -34,7 +34,7 @@ def affected_roots(changed: list[str], top: Path) -> list[Path]:
     callers: dict[Path, set[Path]] = defaultdict(set)
     configures_provider: set[Path] = set()
     for directory in directories:
-        called, provider = module_outline(directory)
+        called, provider = module_outline(directory, top)
         for target in called:
             callers[target.resolve()].add(directory.resolve())
         if provider:

@@ -34,7 +34,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--tf-dir", action="append", default=[], metavar="DIR",
                     help="judge this directory of .tf files (repeatable)")
     group.addoption("--tf-tree", metavar="ROOT",
-                    help="with --tf-dir: the tree the directories may read from (default: each directory itself)")
+                    help="with --tf-dir: the tree the directories may read from "
+                         "(default: the git repository each directory is in, else the directory)")
     group.addoption("--accountguard-config", metavar="FILE",
                     help="accountguard.toml or pyproject.toml (default: found in the working directory)")
     group.addoption("--aws-profile", metavar="NAME", help="with -m live: the AWS profile to scan with")

@@ -19,7 +19,7 @@ from ...model import SENSITIVE, InputError, Inventory, Resource, Unknown, Unseen
 from ... import limits
 from .expressions import EvalError, Lazy, Scope, Unseen, _string, _to_number, evaluate, has_sensitive, resolved, \
     unknowns, unseen
-from .sandbox import Refused, Sandbox, judging
+from .sandbox import Refused, Sandbox, judging, repository_of
 from .syntax import Attribute, Block, parse_attributes, parse_expression, parse_file
 
 TREE_VARIABLE = "ACCOUNTGUARD_TREE"  # the tree when none is given, if it contains the directory
@@ -630,10 +630,12 @@ def _root_variables(root: Path, sandbox: Sandbox, config: ModuleConfig, var_file
     return values
 
 
-def module_outline(directory: Path) -> tuple[list[Path], bool]:
+def module_outline(directory: Path, tree: Path) -> tuple[list[Path], bool]:
     """The directories a module's local module calls (`source = "../x"`) point at, and
     whether it configures a provider (as root modules do, and shared modules should not)."""
-    config = ModuleConfig(directory, str(directory))
+    sandbox = Sandbox(tree)
+    with judging(sandbox):
+        config = ModuleConfig(directory, str(directory), sandbox)
     sources = (evaluate(call.attributes["source"].expression, _CONSTANT)
                for call in config.calls.values() if "source" in call.attributes)
     return ([directory / source for source in sources if str(source).startswith(("./", "../"))],
@@ -647,7 +649,8 @@ def load_directory(directory: str | Path, var_files: list[str] = (), variables: 
     Nothing outside `tree` is read, except the variable files named (see
     sandbox.py). Without `tree`: $ACCOUNTGUARD_TREE if it contains the
     directory (for front ends that run `accountguard hcl` themselves, such as
-    the checkov checks), else the directory itself."""
+    the checkov checks), else the repository the directory is in (where
+    `../modules` live), else the directory itself."""
     root = Path(directory)
     if not root.exists():
         raise InputError(f"{directory}: no such directory")
@@ -659,7 +662,7 @@ def load_directory(directory: str | Path, var_files: list[str] = (), variables: 
         if not sandbox.contains(root):
             raise InputError(f"--tree {tree}: does not contain {directory}")
     else:
-        sandbox = Sandbox(Path(os.environ.get(TREE_VARIABLE) or root), named)
+        sandbox = Sandbox(Path(os.environ.get(TREE_VARIABLE) or repository_of(root)), named)
         if not sandbox.contains(root):
             sandbox = Sandbox(root, named)
     try:
