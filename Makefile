@@ -8,7 +8,7 @@ CHECKOV := .venv-checkov/bin/checkov
 export ACCOUNTGUARD_COMMAND := $(CURDIR)/$(BIN)/accountguard
 export ACCOUNTGUARD_CHECKOV := $(CURDIR)/$(CHECKOV)
 
-.PHONY: demo test fixtures bench clean
+.PHONY: demo test fixtures schema bench clean
 
 $(BIN)/accountguard: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ test: $(BIN)/accountguard $(CHECKOV)
 
 fixtures: $(BIN)/accountguard
 	$(BIN)/python tests/fixturegen.py
+
+schema: $(BIN)/accountguard
+	$(BIN)/python tests/schemagen.py
 
 bench: $(BIN)/accountguard $(CHECKOV)
 	$(BIN)/python bench/run.py
