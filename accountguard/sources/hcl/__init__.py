@@ -18,7 +18,7 @@ from ...access import render_policy_document
 from ...model import SENSITIVE, InputError, Inventory, Resource, Unknown
 from ...schema import BlockSchema, resource_schema
 from .expressions import EvalError, Lazy, Scope, Unseen, evaluate, has_sensitive, resolved, unknowns, unseen
-from .types import DYNAMIC, convert, parse_type
+from .types import DYNAMIC, conform, parse_type
 from .syntax import Attribute, Block, parse_attributes, parse_expression, parse_file
 
 META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"}
@@ -156,9 +156,9 @@ class ModuleInstance:
             if "type" in block.attributes:
                 constraint = parse_type(block.attributes["type"].expression,
                                         lambda tree: resolved(evaluate(tree, _CONSTANT)))
-                value = convert(resolved(value), constraint, f"variable {name}")
+                value = conform(resolved(value), constraint, f"variable {name}")
             sensitive = block.attributes.get("sensitive")
-            if sensitive and convert(evaluate(sensitive.expression, _CONSTANT), "bool") is True \
+            if sensitive and conform(evaluate(sensitive.expression, _CONSTANT), "bool") is True \
                     and value is not None and not isinstance(value, Unknown):
                 return SENSITIVE
             return value
@@ -284,7 +284,7 @@ class Instance(Lazy):
         """The attribute's value, converted to its type in the provider schema."""
         found = schema.attributes.get(attribute.name) if schema else None
         try:
-            return convert(resolved(evaluate(attribute.expression, scope or self.scope)),
+            return conform(resolved(evaluate(attribute.expression, scope or self.scope)),
                            found.type if found else DYNAMIC, attribute.name)
         except EvalError as exc:
             return Unseen(f"{self.block.file}:{attribute.line}: {exc}")

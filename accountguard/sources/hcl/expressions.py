@@ -136,7 +136,14 @@ def _exact(value: int | float) -> Fraction:
 
 
 def _from_exact(value: Fraction) -> int | float:
-    return int(value) if value.denominator == 1 else float(value)
+    """A result of exact arithmetic as a value: Indeterminate if a double cannot
+    hold it exactly (Terraform keeps 512 bits; 1/3 is not a guess of ours)."""
+    if value.denominator == 1:
+        return int(value)
+    number = float(value)
+    if Fraction(repr(number)) != value:
+        raise Indeterminate("a fraction Terraform computes with 512-bit precision")
+    return number
 
 
 def _digits(value: int | float) -> tuple[str, int]:
@@ -217,11 +224,14 @@ def _to_bool(value: Any) -> bool:
 
 
 def _integer(value: Any, what: str = "index") -> int:
+    """A number as Terraform takes a whole-number argument (a Go int)."""
     number = _to_number(value)
     if isinstance(number, float):
         if math.isinf(number) or not number.is_integer():
             raise EvalError(f"{what} must be a whole number")
         number = int(number)
+    if not -2 ** 63 <= number < 2 ** 63:
+        raise EvalError(f"{what} is too large")
     return number
 
 
@@ -305,7 +315,7 @@ def _string_parts(tree: Tree) -> tuple:
         inner = part.children[0]
         if isinstance(inner, Token):
             if inner.type in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"):
-                text = str(inner)[1:]
+                text = _unescape(str(inner)[1:])
             else:
                 text = _unescape(str(inner))
             if strip_next:
@@ -553,10 +563,31 @@ def _conditional(tree: Tree, scope: Scope) -> Any:
         alternative = evaluate(other, scope)
     except (EvalError, Indeterminate):
         return value
+    return _unify_results(value, alternative)
+
+
+def _unify_results(value: Any, alternative: Any) -> Any:
+    """The chosen result of a conditional in the type both results unify to, as
+    Terraform requires: `true ? 1 : "a"` is "1"; an object and a tuple are an error."""
+    if value is None or alternative is None or isinstance(value, Unknown) or isinstance(alternative, Unknown) \
+            or SENSITIVE in (value, alternative) or isinstance(value, Lazy) or isinstance(alternative, Lazy):
+        return value
     kinds = {type_name(value), type_name(alternative)}
-    if "string" in kinds and kinds <= {"string", "number", "bool"} and not isinstance(value, str):
-        return _string(value)  # Terraform unifies the two results' types
-    return value
+    if len(kinds) == 1 and kinds <= {"string", "number", "bool"}:
+        return value
+    if kinds <= {"string", "number", "bool"}:
+        if "string" not in kinds:
+            raise EvalError("inconsistent conditional result types (number and bool)")
+        return _string(value)
+    if kinds == {"object"}:
+        if value.keys() != alternative.keys():
+            raise EvalError("inconsistent conditional result types (objects with different attributes)")
+        return {k: _unify_results(value[k], alternative[k]) for k in value}
+    if kinds == {"list"}:
+        if len(value) != len(alternative):
+            raise Indeterminate("a conditional between lists of different lengths (Terraform unifies their types)")
+        return [_unify_results(a, b) for a, b in zip(value, alternative)]
+    raise EvalError(f"inconsistent conditional result types ({' and '.join(sorted(kinds))})")
 
 
 def _object(tree: Tree, scope: Scope) -> Any:

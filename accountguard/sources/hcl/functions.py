@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 from lark import Tree
 
+from ...limits import TF_STRING_MAX_CHARS
 from ...model import SENSITIVE, Unknown
 from . import syntax
 from .expressions import EvalError, Indeterminate, Scope, UnseenJSON, _digits, _integer, _string, \
@@ -110,6 +111,8 @@ def _split(separator: str, text: str) -> list[str]:
 
 
 def _join(separator: str, *lists: list) -> str:
+    if not lists:
+        raise EvalError("join: at least one list is required")
     items = [item for values in lists for item in values]
     if any(item is None for item in items):
         raise EvalError("join: an element is null")
@@ -117,6 +120,12 @@ def _join(separator: str, *lists: list) -> str:
 
 
 def _indent(spaces: int, text: str) -> str:
+    if spaces < 0:
+        raise EvalError("indent: the number of spaces must not be negative")
+    if "\n" not in text:
+        return text
+    if spaces * text.count("\n") > TF_STRING_MAX_CHARS:
+        raise EvalError("indent: the result is too long")
     return text.replace("\n", "\n" + " " * spaces)
 
 
@@ -142,7 +151,7 @@ def _python_regex(pattern: str) -> re.Pattern:
             elif e in _RE2_ESCAPES:
                 out.append(c + e)
             elif e.isdigit():
-                raise EvalError("invalid regexp pattern: backreferences are not RE2")
+                raise Indeterminate("a regex digit escape (octal in RE2, a backreference in Python)")
             else:
                 raise Indeterminate(f"regex escape \\{e}")
             i += 2
@@ -300,7 +309,7 @@ def _go_g(value: int | float) -> str:
 
 
 def _format(spec: str, *values: Any) -> str:
-    out, position, next_arg = [], 0, 0
+    out, position, next_arg, highest = [], 0, 0, 0
     while position < len(spec):
         percent = spec.find("%", position)
         if percent < 0:
@@ -322,8 +331,11 @@ def _format(spec: str, *values: Any) -> str:
             raise EvalError(f"format: not enough arguments for %{verb} at {percent}")
         value = values[next_arg]
         next_arg += 1
+        highest = max(highest, next_arg)
         out.append(_format_one(verb, flags, int(width) if width else None,
                                int(precision) if precision is not None else None, value))
+    if highest < len(values):
+        raise EvalError(f"format: too many arguments; only {highest} used by format string")
     return "".join(out)
 
 
@@ -437,6 +449,8 @@ def _merge(*maps: Any) -> Any:
 
 
 def _concat(*lists: Any) -> Any:
+    if not lists:
+        raise EvalError("concat: at least one argument is required")
     out: list = []
     for item in lists:
         if isinstance(item, Unknown):
@@ -461,6 +475,8 @@ def _flatten(value: Any) -> Any:
 
 
 def _coalesce(*values: Any) -> Any:
+    if any(isinstance(v, (list, dict)) for v in values):
+        raise Indeterminate("coalesce() of collections (Terraform unifies their types)")
     values = tuple(unify(list(values), DYNAMIC))
     for value in values:
         if isinstance(value, Unknown):
@@ -472,6 +488,9 @@ def _coalesce(*values: Any) -> Any:
 
 def _coalescelist(*lists: Any) -> Any:
     for value in lists:
+        if not isinstance(value, (list, Unknown)):
+            raise EvalError("coalescelist: all arguments must be lists or tuples")
+    for value in lists:
         if isinstance(value, Unknown):
             return unseen("", value)
         if _sequence(value, "coalescelist"):
@@ -482,9 +501,10 @@ def _coalescelist(*lists: Any) -> Any:
 def _element(values: list, index: int) -> Any:
     if not values:
         raise EvalError("element: cannot use element function with an empty list")
+    index = int(math.fmod(index, len(values)))  # Go's %: the sign of the index
     if index < 0:
         raise EvalError("element: cannot use element function with a negative index")
-    return values[index % len(values)]
+    return values[index]
 
 
 def _one(values: Any) -> Any:
@@ -516,6 +536,7 @@ def _slice(values: list, start: int, end: int) -> list:
 
 
 def _zipmap(keys: list, values: list) -> dict:
+    values = _sequence(values, "zipmap")
     if len(keys) != len(values):
         raise EvalError("zipmap: number of keys and values must match")
     if any(k is None for k in keys):
@@ -537,7 +558,14 @@ def _contains(values: Any, wanted: Any) -> bool:
 
 
 def _setop(kind: str, *sets: Any) -> list:
-    lists = [set_of(_sequence(s, kind)) for s in sets]
+    lists = [convert(_sequence(s, kind), ("set", DYNAMIC)) for s in sets]
+    if any(isinstance(x, (list, dict)) for s in lists for x in s):
+        raise Indeterminate(f"{kind}() of sets of collections")
+    kinds = {type_name(x) for s in lists for x in s if x is not None}
+    if len(kinds) > 1:
+        if not kinds <= {"string", "number", "bool"}:
+            raise Indeterminate(f"{kind}() of sets of different element types")
+        lists = [convert(s, ("set", "string")) for s in lists]
     if not lists:
         raise EvalError(f"{kind}: at least one set is required")
     first, rest = lists[0], lists[1:]
@@ -659,15 +687,15 @@ def _tonumber(value: Any) -> Any:
 
 
 def _tolist(value: Any) -> Any:
-    return convert(_sequence(value, "tolist"), ("list", DYNAMIC))
+    return None if value is None else convert(_sequence(value, "tolist"), ("list", DYNAMIC))
 
 
 def _toset(value: Any) -> Any:
-    return convert(_sequence(value, "toset"), ("set", DYNAMIC))
+    return None if value is None else convert(_sequence(value, "toset"), ("set", DYNAMIC))
 
 
 def _tomap(value: Any) -> Any:
-    return convert(_mapping(value, "tomap"), ("map", DYNAMIC))
+    return None if value is None else convert(_mapping(value, "tomap"), ("map", DYNAMIC))
 
 
 def _base64decode(text: str) -> str:
@@ -686,8 +714,7 @@ def _hash(name: str, encoding: str) -> Callable[[str], str]:
 
 
 def _urlencode(text: str) -> str:
-    return urllib.parse.quote_plus(text, safe="-._~").replace("~", "%7E") if "~" in text else \
-        urllib.parse.quote_plus(text, safe="-._")
+    return urllib.parse.quote_plus(text, safe="")
 
 
 def _go_clean(path: str) -> str:
@@ -763,9 +790,7 @@ def _ceil_floor(pick: Callable) -> Callable:
 
 
 def _alltrue(values: list) -> Any:
-    if any(v is None for v in values):
-        raise EvalError("alltrue: an element is null")
-    return all(values)
+    return all(v is True for v in values)
 
 
 def _anytrue(values: list) -> Any:
@@ -846,7 +871,7 @@ FUNCTIONS: dict[str, Function] = {
     "max": Function(lambda *n: _min_max(max, *n), (), N),
     "min": Function(lambda *n: _min_max(min, *n), (), N),
     "parseint": Function(lambda s, b: _parseint(s, _integer(b)), (S, N)),
-    "signum": Function(lambda n: (n > 0) - (n < 0), (N,)),
+    "signum": Function(lambda n: (_integer(n, "signum") > 0) - (_integer(n, "signum") < 0), (N,)),
     # encoding, hashing, types
     "base64decode": Function(_base64decode, (S,)),
     "base64encode": Function(lambda s: base64.b64encode(s.encode()).decode(), (S,)),
@@ -859,10 +884,10 @@ FUNCTIONS: dict[str, Function] = {
     "sha256": Function(_hash("sha256", "hex"), (S,)),
     "sha512": Function(_hash("sha512", "hex"), (S,)),
     "tobool": Function(_tobool, (D,), allow_null=True),
-    "tolist": Function(_tolist, (D,), structural=True),
-    "tomap": Function(_tomap, (D,), structural=True),
+    "tolist": Function(_tolist, (D,), structural=True, allow_null=True),
+    "tomap": Function(_tomap, (D,), structural=True, allow_null=True),
     "tonumber": Function(_tonumber, (D,), allow_null=True),
-    "toset": Function(_toset, (D,)),
+    "toset": Function(_toset, (D,), allow_null=True),
     "tostring": Function(_tostring, (D,), allow_null=True),
     "urlencode": Function(_urlencode, (S,)),
     # paths (no file system access)

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from lark import Tree
 
 from ...model import SENSITIVE, Unknown
-from .expressions import EvalError, Indeterminate, Lazy, number_text, parse_number, resolved, type_name
+from .expressions import EvalError, Indeterminate, Lazy, Unseen, number_text, parse_number, resolved, type_name
 
 DYNAMIC = "dynamic"
 PRIMITIVES = ("string", "number", "bool")
@@ -65,6 +65,14 @@ def convert(value: Any, type_: Any, where: str = "") -> Any:
     raise EvalError(f"unsupported type {type_!r}")
 
 
+def conform(value: Any, type_: Any, where: str = "") -> Any:
+    """convert(), with what this evaluator cannot reproduce exactly as an unknown."""
+    try:
+        return convert(value, type_, where)
+    except Indeterminate as exc:
+        return Unseen(str(exc))
+
+
 def _primitive(value: Any, type_: str, where: str) -> Any:
     what = where or "value"
     if type_ == "string":
@@ -97,10 +105,10 @@ def set_of(items: list) -> list:
     for item in items:
         if not any(equal(item, seen) for seen in unique):
             unique.append(item)
-    if all(isinstance(i, str) for i in unique):
-        return sorted(unique)
-    if all(isinstance(i, (int, float)) and not isinstance(i, bool) for i in unique):
-        return sorted(unique)
+    present = [i for i in unique if i is not None]
+    if all(isinstance(i, str) for i in present) or \
+            all(isinstance(i, (int, float)) and not isinstance(i, bool) for i in present):
+        return sorted(present) + [None] * (len(unique) - len(present))
     return unique
 
 
@@ -126,6 +134,9 @@ def unify(items: list, element_type: Any) -> list:
         return items
     known = [i for i in items if i is not None and not isinstance(i, Unknown) and i is not SENSITIVE]
     kinds = {type_name(i) for i in known}
+    if kinds == {"object"} and len({tuple(sorted(i)) for i in known}) > 1 or \
+            kinds == {"list"} and len({len(i) for i in known}) > 1:
+        raise Indeterminate("elements of different structural types (Terraform would try to unify them)")
     if len(kinds) <= 1:
         return items
     if kinds <= {"string", "number", "bool"} and "string" in kinds:
