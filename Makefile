@@ -9,7 +9,7 @@ export ACCOUNTGUARD_COMMAND := $(CURDIR)/$(BIN)/accountguard
 export ACCOUNTGUARD_CHECKOV := $(CURDIR)/$(CHECKOV)
 , := ,
 
-.PHONY: demo test fixtures bench clean
+.PHONY: demo test fixtures schema bench clean
 
 $(BIN)/accountguard: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,9 @@ test: $(BIN)/accountguard $(CHECKOV)
 
 fixtures: $(BIN)/accountguard
 	$(BIN)/python tests/fixturegen.py
+
+schema: $(BIN)/accountguard
+	$(BIN)/python tests/schemagen.py
 
 bench: $(BIN)/accountguard $(CHECKOV)
 	$(BIN)/python bench/run.py

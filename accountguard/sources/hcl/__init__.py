@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ...access import render_policy_document
-from ...model import SENSITIVE, InputError, Inventory, Resource, Unknown, UnseenPart
 from ... import limits
+from ...model import SENSITIVE, InputError, Inventory, Resource, Unknown, UnseenPart
+from ...schema import BlockSchema, resource_schema
 from .expressions import EvalError, Lazy, Scope, Unseen, _string, _to_number, evaluate, has_sensitive, resolved, \
     unknowns, unseen
 from .sandbox import Refused, Sandbox, judging, repository_of
+from .types import DYNAMIC, conform, parse_type
 from .syntax import Attribute, Block, parse_attributes, parse_expression, parse_file
 
 TREE_VARIABLE = "ACCOUNTGUARD_TREE"  # the tree when none is given, if it contains the directory
@@ -261,9 +263,13 @@ class ModuleInstance:
                 value = evaluate(block.attributes["default"].expression, _CONSTANT)
             else:
                 return Unseen(f"variable {name} has no value (give it with --var or --var-file)")
+            if "type" in block.attributes:
+                constraint = parse_type(block.attributes["type"].expression,
+                                        lambda tree: resolved(evaluate(tree, _CONSTANT)))
+                value = conform(resolved(value), constraint, f"variable {name}")
             sensitive = block.attributes.get("sensitive")
-            if sensitive and evaluate(sensitive.expression, _CONSTANT) is True and value is not None \
-                    and not isinstance(value, Unknown):
+            if sensitive and conform(evaluate(sensitive.expression, _CONSTANT), "bool") is True \
+                    and value is not None and not isinstance(value, Unknown):
                 return SENSITIVE
             return value
         return self.memo.get(("var", name), compute)
@@ -377,26 +383,30 @@ class Instance(Lazy):
         self.module, self.mode, self.block, self.address = module, mode, block, address
         self.scope = module.scope.with_names(**names)
         self.memo = _Memo()
+        self.schema = resource_schema(mode, block.labels[0]) or BlockSchema({}, {})
 
     def materialize(self) -> Any:
         return Unseen(f"{self.address} is known only after apply", frozenset({self.address}))
 
     def get(self, key: str) -> Any:
         if key in self.block.attributes and key not in META_ARGUMENTS:
-            return self.memo.get(key, lambda: self.attribute(self.block.attributes[key]))
+            return self.memo.get(key, lambda: self.attribute(self.block.attributes[key], schema=self.schema))
         if any(b.type == key or (b.type == "dynamic" and b.labels == [key]) for b in self.block.blocks):
-            return self.memo.get(key, lambda: self.blocks(self.block, self.scope).get(key, []))
+            return self.memo.get(key, lambda: self.blocks(self.block, self.scope, self.schema).get(key, []))
         if self.block.labels[0] == "aws_iam_policy_document" and key in ("json", "minified_json"):
             return self.memo.get(key, self.policy_json)
         return Unseen(f"{self.address}.{key} is known only after apply", frozenset({self.address}))
 
-    def attribute(self, attribute: Attribute, scope: Scope | None = None) -> Any:
+    def attribute(self, attribute: Attribute, scope: Scope | None = None, schema: BlockSchema | None = None) -> Any:
+        """The attribute's value, converted to its type in the provider schema."""
+        found = schema.attributes.get(attribute.name) if schema else None
         try:
-            return _located(attribute, lambda: resolved(evaluate(attribute.expression, scope or self.scope)))
+            return _located(attribute, lambda: conform(resolved(evaluate(attribute.expression, scope or self.scope)),
+                                                       found.type if found else DYNAMIC, attribute.name))
         except EvalError as exc:
             return Unseen(f"{attribute.file}:{attribute.line}: {exc}")
 
-    def blocks(self, block: Block, scope: Scope) -> dict[str, list]:
+    def blocks(self, block: Block, scope: Scope, schema: BlockSchema | None = None) -> dict[str, list]:
         out: dict[str, list] = {}
         for child in block.blocks:
             if child.type in ("lifecycle", "provisioner", "connection"):
@@ -413,19 +423,20 @@ class Instance(Lazy):
                 items = collection.items() if isinstance(collection, dict) else enumerate(collection or [])
                 for key, value in items:
                     inner = scope.with_names(**{iterator_name: {"key": key, "value": value}})
-                    out.setdefault(name, []).append(self.block_values(content, inner) if content else {})
+                    out.setdefault(name, []).append(self.block_values(content, inner, _nested(schema, name))
+                                                    if content else {})
             else:
-                out.setdefault(child.type, []).append(self.block_values(child, scope))
+                out.setdefault(child.type, []).append(self.block_values(child, scope, _nested(schema, child.type)))
         return out
 
-    def block_values(self, block: Block, scope: Scope) -> dict[str, Any]:
-        values = {name: self.attribute(attribute, scope) for name, attribute in block.attributes.items()}
-        values.update(self.blocks(block, scope))
+    def block_values(self, block: Block, scope: Scope, schema: BlockSchema | None = None) -> dict[str, Any]:
+        values = {name: self.attribute(attribute, scope, schema) for name, attribute in block.attributes.items()}
+        values.update(self.blocks(block, scope, schema))
         return values
 
     def values(self) -> dict[str, Any]:
         values = {name: self.get(name) for name in self.block.attributes if name not in META_ARGUMENTS}
-        for name, blocks in self.blocks(self.block, self.scope).items():
+        for name, blocks in self.blocks(self.block, self.scope, self.schema).items():
             values[name] = blocks
         if self.block.labels[0] == "aws_iam_policy_document":
             values["json"] = self.get("json")
@@ -434,7 +445,7 @@ class Instance(Lazy):
     def policy_json(self) -> Any:
         """The JSON the AWS provider renders from an aws_iam_policy_document."""
         values = {name: self.get(name) for name in self.block.attributes if name not in META_ARGUMENTS}
-        values.update(self.blocks(self.block, self.scope))
+        values.update(self.blocks(self.block, self.scope, self.schema))
         document = render_policy_document(values)
         if isinstance(document, Unknown) or any(True for _ in unknowns(document)):
             partly = unseen(f"{self.address}.json is known only after apply", document)
@@ -442,6 +453,11 @@ class Instance(Lazy):
         if has_sensitive(document):
             return SENSITIVE
         return json.dumps(document).replace("&{", "${")
+
+
+def _nested(schema: BlockSchema | None, name: str) -> BlockSchema | None:
+    nested = schema.blocks.get(name) if schema else None
+    return nested.block if nested else None
 
 
 class Loader:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -24,6 +26,14 @@ from . import syntax
 @dataclass(frozen=True)
 class Unseen(Unknown):
     sources: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class UnseenJSON(Unseen):
+    """JSON text with unknown parts (jsonencode of a partly unknown value): the
+    text is unknown, `document` is the value it encodes, unknowns inside, so
+    that a policy's known Effect and Action can still be judged."""
+    document: Any = field(default=None, compare=False, hash=False)
 
 
 class EvalError(Exception):
@@ -93,40 +103,173 @@ class Scope:
 
 # --- values ------------------------------------------------------------------
 
+class Indeterminate(Exception):
+    """A value Terraform computes but this evaluator cannot reproduce exactly
+    (e.g. a fraction Terraform keeps to 512 bits): the result is unknown, never
+    a guess. Not an EvalError: try() and can() must not take it for a failure."""
+
+
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+MAX_EXPONENT = 400  # beyond this a number is not evaluated (Terraform keeps 512-bit floats)
+
+
+def parse_number(text: str) -> int | float | None:
+    """A number as Terraform parses one from a string (cty.ParseNumberVal); None if it is not one."""
+    if not _NUMBER.fullmatch(text):
+        return None
+    exact = Decimal(text)
+    if abs(exact.adjusted()) > MAX_EXPONENT:
+        raise Indeterminate(f"the number {text[:20]} is beyond what accountguard evaluates")
+    if exact == exact.to_integral_value():
+        return int(exact)
+    return float(exact)
+
+
 def _number(text: str) -> int | float:
-    value = float(text)
-    return int(value) if value.is_integer() else value
+    number = parse_number(text)
+    if number is None:
+        raise EvalError(f"{text!r} is not a number")
+    return number
+
+
+def _exact(value: int | float) -> Fraction:
+    return Fraction(value) if isinstance(value, int) else Fraction(repr(value))
+
+
+def _from_exact(value: Fraction) -> int | float:
+    """A result of exact arithmetic as a value: Indeterminate if a double cannot
+    hold it exactly (Terraform keeps 512 bits; 1/3 is not a guess of ours)."""
+    if value.denominator == 1:
+        return int(value)
+    number = float(value)
+    if Fraction(repr(number)) != value:
+        raise Indeterminate("a fraction Terraform computes with 512-bit precision")
+    return number
+
+
+def _digits(value: int | float) -> tuple[str, int]:
+    """(significant digits, decimal exponent) of a number as Terraform prints it:
+    the shortest digits that identify it. Indeterminate for a float with more
+    digits than a double keeps exactly."""
+    if isinstance(value, float):
+        if math.isinf(value) or math.isnan(value):
+            raise EvalError("an infinite number cannot be used here")
+        sign, digits, exponent = Decimal(repr(value)).as_tuple()
+        text = "".join(map(str, digits)).rstrip("0") or "0"
+        if len(text) > 15:
+            raise Indeterminate("a fraction Terraform computes with 512-bit precision")
+        return ("-" if sign else "") + text, exponent + len(digits)
+    text = str(abs(value))
+    stripped = text.rstrip("0") or "0"
+    return ("-" if value < 0 else "") + stripped, len(text) if value else 1
+
+
+def number_text(value: int | float) -> str:
+    """A number converted to a string, as Terraform does (big.Float.Text('f', -1))."""
+    if isinstance(value, int):
+        return str(value)
+    digits, point = _digits(value)
+    sign, digits = ("-", digits[1:]) if digits.startswith("-") else ("", digits)
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    if point >= len(digits):
+        return sign + digits + "0" * (point - len(digits))
+    return f"{sign}{digits[:point]}.{digits[point:]}"
+
+
+def type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "object"
+    return "unknown"
 
 
 def _string(value: Any) -> str:
+    """A value converted to a string where Terraform converts one (templates, string parameters)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (int, float, str)):
-        return str(value)
+    if isinstance(value, (int, float)):
+        return number_text(value)
+    if isinstance(value, str):
+        return value
     if value is None:
-        raise EvalError("null value in a string template")
-    raise EvalError(f"cannot use a {type(value).__name__} in a string template")
+        raise EvalError("a null value cannot be used as a string")
+    raise EvalError(f"a {type_name(value)} cannot be used as a string")
+
+
+def _to_number(value: Any) -> int | float:
+    if isinstance(value, bool) or value is None or not isinstance(value, (int, float, str)):
+        raise EvalError(f"a number is required, not {type_name(value)}")
+    if isinstance(value, str):
+        return _number(value)
+    return value
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "1"):
+        return True
+    if value in ("false", "0"):
+        return False
+    raise EvalError(f"a bool is required, not {type_name(value)}")
+
+
+def _integer(value: Any, what: str = "index") -> int:
+    """A number as Terraform takes a whole-number argument (a Go int)."""
+    number = _to_number(value)
+    if isinstance(number, float):
+        if math.isinf(number) or not number.is_integer():
+            raise EvalError(f"{what} must be a whole number")
+        number = int(number)
+    if not -2 ** 63 <= number < 2 ** 63:
+        raise EvalError(f"{what} is too large")
+    return number
+
+
+def with_source(value: Any, address: str) -> Any:
+    """`value` read from the resource at `address`: its unknown parts point there."""
+    if isinstance(value, Unknown):
+        sources = getattr(value, "sources", frozenset())
+        return value if address in sources else Unseen(value.why, sources | {address})
+    if isinstance(value, dict):
+        return {k: with_source(v, address) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_source(v, address) for v in value]
+    return value
 
 
 def _get(value: Any, key: Any) -> Any:
     if isinstance(value, Unknown) or value is SENSITIVE:
         return value
+    if isinstance(key, Unknown):
+        return unseen("", key, value if not isinstance(value, Lazy) else None)
     if isinstance(value, Lazy):
-        return value.get(str(key))
+        found = value.get(_string(key))
+        address = getattr(value, "address", None)
+        return with_source(found, address) if address else found
     if isinstance(value, dict):
-        if key not in value and str(key) not in value:
-            raise EvalError(f"no key {key!r}")
-        return value[key] if key in value else value[str(key)]
-    if isinstance(value, (list, tuple)):
-        if isinstance(key, Unknown):
-            return unseen("", key, *value)
-        try:
-            return value[int(key)]
-        except (IndexError, ValueError, TypeError):
-            raise EvalError(f"index {key!r} out of range") from None
-    raise EvalError(f"cannot index a {type(value).__name__}")
+        name = _string(key)
+        if name not in value:
+            raise EvalError(f"no key {name!r}")
+        return value[name]
+    if isinstance(value, list):
+        index = _integer(key)
+        if not 0 <= index < len(value):
+            raise EvalError(f"index {index} out of range")
+        return value[index]
+    if value is None:
+        raise EvalError("attempt to index a null value")
+    raise EvalError(f"cannot index a {type_name(value)}")
 
 
 def resolved(value: Any) -> Any:
@@ -158,23 +301,49 @@ def _children(tree: Tree) -> list[Tree]:
     return [c for c in tree.children if isinstance(c, Tree) and c.data not in syntax.IGNORED]
 
 
+_DIRECTIVES = {"template_if_start": "if", "template_else": "else", "template_endif": "endif",
+               "template_for_start": "for", "template_endfor": "endfor"}
+
+
 def _string_parts(tree: Tree) -> tuple:
-    """A quoted string's parts, in the template part format of syntax.parse_template."""
+    """A quoted string's parts, in the template part format of syntax.parse_template,
+    with `~` strip markers applied to the literal text beside them."""
     parts: list = []
+    strip_next = False
     for part in tree.children:
         if not isinstance(part, Tree):
             continue
         inner = part.children[0]
         if isinstance(inner, Token):
             if inner.type in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"):
-                parts.append(str(inner)[1:])
+                text = _unescape(str(inner)[1:])
             else:
-                parts.append(_unescape(str(inner)))
-        elif inner.data == "interpolation":
+                text = _unescape(str(inner))
+            if strip_next:
+                text, strip_next = text.lstrip(" \t\r\n"), False
+            parts.append(text)
+            continue
+        strip_next = False
+        if inner.data == "interpolation":
             parts.append(("interp", _children(inner)[0]))
+            continue
+        kind = _DIRECTIVES.get(inner.data)
+        if kind is None:
+            raise EvalError(f"unsupported template part {inner.data}")
+        tokens = [c for c in inner.children if isinstance(c, Token)]
+        if len(tokens) > 1 and tokens[1].type == "STRIP_MARKER" and parts and isinstance(parts[-1], str):
+            parts[-1] = parts[-1].rstrip(" \t\r\n")
+        strip_next = len(tokens) > 1 and tokens[-2].type == "STRIP_MARKER"
+        expressions = _children(inner)
+        if kind == "if":
+            parts.append(("if", expressions[-1]))
+        elif kind == "for":
+            names = [syntax._name(t) for t in expressions if t.data == "identifier"]
+            key, value = (names[0], names[1]) if len(names) == 2 else (None, names[0])
+            parts.append(("for", key, value, expressions[-1]))
         else:
-            parts.extend(syntax.parse_template("".join(str(t) for t in inner.scan_values(lambda v: True))))
-    return tuple(parts)
+            parts.append((kind,))
+    return tuple(p for p in parts if p != "")
 
 
 def render(parts: tuple, scope: Scope) -> Any:
@@ -202,7 +371,7 @@ def _render(parts: tuple, i: int, scope: Scope, stop: tuple) -> tuple[list, int]
         if kind in stop:
             return pieces, i
         if kind == "interp":
-            value = evaluate(part[1], scope)
+            value = resolved(evaluate(part[1], scope))
             pieces.append(value if isinstance(value, Unknown) or value is SENSITIVE else _string(value))
             i += 1
         elif kind == "if":
@@ -211,23 +380,24 @@ def _render(parts: tuple, i: int, scope: Scope, stop: tuple) -> tuple[list, int]
             otherwise: list = []
             if i < len(parts) and parts[i][0] == "else":
                 otherwise, i = _render(parts, i + 1, scope, ("endif",))
+            if i >= len(parts):
+                raise EvalError("%{if} without %{endif}")
             i += 1
-            if isinstance(condition, Unknown):
+            if isinstance(condition, Unknown) or condition is SENSITIVE:
                 pieces.append(unseen("", condition, *then, *otherwise))
             else:
-                pieces.extend(then if condition else otherwise)
+                pieces.extend(then if _to_bool(condition) else otherwise)
         elif kind == "for":
             _, key_name, value_name, collection_tree = part
-            collection = evaluate(collection_tree, scope)
+            collection = resolved(evaluate(collection_tree, scope))
             start = i + 1
             end = _skip_to_endfor(parts, start)
             body = parts[start:end]
             i = end + 1
-            if isinstance(collection, Unknown):
-                pieces.append(collection)
+            if isinstance(collection, Unknown) or collection is SENSITIVE:
+                pieces.append(unseen("", collection))
                 continue
-            items = collection.items() if isinstance(collection, dict) else enumerate(collection)
-            for key, value in items:
+            for key, value in _items(collection):
                 names = {value_name: value, **({key_name: key} if key_name else {})}
                 rendered, _ = _render(body, 0, scope.with_names(**names), ())
                 pieces.extend(rendered)
@@ -249,45 +419,73 @@ def _skip_to_endfor(parts: tuple, i: int) -> int:
     raise EvalError("%{for} without %{endfor}")
 
 
+def _items(collection: Any) -> list[tuple[Any, Any]]:
+    """What a `for` iterates: a map's keys in lexical order, a list's indexes."""
+    if isinstance(collection, dict):
+        return sorted(collection.items())
+    if isinstance(collection, list):
+        return list(enumerate(collection))
+    if collection is None:
+        raise EvalError("cannot iterate over a null value")
+    raise EvalError(f"cannot iterate over a {type_name(collection)}")
+
+
+_ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
+_COMPARISONS = {"<": lambda a, b: a < b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b,
+                ">=": lambda a, b: a >= b}
+
+
 def _binary(operator: str, left: Any, right: Any) -> Any:
-    if operator == "&&" and left is False or operator == "||" and left is True:
-        return left
+    """Terraform's binary operators: operands converted to the operator's type
+    (`"1" + 1` is 2, `"true" && true` is true); == compares type and value."""
+    if operator in ("==", "!="):
+        if any(True for _ in unknowns([left, right])) or SENSITIVE in (left, right):
+            return unseen("", left, right) if any(True for _ in unknowns([left, right])) else SENSITIVE
+        from .types import equal
+        return equal(left, right) == (operator == "==")
+    if operator in ("&&", "||"):
+        left = left if isinstance(left, Unknown) or left is SENSITIVE else _to_bool(left)
+        right = right if isinstance(right, Unknown) or right is SENSITIVE else _to_bool(right)
+        decisive = operator == "||"
+        if left is decisive or right is decisive:
+            return decisive
+    elif not isinstance(left, Unknown) and left is not SENSITIVE:
+        left = _to_number(left)
     if isinstance(left, Unknown) or isinstance(right, Unknown):
         return unseen("", left, right)
     if left is SENSITIVE or right is SENSITIVE:
         return SENSITIVE
-    try:
-        if operator == "==":
-            return left == right
-        if operator == "!=":
-            return left != right
-        if operator == "&&":
-            return bool(left) and bool(right)
-        if operator == "||":
-            return bool(left) or bool(right)
-        left, right = limits.number(_to_number(left)), limits.number(_to_number(right))
-        result = {"+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
-                  "/": lambda: left / right, "%": lambda: math.fmod(left, right),
-                  "<": lambda: left < right, ">": lambda: left > right,
-                  "<=": lambda: left <= right, ">=": lambda: left >= right}[operator]()
-    except (TypeError, ZeroDivisionError, KeyError) as exc:
-        raise EvalError(f"cannot apply {operator}: {exc}") from None
-    return limits.number(int(result) if isinstance(result, float) and result.is_integer() else result)
-
-
-def _to_number(value: Any) -> int | float:
-    if isinstance(value, bool) or value is None:
-        raise EvalError(f"{value!r} is not a number")
-    if isinstance(value, str):
-        try:
-            return _number(value)
-        except ValueError:
-            raise EvalError(f"{value!r} is not a number") from None
-    return value
+    if operator in ("&&", "||"):
+        return left and right if operator == "&&" else left or right
+    left, right = limits.number(left), limits.number(_to_number(right))
+    if operator in _COMPARISONS:
+        return _COMPARISONS[operator](left, right)
+    infinite = any(isinstance(v, float) and math.isinf(v) for v in (left, right))
+    if operator == "/":
+        if right == 0:
+            if left == 0:
+                raise EvalError("cannot divide zero by zero")
+            return math.copysign(math.inf, left) * (math.copysign(1, right) if isinstance(right, float) else 1)
+        if infinite:
+            raise Indeterminate("arithmetic on an infinite number")
+        return _from_exact(_exact(left) / _exact(right))
+    if infinite:
+        raise Indeterminate("arithmetic on an infinite number")
+    if operator == "%":
+        if right == 0:
+            raise EvalError("cannot divide by zero")
+        quotient = _exact(left) / _exact(right)
+        truncated = math.trunc(quotient)
+        return _from_exact(_exact(left) - truncated * _exact(right))
+    if operator not in _ARITHMETIC:
+        raise EvalError(f"unsupported operator {operator}")
+    if isinstance(left, int) and isinstance(right, int):
+        return _ARITHMETIC[operator](left, right)
+    return _from_exact(_ARITHMETIC[operator](_exact(left), _exact(right)))
 
 
 def _splat(value: Any, steps: list[Tree], scope: Scope) -> Any:
-    if isinstance(value, Unknown):
+    if isinstance(value, Unknown) or value is SENSITIVE:
         return value
     if value is None:
         return []
@@ -302,6 +500,8 @@ def _splat(value: Any, steps: list[Tree], scope: Scope) -> Any:
 
 def _step(value: Any, step: Tree, scope: Scope) -> Any:
     if step.data == "get_attr":
+        if isinstance(value, list) and not isinstance(value, Lazy):
+            raise EvalError("a list has no attributes (use [*] or an index)")
         return _get(value, syntax._name(_children(step)[0]))
     if step.data == "short_index":
         return _get(value, int(str(step.children[-1])))
@@ -313,43 +513,114 @@ def _for(tree: Tree, scope: Scope, as_object: bool) -> Any:
     intro, rest = parts[0], parts[1:]
     intro_parts = _children(intro)
     names = [syntax._name(t) for t in intro_parts if t.data == "identifier"]
-    collection = evaluate(intro_parts[-1], scope)
+    collection = resolved(evaluate(intro_parts[-1], scope))
     condition = rest[-1] if rest and rest[-1].data == "for_cond" else None
     if condition is not None:
         rest = rest[:-1]
     grouped = any(isinstance(c, Token) and c.type == "ELLIPSIS" for c in tree.children)
-    if isinstance(collection, Unknown):
-        return collection
-    if isinstance(collection, Lazy):
-        collection = resolved(collection)
-    items = collection.items() if isinstance(collection, dict) else enumerate(collection)
+    if isinstance(collection, Unknown) or collection is SENSITIVE:
+        return unseen("", collection)
     out_list: list = []
     out_dict: dict = {}
-    for key, value in items:
+    for key, value in _items(collection):
         bound = {names[-1]: value, **({names[0]: key} if len(names) == 2 else {})}
         inner = scope.with_names(**bound)
         if condition is not None:
-            keep = evaluate(_children(condition)[0], inner)
-            if isinstance(keep, Unknown):
+            keep = resolved(evaluate(_children(condition)[0], inner))
+            if isinstance(keep, Unknown) or keep is SENSITIVE:
                 return unseen("", keep)
-            if not keep:
+            if not _to_bool(keep):
                 continue
         if as_object:
-            k = evaluate(rest[0], inner)
+            k = resolved(evaluate(rest[0], inner))
             v = evaluate(rest[1], inner)
-            if isinstance(k, Unknown):
+            if isinstance(k, Unknown) or k is SENSITIVE:
                 return unseen("", k)
+            name = _string(k)
             if grouped:
-                out_dict.setdefault(_string(k), []).append(v)
+                out_dict.setdefault(name, []).append(v)
+            elif name in out_dict:
+                raise EvalError(f"duplicate key {name!r} in a for expression (use ... to group)")
             else:
-                out_dict[_string(k)] = v
+                out_dict[name] = v
         else:
             out_list.append(evaluate(rest[0], inner))
     return out_dict if as_object else out_list
 
 
+def _conditional(tree: Tree, scope: Scope) -> Any:
+    condition, then, otherwise = _children(tree)
+    test = resolved(evaluate(condition, scope))
+    if isinstance(test, Unknown) or test is SENSITIVE:
+        branches = []
+        for branch in (then, otherwise):
+            try:
+                branches.append(evaluate(branch, scope))
+            except EvalError:
+                pass
+        return unseen("", test, *branches)
+    chosen, other = (then, otherwise) if _to_bool(test) else (otherwise, then)
+    value = evaluate(chosen, scope)
+    try:
+        alternative = evaluate(other, scope)
+    except (EvalError, Indeterminate):
+        return value
+    return _unify_results(value, alternative)
+
+
+def _unify_results(value: Any, alternative: Any) -> Any:
+    """The chosen result of a conditional in the type both results unify to, as
+    Terraform requires: `true ? 1 : "a"` is "1"; an object and a tuple are an error."""
+    if value is None or alternative is None or isinstance(value, Unknown) or isinstance(alternative, Unknown) \
+            or SENSITIVE in (value, alternative) or isinstance(value, Lazy) or isinstance(alternative, Lazy):
+        return value
+    kinds = {type_name(value), type_name(alternative)}
+    if len(kinds) == 1 and kinds <= {"string", "number", "bool"}:
+        return value
+    if kinds <= {"string", "number", "bool"}:
+        if "string" not in kinds:
+            raise EvalError("inconsistent conditional result types (number and bool)")
+        return _string(value)
+    if kinds == {"object"}:
+        if value.keys() != alternative.keys():
+            raise EvalError("inconsistent conditional result types (objects with different attributes)")
+        return {k: _unify_results(value[k], alternative[k]) for k in value}
+    if kinds == {"list"}:
+        if len(value) != len(alternative):
+            raise Indeterminate("a conditional between lists of different lengths (Terraform unifies their types)")
+        return [_unify_results(a, b) for a, b in zip(value, alternative)]
+    raise EvalError(f"inconsistent conditional result types ({' and '.join(sorted(kinds))})")
+
+
+def _object(tree: Tree, scope: Scope) -> Any:
+    out = {}
+    for element in _children(tree):
+        key_tree, value_tree = _children(element)
+        key_inner = _children(key_tree)
+        if key_inner and key_inner[0].data == "expr_term" and _children(key_inner[0]) \
+                and _children(key_inner[0])[0].data == "identifier":
+            key = str(_children(key_inner[0])[0].children[0])
+        else:
+            key = resolved(evaluate(key_tree, scope))
+        if isinstance(key, Unknown) or key is SENSITIVE:
+            return unseen("", key)
+        name = _string(key)
+        if name in out:
+            raise EvalError(f"duplicate object key {name!r}")
+        out[name] = evaluate(value_tree, scope)
+    return out
+
+
 def evaluate(tree: Tree | Token, scope: Scope) -> Any:
-    """The value of an expression tree in `scope`; EvalError where Terraform would fail."""
+    """The value of an expression tree in `scope`; EvalError where Terraform would fail,
+    unknown where Terraform would give a value this evaluator cannot reproduce."""
+    try:
+        return _evaluate(tree, scope)
+    except Indeterminate as exc:
+        return Unseen(str(exc))
+
+
+def _evaluate(tree: Tree | Token, scope: Scope) -> Any:
     limits.spend()
     if isinstance(tree, Token):
         raise EvalError(f"unexpected token {tree!s}")
@@ -377,46 +648,23 @@ def evaluate(tree: Tree | Token, scope: Scope) -> Any:
     if kind == "tuple":
         return [evaluate(item, scope) for item in _children(tree)]
     if kind == "object":
-        out = {}
-        for element in _children(tree):
-            key_tree, value_tree = _children(element)
-            key_inner = _children(key_tree)
-            if key_inner and key_inner[0].data == "expr_term" and _children(key_inner[0]) \
-                    and _children(key_inner[0])[0].data == "identifier":
-                key = str(_children(key_inner[0])[0].children[0])
-            else:
-                key = evaluate(key_tree, scope)
-            if isinstance(key, Unknown):
-                return unseen("", key)
-            out[_string(key)] = evaluate(value_tree, scope)
-        return out
+        return _object(tree, scope)
     if kind == "conditional":
-        condition, then, otherwise = _children(tree)
-        test = evaluate(condition, scope)
-        if isinstance(test, Unknown) or test is SENSITIVE:
-            branches = []
-            for branch in (then, otherwise):
-                try:
-                    branches.append(evaluate(branch, scope))
-                except EvalError:
-                    pass
-            return unseen("", test, *branches)
-        if not isinstance(test, bool):
-            raise EvalError("condition is not a bool")
-        return evaluate(then if test else otherwise, scope)
+        return _conditional(tree, scope)
     if kind == "binary_op":
         left_tree, term = _children(tree)[:2]
         operator_tree, right_tree = _children(term)
         operator = str(operator_tree.children[0])
-        left = evaluate(left_tree, scope)
-        if operator == "&&" and left is False or operator == "||" and left is True:
-            return left
-        return _binary(operator, left, evaluate(right_tree, scope))
+        return limits.number(_binary(operator, resolved(evaluate(left_tree, scope)),
+                                 resolved(evaluate(right_tree, scope))))
     if kind == "unary_op":
-        operator, operand = str(tree.children[0]), evaluate(_children(tree)[0], scope)
+        operator, operand = str(tree.children[0]), resolved(evaluate(_children(tree)[0], scope))
         if isinstance(operand, Unknown) or operand is SENSITIVE:
             return operand
-        return (not operand) if operator == "!" else -_to_number(operand)
+        if operator == "!":
+            return not _to_bool(operand)
+        number = _to_number(operand)
+        return -number if number != 0 else 0
     if kind in ("get_attr_expr_term", "index_expr_term"):
         base, step = _children(tree)
         return _step(evaluate(base, scope), step, scope)
@@ -434,7 +682,7 @@ def evaluate(tree: Tree | Token, scope: Scope) -> Any:
         argument_trees = _children(arguments) if arguments is not None else []
         expand = arguments is not None and any(isinstance(c, Token) and c.type == "ELLIPSIS"
                                                for c in arguments.children)
-        return call(names[-1], argument_trees, scope, expand)
+        return call(names, argument_trees, scope, expand)
     if kind == "braces_index":
         return evaluate(_children(tree)[0], scope)
     raise EvalError(f"unsupported expression {kind}")

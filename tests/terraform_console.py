@@ -1,0 +1,68 @@
+"""Expressions evaluated by real Terraform (`terraform console`, offline, no
+provider) and by accountguard's evaluator, in the same form for comparison.
+
+`terraform console` reading stdin prints only its last result and stops at the
+first error, so many expressions go in one line, each wrapped in try(): the
+result is a JSON list of each one's jsonencode() text, or ERROR where Terraform
+fails. A batch that is unknown as a whole (some function gives an unknown
+result offline) is split until the culprit stands alone (UNKNOWN).
+"""
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+
+from fixturegen import _environment
+
+ERROR = "!error"  # not valid JSON, so never the jsonencode() of a value
+UNKNOWN = "!unknown"
+
+
+def _batch(expressions: list[str], workdir: Path, env: dict[str, str]) -> list[str] | None:
+    line = "base64encode(jsonencode([" + ",".join(f'try(jsonencode({e}), "{ERROR}")' for e in expressions) + "]))"
+    done = subprocess.run(["terraform", "console", "-no-color"], input=line + "\n", capture_output=True,
+                          text=True, cwd=workdir, env=env, timeout=120)
+    output = done.stdout.strip()
+    if done.returncode != 0 or not output.startswith('"'):
+        return None
+    return json.loads(base64.b64decode(json.loads(output)))
+
+
+def evaluate(expressions: list[str], configuration: str = "") -> list[str]:
+    """Terraform's jsonencode() of each expression, ERROR or UNKNOWN; `configuration`:
+    .tf text (variables) the expressions may refer to."""
+    with tempfile.TemporaryDirectory(prefix="accountguard-console-") as scratch:
+        workdir = Path(scratch) / "config"
+        workdir.mkdir()
+        if configuration:
+            (workdir / "main.tf").write_text(configuration)
+        env = _environment(str(Path(scratch) / "data"))
+
+        def run(items: list[str]) -> list[str]:
+            found = _batch(items, workdir, env)
+            if found is not None:
+                return found
+            if len(items) == 1:
+                return [UNKNOWN]
+            half = len(items) // 2
+            return run(items[:half]) + run(items[half:])
+        return run(list(expressions)) if expressions else []
+
+
+def variables(cases: list[tuple[str, str]]) -> list[str]:
+    """Terraform's value of `variable "vN" { type = T, default = D }` for each (T, D),
+    as jsonencode() text; ERROR where Terraform rejects the default."""
+    def run(items: list[tuple[int, tuple[str, str]]]) -> dict[int, str]:
+        configuration = "".join(f'variable "v{i}" {{\n  type = {t}\n  default = {d}\n}}\n' for i, (t, d) in items)
+        found = evaluate([f"var.v{i}" for i, _ in items], configuration)
+        if found and set(found) != {UNKNOWN}:
+            return {i: value for (i, _), value in zip(items, found)}
+        if len(items) == 1:
+            return {items[0][0]: ERROR}
+        half = len(items) // 2
+        return {**run(items[:half]), **run(items[half:])}
+    results = run(list(enumerate(cases))) if cases else {}
+    return [results[i] for i in range(len(cases))]
