@@ -53,7 +53,7 @@ def verdicts() -> dict[str, dict[str, str]]:
 
 
 def changes() -> dict[str, dict]:
-    """Change name -> {from, to, regressions, warnings}."""
+    """Change name -> {from, to, plan_options, regressions, warnings, preexisting}."""
     with (EXAMPLES / f"{CHANGES}.toml").open("rb") as handle:
         return tomllib.load(handle)
 
@@ -149,7 +149,8 @@ def _apply(example: str, endpoint: str, scratch: Path, planned: dict | None = No
 def plan_change(name: str, change: dict, state: Path, endpoint: str, scratch: Path, out_dir: Path) -> Path:
     workdir = _workdir(change["to"], scratch / name)
     shutil.copy(state, workdir / "terraform.tfstate")
-    plan = _plan(name, workdir, _environment(str(scratch / f"data-{name}"), endpoint))
+    plan = _plan(name, workdir, _environment(str(scratch / f"data-{name}"), endpoint),
+                 *change.get("plan_options", ()))
     return _write(plan, out_dir / CHANGES / f"{name}.json")
 
 
