@@ -32,6 +32,12 @@ class Unknown:
         return "(unknown)"
 
 
+@dataclass(frozen=True)
+class Untraced(Unknown):
+    """An unknown value whose reference the source could not follow; `why` says
+    through what, and how to follow it."""
+
+
 class _Sensitive:
     def __repr__(self) -> str:
         return "(sensitive)"
@@ -288,7 +294,7 @@ class Inventory:
             if referenced:
                 found.update((id(r), r) for r in referenced)
                 unknown = None
-            else:
+            elif not isinstance(unknown, Untraced):
                 unknown = Unknown(f"{resource.address}.{attr} is known only after apply "
                                   f"and refers to nothing this source can see")
         return Link(list(found.values()), outside, unknown)

@@ -30,7 +30,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--plan", action="append", default=[], metavar="PLAN.json",
                     help="judge this Terraform plan JSON (repeatable)")
     group.addoption("--tf-dir", action="append", default=[], metavar="DIR",
-                    help="judge this directory of .tf files (repeatable)")
+                    help="judge this directory of .tf files (repeatable); with --plan, once: the "
+                         "configuration the plans were made from, to follow references through locals")
     group.addoption("--accountguard-config", metavar="FILE",
                     help="accountguard.toml or pyproject.toml (default: found in the working directory)")
     group.addoption("--aws-profile", metavar="NAME", help="with -m live: the AWS profile to scan with")
@@ -56,9 +57,12 @@ def pytest_configure(config: pytest.Config) -> None:
         if config.getoption("fail_on"):
             settings = replace(settings, fail_on=config.getoption("fail_on"))
         config.stash[_CONFIG] = settings
-        for path in config.getoption("plan"):
-            inventories[path] = load_plan(path)
-        for path in config.getoption("tf_dir"):
+        plans, directories = config.getoption("plan"), config.getoption("tf_dir")
+        if plans and len(directories) > 1:
+            raise InputError("give one --tf-dir with --plan: the configuration the plans were made from")
+        for path in plans:
+            inventories[path] = load_plan(path, directories[0] if directories else None)
+        for path in [] if plans else directories:
             inventories[path] = load_directory(path)
     except (InputError, ConfigError) as exc:
         raise pytest.UsageError(f"accountguard: {exc}") from None

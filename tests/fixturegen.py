@@ -117,9 +117,14 @@ def _write(plan: dict, target: Path) -> Path:
 
 
 def plan_example(name: str, out_dir: Path) -> Path:
-    with tempfile.TemporaryDirectory(prefix=f"accountguard-{name}-") as data_dir:
-        plan = _plan(name, EXAMPLES / name, _environment(data_dir), "-refresh=false")
-    return _write(plan, out_dir / f"{name}.json")
+    return plan_directory(EXAMPLES / name, out_dir / f"{name}.json")
+
+
+def plan_directory(directory: Path, target: Path) -> Path:
+    """The plan of a configuration without state, written to `target`."""
+    with tempfile.TemporaryDirectory(prefix=f"accountguard-{directory.name}-") as data_dir:
+        plan = _plan(directory.name, directory, _environment(data_dir), "-refresh=false")
+    return _write(plan, target)
 
 
 def _workdir(name: str, parent: Path) -> Path:
