@@ -259,6 +259,11 @@ def inventory_from_plan(plan: dict[str, Any], source: str, directory: Inventory 
     alone, as the prior state has it. `directory`: the plan's configuration read
     as a .tf directory, whose references through locals are taken."""
     configuration = _Configuration(plan.get("configuration") or {})
+    if directory is not None:
+        strays = sorted({r.config_address for r in directory} - configuration.resources.keys())
+        if strays:
+            raise InputError(f"{directory.source} is not the configuration {source} was made from: it declares "
+                             f"{_named(strays)}, which the plan does not")
     variables = plan.get("variables") or {}
     resources: list[Resource] = []
     seen: set[str] = set()
