@@ -144,7 +144,6 @@ class Change:
     address: str
     type: str
     actions: tuple[str, ...]  # Terraform's: ("create",), ("update",), ("delete", "create"), ...
-    previous_address: str | None = None  # where a `moved` resource was before
 
     @property
     def verb(self) -> str:

@@ -121,7 +121,9 @@ class _Plan:
         self.changes = after.changes
 
     def old(self, change: Change) -> Resource | None:
-        return self.before.at(change.previous_address or change.address)
+        """The resource before the change. Terraform applies `moved` blocks to the
+        prior state before it plans, so a moved resource is there at its new address."""
+        return self.before.at(change.address)
 
     def new(self, change: Change) -> Resource | None:
         return self.after.at(change.address)
@@ -186,19 +188,16 @@ def compare(control: Any, findings: list[Finding], after: Inventory, config: Con
     plus warnings for weakening that still passes.
 
     A failure is preexisting only when its subject failed before: the same
-    resource (moved or not), or the account as a whole. A subject failing that
+    resource, or the account as a whole. A subject failing that
     did not fail before (a new resource, or "there is no trail" where a trail
     existed) is a regression, and so is a failing subject the plan weakens further."""
     plan = _Plan(after)
-    moved = {c.previous_address: c.address for c in plan.changes if c.previous_address}
-    failed_before = {moved.get(f.subject, f.subject)
-                     for f in judge(control, plan.before, config) if f.status is Status.FAIL}
+    failed_before = {f.subject for f in judge(control, plan.before, config) if f.status is Status.FAIL}
     weakenings = _weakenings(control, plan)
     marked = []
     for finding in findings:
         if finding.status is Status.FAIL:
-            weaker = tuple(described for change, described in weakenings
-                           if finding.subject in (change.address, change.previous_address))
+            weaker = tuple(described for change, described in weakenings if change.address == finding.subject)
             if finding.subject not in failed_before:
                 finding = replace(finding, regression=True, changes=_causes(control, finding, plan, config, judge))
             elif weaker:

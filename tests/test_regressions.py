@@ -58,6 +58,9 @@ def test_each_change_reports_exactly_what_it_intends(name):
     ("guardduty-disabled", "AG_DET_1", ["aws_guardduty_detector.this: enable true -> false"]),
     # either undoing the key or the write permission clears it: both are named
     ("admin-access-key", "AG_KEY_1", ["aws_iam_access_key.deploy: created", "aws_iam_user_policy.deploy: created"]),
+    # Terraform applies `moved` blocks to the prior state before planning: the old values are at the new address
+    ("password-policy-moved-and-weakened", "AG_PWD_1",
+     ["aws_iam_account_password_policy.account: minimum_password_length 16 -> 8, require_symbols true -> false"]),
     # a weak trail deleted: "there is no trail" did not fail before, the trail did
     ("weak-trail-deleted", "AG_TRAIL_1", ["module.trail.aws_cloudtrail.this: destroyed"]),
     # a custom policy replaces AWS's default one (8 characters, three of four classes), so a weak one

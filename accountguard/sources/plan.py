@@ -288,7 +288,7 @@ def inventory_from_plan(plan: dict[str, Any], source: str, directory: Inventory 
         actions = tuple(body.get("actions") or ())
         planned.add((change["address"], change.get("deposed") or ""))
         if change["mode"] == "managed" and actions and actions not in (("no-op",), ("read",), ("forget",)):
-            changes.append(Change(change["address"], change["type"], actions, change.get("previous_address")))
+            changes.append(Change(change["address"], change["type"], actions))
         if "forget" in actions:  # Terraform lets go of the object; AWS keeps it
             forgotten.append(change["address"])
             prior = {"address": change["address"], "type": change["type"], "mode": change["mode"],
