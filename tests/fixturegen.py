@@ -167,7 +167,7 @@ def change_summary(path: Path) -> dict:
 
     plan = json.loads(path.read_text())
     return {"changes": sorted((c["address"], c["change"]["actions"], c.get("previous_address"))
-                              for c in plan["resource_changes"]),
+                              for c in plan.get("resource_changes", ())),
             "configuration": plan["configuration"],
             "findings": [f.as_dict() for result in evaluate(load_plan(path)) for f in result.findings]}
 

@@ -27,7 +27,7 @@ def results(found, control):
 
 def actions(name):
     plan = json.loads((CHANGES / f"{name}.json").read_text())
-    return {c["address"]: c["change"]["actions"] for c in plan["resource_changes"]}, plan
+    return {c["address"]: c["change"]["actions"] for c in plan.get("resource_changes", ())}, plan
 
 
 def test_a_forgotten_key_stays_in_the_account_and_is_judged():
@@ -74,6 +74,16 @@ def test_a_targeted_plan_leaves_everything_else_as_it_is():
     assert done.returncode == 1
     text = run_cli("plan", str(CHANGES / "password-policy-weakened-targeted.json")).stdout
     assert text.splitlines()[2].startswith('Note: this plan is incomplete ("complete": false')
+
+
+def test_a_refresh_only_plan_changes_nothing():
+    # -refresh-only: "Terraform ... will not propose any actions to change remote objects"
+    # (https://developer.hashicorp.com/terraform/cli/commands/plan#planning-modes)
+    _, plan = actions("refresh-only")
+    assert "resource_changes" not in plan and plan["prior_state"]
+    done, found = report(CHANGES / "refresh-only.json", "--fail-on", "regressions")
+    assert not [r for r in found["results"] if r["regression"] or r["status"] == "warn"]
+    assert done.returncode == 0
 
 
 def test_a_complete_plan_says_nothing_about_targets():

@@ -176,7 +176,11 @@ class _Configuration:
 
     def targets(self, address: str) -> dict[str, _Targets]:
         """Per attribute of the resource at `address`, where its references end."""
-        entry = self.resources.get(config_address(address))
+        return self._targets(config_address(address))
+
+    @lru_cache(maxsize=None)
+    def _targets(self, address: str) -> dict[str, _Targets]:
+        entry = self.resources.get(address)
         if entry is None:
             return {}
         resource, path = entry
@@ -255,8 +259,8 @@ def _named(addresses: list[str]) -> str:
 def inventory_from_plan(plan: dict[str, Any], source: str, directory: Inventory | None = None) -> Inventory:
     """The account after the plan is applied: what it creates, updates or reads;
     what it forgets (`removed` with `destroy = false`), which stays in the account
-    as it was; and, in an incomplete (`-target`) plan, every resource it leaves
-    alone, as the prior state has it. `directory`: the plan's configuration read
+    as it was; and every resource it leaves alone (an incomplete `-target` plan,
+    a `-refresh-only` plan), as the prior state has it. `directory`: the plan's configuration read
     as a .tf directory, whose references through locals are taken."""
     configuration = _Configuration(plan.get("configuration") or {})
     if directory is not None:
@@ -304,34 +308,35 @@ def inventory_from_plan(plan: dict[str, Any], source: str, directory: Inventory 
         values = _merge(body.get("after"), body.get("after_unknown"), body.get("after_sensitive"))
         add(change["address"], change["type"], change["mode"], values)
 
-    # What the plan has no action for stays as it is: data sources read during
-    # planning, and in an incomplete plan every resource outside its targets.
-    untouched = []
-    for resource in _prior_resources(plan):
-        key = (resource["address"], resource.get("deposed_key") or "")
-        if resource["mode"] == "data" and resource["address"] not in seen:
-            values = _merge(resource.get("values"), None, resource.get("sensitive_values"))
-            add(resource["address"], resource["type"], "data", values)
-        elif resource["mode"] == "managed" and "resource_changes" in plan and key not in planned \
-                and isinstance(resource.get("values"), dict):
-            seen.add(resource["address"])
-            untouched.append(resource["address"])
-            resources.append(_state_resource(resource, configuration, variables))
-
-    # Old plans without resource_changes: planned_values has the known values.
+    # Plans without resource_changes (Terraform omits it when it plans no object at all,
+    # as in -refresh-only): planned_values has the known values.
     if "resource_changes" not in plan:
         planned_values = (plan.get("planned_values") or {}).get("root_module") or {}
         for resource in _module_resources(planned_values):
             if resource["address"] not in seen and resource.get("type", "").startswith("aws_"):
+                planned.add((resource["address"], resource.get("deposed_key") or ""))
                 add(resource["address"], resource["type"], resource.get("mode", "managed"),
                     _merge(resource.get("values"), None, resource.get("sensitive_values")))
+
+    # What the plan has no action for stays as it is: data sources read during
+    # planning, and in an incomplete plan every resource outside its targets.
+    untouched = []
+    for resource in _prior_resources(plan):
+        if resource["mode"] == "data" and resource["address"] not in seen:
+            values = _merge(resource.get("values"), None, resource.get("sensitive_values"))
+            add(resource["address"], resource["type"], "data", values)
+        elif resource["mode"] == "managed" and isinstance(resource.get("values"), dict) \
+                and (resource["address"], resource.get("deposed_key") or "") not in planned:
+            seen.add(resource["address"])
+            untouched.append(resource["address"])
+            resources.append(_state_resource(resource, configuration, variables))
 
     notes = []
     if plan.get("complete") is False:
         notes.append("this plan is incomplete (\"complete\": false; made with -target, or with changes deferred): "
                      "it changes only what it plans, "
                      + (f"and the {len(untouched)} resources it leaves alone are judged as the prior state has "
-                        f"them" if untouched else "and what it does not plan is not judged")
+                        f"them" if untouched else "and what it does not plan is not created")
                      + "; judge a full plan to see the whole configuration")
     if forgotten:
         notes.append("removed from Terraform with destroy = false, so still in the account and judged as the "
