@@ -63,8 +63,9 @@ def test_each_change_reports_exactly_what_it_intends(name):
      ["aws_iam_account_password_policy.account: minimum_password_length 16 -> 8, require_symbols true -> false"]),
     # a weak trail deleted: "there is no trail" did not fail before, the trail did
     ("weak-trail-deleted", "AG_TRAIL_1", ["module.trail.aws_cloudtrail.this: destroyed"]),
-    # a custom policy replaces AWS's default one (8 characters, three of four classes), so a weak one
-    # is no better than none: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html
+    # a custom policy replaces AWS's default one (8 characters, three of four classes), so a weak
+    # one is no better than none:
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html
     ("password-policy-created-weak", "AG_PWD_1", ["aws_iam_account_password_policy.strict: created"]),
     # failing before (single-region), weakened further (logging off): the change makes it worse
     ("failing-trail-logging-off", "AG_TRAIL_1", ["module.trail.aws_cloudtrail.this: enable_logging true -> false"]),

@@ -260,8 +260,8 @@ def inventory_from_plan(plan: dict[str, Any], source: str, directory: Inventory 
     """The account after the plan is applied: what it creates, updates or reads;
     what it forgets (`removed` with `destroy = false`), which stays in the account
     as it was; and every resource it leaves alone (an incomplete `-target` plan,
-    a `-refresh-only` plan), as the prior state has it. `directory`: the plan's configuration read
-    as a .tf directory, whose references through locals are taken."""
+    a `-refresh-only` plan), as the prior state has it. `directory`: the plan's
+    configuration read as a .tf directory, whose references through locals are taken."""
     configuration = _Configuration(plan.get("configuration") or {})
     if directory is not None:
         strays = sorted({r.config_address for r in directory} - configuration.resources.keys())
@@ -318,8 +318,8 @@ def inventory_from_plan(plan: dict[str, Any], source: str, directory: Inventory 
                 add(resource["address"], resource["type"], resource.get("mode", "managed"),
                     _merge(resource.get("values"), None, resource.get("sensitive_values")))
 
-    # What the plan has no action for stays as it is: data sources read during
-    # planning, and in an incomplete plan every resource outside its targets.
+    # What the plan has no action for stays as it is: data sources read during planning,
+    # and every resource outside an incomplete plan's targets or in a -refresh-only plan.
     untouched = []
     for resource in _prior_resources(plan):
         if resource["mode"] == "data" and resource["address"] not in seen:
