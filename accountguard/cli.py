@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--fail-on", choices=FAIL_ON,
                       help="failures (default): every failure fails; regressions: only what this plan "
                            "makes worse (a plan without prior state is judged in full)")
+    plan.add_argument("--tf-dir", metavar="DIR",
+                      help="the configuration the plan was made from, to follow references through locals")
     hcl = commands.add_parser("hcl", help="judge a directory of .tf files without running Terraform")
     hcl.add_argument("path", metavar="DIR")
     hcl.add_argument("--var-file", action="append", default=[], metavar="FILE", help="a .tfvars file (repeatable)")
@@ -93,7 +95,7 @@ def _run(argv: list[str] | None) -> tuple[int, str, list[tuple[str, str]]]:
         if getattr(args, "fail_on", None):
             config = replace(config, fail_on=args.fail_on)
         if args.command == "plan":
-            inventory = load_plan(args.path)
+            inventory = load_plan(args.path, args.tf_dir)
         elif args.command == "hcl":
             inventory = load_directory(args.path, args.var_file, args.var, args.tree)
         else:

@@ -33,6 +33,12 @@ class Unknown:
         return "(unknown)"
 
 
+@dataclass(frozen=True)
+class Untraced(Unknown):
+    """An unknown value whose reference the source could not follow; `why` says
+    through what, and how to follow it."""
+
+
 class _Sensitive:
     def __repr__(self) -> str:
         return "(sensitive)"
@@ -147,7 +153,6 @@ class Change:
     address: str
     type: str
     actions: tuple[str, ...]  # Terraform's: ("create",), ("update",), ("delete", "create"), ...
-    previous_address: str | None = None  # where a `moved` resource was before
 
     @property
     def verb(self) -> str:
@@ -340,7 +345,7 @@ class Inventory:
             if referenced:
                 found.update((id(r), r) for r in referenced)
                 unknown = None
-            else:
+            elif not isinstance(unknown, Untraced):
                 unknown = Unknown(f"{resource.address}.{attr} is known only after apply "
                                   f"and refers to nothing this source can see")
         return Link(list(found.values()), outside, unknown)

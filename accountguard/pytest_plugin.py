@@ -32,7 +32,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--plan", action="append", default=[], metavar="PLAN.json",
                     help="judge this Terraform plan JSON (repeatable)")
     group.addoption("--tf-dir", action="append", default=[], metavar="DIR",
-                    help="judge this directory of .tf files (repeatable)")
+                    help="judge this directory of .tf files (repeatable); with --plan, once: the "
+                         "configuration the plans were made from, to follow references through locals")
     group.addoption("--tf-tree", metavar="ROOT",
                     help="with --tf-dir: the tree the directories may read from "
                          "(default: the git repository each directory is in, else the directory)")
@@ -61,9 +62,12 @@ def pytest_configure(config: pytest.Config) -> None:
         if config.getoption("fail_on"):
             settings = replace(settings, fail_on=config.getoption("fail_on"))
         config.stash[_CONFIG] = settings
-        for path in config.getoption("plan"):
-            inventories[path] = load_plan(path)
-        for path in config.getoption("tf_dir"):
+        plans, directories = config.getoption("plan"), config.getoption("tf_dir")
+        if plans and len(directories) > 1:
+            raise InputError("give one --tf-dir with --plan: the configuration the plans were made from")
+        for path in plans:
+            inventories[path] = load_plan(path, directories[0] if directories else None)
+        for path in [] if plans else directories:
             inventories[path] = load_directory(path, tree=config.getoption("tf_tree"))
     except (InputError, ConfigError) as exc:
         raise pytest.UsageError(f"accountguard: {printable(exc)}") from None

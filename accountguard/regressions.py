@@ -1,7 +1,8 @@
 """What a plan makes worse.
 
 A plan with a prior state is judged before and after the change. A failure
-that was not there before is a regression, and the changes that cause it are
+whose subject did not fail before, or that the change weakens further, is a
+regression, and the changes that cause it are
 found by undoing them: a change is named when undoing it alone (or, failing
 that, together with a minimal set of others) makes the failure go away. A
 control that still passes but was weakened (declared beside each control as a
@@ -120,7 +121,9 @@ class _Plan:
         self.changes = after.changes
 
     def old(self, change: Change) -> Resource | None:
-        return self.before.at(change.previous_address or change.address)
+        """The resource before the change. Terraform applies `moved` blocks to the
+        prior state before it plans, so a moved resource is there at its new address."""
+        return self.before.at(change.address)
 
     def new(self, change: Change) -> Resource | None:
         return self.after.at(change.address)
@@ -173,30 +176,36 @@ def _causes(control: Any, finding: Finding, plan: _Plan, config: Config, judge: 
     return tuple(described)
 
 
+def _weakenings(control: Any, plan: _Plan) -> list[tuple[Change, str]]:
+    """The plan's changes that weaken what `control` declares, described."""
+    return [(change, weaker) for change in plan.changes for weakening in getattr(control, "weakenings", ())
+            if (weaker := weakening.describe(change, plan.old(change), plan.new(change)))]
+
+
 def compare(control: Any, findings: list[Finding], after: Inventory, config: Config,
             judge: Judge) -> list[Finding]:
     """`findings` (judged after the change) marked as regressions or preexisting,
-    plus warnings for weakening that still passes."""
+    plus warnings for weakening that still passes.
+
+    A failure is preexisting only when its subject failed before: the same
+    resource, or the account as a whole. A subject failing that
+    did not fail before (a new resource, or "there is no trail" where a trail
+    existed) is a regression, and so is a failing subject the plan weakens further."""
     plan = _Plan(after)
-    moved = {c.previous_address: c.address for c in plan.changes if c.previous_address}
-    failed_before = {moved.get(f.subject, f.subject)
-                     for f in judge(control, plan.before, config) if f.status is Status.FAIL}
+    failed_before = {f.subject for f in judge(control, plan.before, config) if f.status is Status.FAIL}
+    weakenings = _weakenings(control, plan)
     marked = []
     for finding in findings:
         if finding.status is Status.FAIL:
-            preexisting = bool(failed_before) and (finding.subject in failed_before or "account" in failed_before
-                                                   or finding.subject == "account")
-            if preexisting:
-                finding = replace(finding, preexisting=True)
+            weaker = tuple(described for change, described in weakenings if change.address == finding.subject)
+            if finding.subject not in failed_before:
+                finding = replace(finding, regression=True, changes=_causes(control, finding, plan, config, judge))
+            elif weaker:
+                finding = replace(finding, regression=True, changes=weaker)
             else:
-                finding = replace(finding, regression=True,
-                                  changes=_causes(control, finding, plan, config, judge))
+                finding = replace(finding, preexisting=True)
         marked.append(finding)
     if not any(f.status in FAILING for f in marked):
-        for change in plan.changes:
-            for weakening in getattr(control, "weakenings", ()):
-                weaker = weakening.describe(change, plan.old(change), plan.new(change))
-                if weaker:
-                    marked.append(Finding(control.id, Status.WARN, change.address,
-                                          f"weaker, still passing: {weaker}", changes=(weaker,)))
+        marked += [Finding(control.id, Status.WARN, change.address, f"weaker, still passing: {weaker}",
+                           changes=(weaker,)) for change, weaker in weakenings]
     return marked

@@ -53,7 +53,7 @@ def verdicts() -> dict[str, dict[str, str]]:
 
 
 def changes() -> dict[str, dict]:
-    """Change name -> {from, to, regressions, warnings}."""
+    """Change name -> {from, to, plan_options, regressions, warnings, preexisting}."""
     with (EXAMPLES / f"{CHANGES}.toml").open("rb") as handle:
         return tomllib.load(handle)
 
@@ -117,9 +117,14 @@ def _write(plan: dict, target: Path) -> Path:
 
 
 def plan_example(name: str, out_dir: Path) -> Path:
-    with tempfile.TemporaryDirectory(prefix=f"accountguard-{name}-") as data_dir:
-        plan = _plan(name, EXAMPLES / name, _environment(data_dir), "-refresh=false")
-    return _write(plan, out_dir / f"{name}.json")
+    return plan_directory(EXAMPLES / name, out_dir / f"{name}.json")
+
+
+def plan_directory(directory: Path, target: Path) -> Path:
+    """The plan of a configuration without state, written to `target`."""
+    with tempfile.TemporaryDirectory(prefix=f"accountguard-{directory.name}-") as data_dir:
+        plan = _plan(directory.name, directory, _environment(data_dir), "-refresh=false")
+    return _write(plan, target)
 
 
 def _workdir(name: str, parent: Path) -> Path:
@@ -149,7 +154,8 @@ def _apply(example: str, endpoint: str, scratch: Path, planned: dict | None = No
 def plan_change(name: str, change: dict, state: Path, endpoint: str, scratch: Path, out_dir: Path) -> Path:
     workdir = _workdir(change["to"], scratch / name)
     shutil.copy(state, workdir / "terraform.tfstate")
-    plan = _plan(name, workdir, _environment(str(scratch / f"data-{name}"), endpoint))
+    plan = _plan(name, workdir, _environment(str(scratch / f"data-{name}"), endpoint),
+                 *change.get("plan_options", ()))
     return _write(plan, out_dir / CHANGES / f"{name}.json")
 
 
@@ -161,7 +167,7 @@ def change_summary(path: Path) -> dict:
 
     plan = json.loads(path.read_text())
     return {"changes": sorted((c["address"], c["change"]["actions"], c.get("previous_address"))
-                              for c in plan["resource_changes"]),
+                              for c in plan.get("resource_changes", ())),
             "configuration": plan["configuration"],
             "findings": [f.as_dict() for result in evaluate(load_plan(path)) for f in result.findings]}
 

@@ -58,6 +58,17 @@ def test_each_change_reports_exactly_what_it_intends(name):
     ("guardduty-disabled", "AG_DET_1", ["aws_guardduty_detector.this: enable true -> false"]),
     # either undoing the key or the write permission clears it: both are named
     ("admin-access-key", "AG_KEY_1", ["aws_iam_access_key.deploy: created", "aws_iam_user_policy.deploy: created"]),
+    # Terraform applies `moved` blocks to the prior state before planning: the old values are at the new address
+    ("password-policy-moved-and-weakened", "AG_PWD_1",
+     ["aws_iam_account_password_policy.account: minimum_password_length 16 -> 8, require_symbols true -> false"]),
+    # a weak trail deleted: "there is no trail" did not fail before, the trail did
+    ("weak-trail-deleted", "AG_TRAIL_1", ["module.trail.aws_cloudtrail.this: destroyed"]),
+    # a custom policy replaces AWS's default one (8 characters, three of four classes), so a weak
+    # one is no better than none:
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html
+    ("password-policy-created-weak", "AG_PWD_1", ["aws_iam_account_password_policy.strict: created"]),
+    # failing before (single-region), weakened further (logging off): the change makes it worse
+    ("failing-trail-logging-off", "AG_TRAIL_1", ["module.trail.aws_cloudtrail.this: enable_logging true -> false"]),
 ])
 def test_a_regression_names_the_change_that_causes_it(name, control, named):
     _, found = report(name)
@@ -91,10 +102,16 @@ def test_fail_on_regressions_lets_old_failures_through_and_says_so():
     assert done.returncode == 0 and controls(found, status="fail") == {"AG_PWD_1"}
     text = run_cli("plan", str(CHANGE_FIXTURES / "weak-account-unchanged.json"), "--fail-on", "regressions")
     assert text.returncode == 0
-    assert "FAIL  AG_PWD_1    A strong account password policy exists  (already failing before this change)" \
+    assert "FAIL   AG_PWD_1    A strong account password policy exists  (already failing before this change)" \
         in text.stdout
     assert "    already failing before this change\n" in text.stdout
     assert report("weak-account-unchanged")[0].returncode == 1  # the default: every failure fails
+
+
+@pytest.mark.parametrize("name", ["weak-trail-deleted", "password-policy-created-weak", "failing-trail-logging-off"])
+def test_fail_on_regressions_fails_a_failure_made_worse_behind_an_old_one(name):
+    done, found = report(name, "--fail-on", "regressions")
+    assert done.returncode == 1 and controls(found, regression=True) == set(CHANGES[name]["regressions"])
 
 
 def test_fail_on_regressions_still_fails_what_the_change_makes_worse():

@@ -14,10 +14,11 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from ..limits import JSON_MAX_DEPTH, JSON_MAX_INT_DIGITS, PLAN_MAX_BYTES, MiB
-from ..model import SENSITIVE, Change, InputError, Inventory, Resource, Unknown, config_address
+from ..model import SENSITIVE, Change, InputError, Inventory, Resource, Unknown, Untraced, config_address
+from .hcl import load_directory
 
 SUPPORTED_MAJOR_VERSIONS = ("0", "1")
 
@@ -144,6 +145,17 @@ _RESOURCE = re.compile(r'[a-z][a-z0-9_]*\.[^.\[]+(?:\[(?:"(?:[^"\\]|\\.)*"|[0-9]
 _NOT_RESOURCES = ("local.", "each.", "count.", "path.", "self.", "terraform.")
 
 
+class _Targets(NamedTuple):
+    """Where a reference ends: resource addresses, and the locals on the way
+    (a plan records no locals, so a reference through one ends there)."""
+
+    addresses: frozenset[str] = frozenset()
+    locals: frozenset[str] = frozenset()
+
+    def __or__(self, other: _Targets) -> _Targets:
+        return _Targets(self.addresses | other.addresses, self.locals | other.locals)
+
+
 class _Configuration:
     """The plan's `configuration` block: resources by address, and references
     followed through module inputs and outputs."""
@@ -165,46 +177,56 @@ class _Configuration:
             self._walk(call.get("module") or {}, path + (name,))
 
     @lru_cache(maxsize=None)
-    def resolve(self, reference: str, path: tuple[str, ...]) -> frozenset[str]:
+    def resolve(self, reference: str, path: tuple[str, ...]) -> _Targets:
         """Resource addresses a reference written in module `path` ends at."""
         prefix = "".join(f"module.{name}." for name in path)
+        if reference.startswith("local."):
+            return _Targets(locals=frozenset({prefix + reference.split("[")[0]}))
         if reference.startswith(_NOT_RESOURCES):
-            return frozenset()
+            return _Targets()
         if reference.startswith("var."):
             call = self.calls.get(path)
             if call is None:
-                return frozenset()
+                return _Targets()
             name = reference.split(".")[1].split("[")[0]
             expression = (call.get("expressions") or {}).get(name) or {}
             return self._resolve_all(_references(expression), path[:-1])
         if reference.startswith("module."):
             match = _MODULE.match(reference)
             if not match or not match.group(2):
-                return frozenset()
+                return _Targets()
             child = path + (match.group(1),)
             outputs = (self.modules.get(child) or {}).get("outputs") or {}
             expression = (outputs.get(match.group(2)) or {}).get("expression") or {}
             return self._resolve_all(_references(expression), child)
         match = (_DATA if reference.startswith("data.") else _RESOURCE).match(reference)
         if not match:
-            return frozenset()
+            return _Targets()
         address = prefix + match.group(0)
-        return frozenset({config_address(address) if path else address})
+        return _Targets(frozenset({config_address(address) if path else address}))
 
-    def _resolve_all(self, references: list[str], path: tuple[str, ...]) -> frozenset[str]:
-        found: set[str] = set()
+    def _resolve_all(self, references: list[str], path: tuple[str, ...]) -> _Targets:
+        found = _Targets()
         for reference in references:
             found |= self.resolve(reference, path)
-        return frozenset(found)
+        return found
 
-    def references(self, address: str) -> dict[str, tuple[str, ...]]:
-        entry = self.resources.get(config_address(address))
+    def targets(self, address: str) -> dict[str, _Targets]:
+        """Per attribute of the resource at `address`, where its references end."""
+        return self._targets(config_address(address))
+
+    @lru_cache(maxsize=None)
+    def _targets(self, address: str) -> dict[str, _Targets]:
+        entry = self.resources.get(address)
         if entry is None:
             return {}
         resource, path = entry
-        resolved = {attr: tuple(sorted(self._resolve_all(_references(expression), path)))
-                    for attr, expression in (resource.get("expressions") or {}).items()}
-        return {attr: targets for attr, targets in resolved.items() if targets}
+        return {attr: self._resolve_all(_references(expression), path)
+                for attr, expression in (resource.get("expressions") or {}).items()}
+
+    def references(self, address: str) -> dict[str, tuple[str, ...]]:
+        return {attr: tuple(sorted(found.addresses)) for attr, found in self.targets(address).items()
+                if found.addresses}
 
     def region(self, address: str, variables: dict[str, Any]) -> Any:
         entry = self.resources.get(config_address(address))
@@ -245,65 +267,147 @@ def _module_resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from _module_resources(child)
 
 
-def load_plan(path: str | Path) -> Inventory:
-    """Read a plan JSON file; InputError if it is not one accountguard can judge."""
-    return plan_inventory(read_json(path, "Terraform plan JSON"), str(path))
+def load_plan(path: str | Path, configuration_dir: str | Path | None = None) -> Inventory:
+    """Read a plan JSON file; InputError if it is not one accountguard can judge.
+    `configuration_dir`: the directory the plan was made from, to follow references
+    through locals, which plan JSON does not record."""
+    configuration = load_directory(configuration_dir) if configuration_dir is not None else None
+    return plan_inventory(read_json(path, "Terraform plan JSON"), str(path), configuration)
 
 
-def plan_inventory(plan: Any, source: str) -> Inventory:
+def plan_inventory(plan: Any, source: str, configuration: Inventory | None = None) -> Inventory:
     """The Inventory of decoded plan JSON; InputError for anything that is not a readable plan."""
     _check_plan(plan, source)
     try:
-        return inventory_from_plan(plan, source)
+        return inventory_from_plan(plan, source, configuration)
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise InputError(f"{source}: not a Terraform plan accountguard can read "
                          f"(unexpected structure: {type(exc).__name__})") from None
 
 
-def inventory_from_plan(plan: dict[str, Any], source: str) -> Inventory:
+MAX_NAMED = 3  # resources named in a note; the rest are counted
+
+
+def _named(addresses: list[str]) -> str:
+    more = len(addresses) - MAX_NAMED
+    return ", ".join(addresses[:MAX_NAMED]) + (f" and {more} more" if more > 0 else "")
+
+
+def inventory_from_plan(plan: dict[str, Any], source: str, directory: Inventory | None = None) -> Inventory:
+    """The account after the plan is applied: what it creates, updates or reads;
+    what it forgets (`removed` with `destroy = false`), which stays in the account
+    as it was; and every resource it leaves alone (an incomplete `-target` plan,
+    a `-refresh-only` plan), as the prior state has it. `directory`: the plan's
+    configuration read as a .tf directory, whose references through locals are taken."""
     configuration = _Configuration(plan.get("configuration") or {})
+    if directory is not None:
+        strays = sorted({r.config_address for r in directory} - configuration.resources.keys())
+        if strays:
+            raise InputError(f"{directory.source} is not the configuration {source} was made from: it declares "
+                             f"{_named(strays)}, which the plan does not")
     variables = plan.get("variables") or {}
     resources: list[Resource] = []
     seen: set[str] = set()
+    planned: set[tuple[str, str]] = set()  # (address, deposed key) of every object the plan has an action for
     changes: list[Change] = []
+    forgotten: list[str] = []
 
     def add(address: str, type_: str, mode: str, values: Any) -> None:
         seen.add(address)
         if not isinstance(values, dict):
             return
-        resources.append(Resource(address=address, type=type_, mode=mode, values=values,
-                                  region=configuration.region(address, variables),
-                                  references=configuration.references(address)))
+        resource = Resource(address=address, type=type_, mode=mode, values=values,
+                            region=configuration.region(address, variables),
+                            references=configuration.references(address))
+        _follow_locals(resource, configuration, directory)
+        resources.append(resource)
 
     for change in plan.get("resource_changes") or ():
         if change.get("mode") not in ("managed", "data") or not change.get("type", "").startswith("aws_"):
             continue
         body = change.get("change") or {}
         actions = tuple(body.get("actions") or ())
-        if change["mode"] == "managed" and actions and actions not in (("no-op",), ("read",)):
-            changes.append(Change(change["address"], change["type"], actions, change.get("previous_address")))
+        planned.add((change["address"], change.get("deposed") or ""))
+        if change["mode"] == "managed" and actions and actions not in (("no-op",), ("read",), ("forget",)):
+            changes.append(Change(change["address"], change["type"], actions))
+        if "forget" in actions:  # Terraform lets go of the object; AWS keeps it
+            forgotten.append(change["address"])
+            prior = {"address": change["address"], "type": change["type"], "mode": change["mode"],
+                     "values": body.get("before"), "sensitive_values": body.get("before_sensitive")}
+            kept = _state_resource(prior, configuration, variables)
+            if body.get("after") is not None:  # ["create", "forget"]: a new object takes the address
+                kept.address = f"{change['address']} (forgotten object)"
+            if isinstance(kept.values, dict):
+                resources.append(kept)
         if body.get("after") is None and body.get("after_unknown") in (None, {}, False):
-            seen.add(change["address"])  # destroyed: not part of the account after this change
+            seen.add(change["address"])  # destroyed or forgotten: no object of this configuration after the change
             continue
         values = _merge(body.get("after"), body.get("after_unknown"), body.get("after_sensitive"))
         add(change["address"], change["type"], change["mode"], values)
 
-    # Data sources read during planning are only in prior_state.
+    # Plans without resource_changes (Terraform omits it when it plans no object at all,
+    # as in -refresh-only): planned_values has the known values.
+    if "resource_changes" not in plan:
+        planned_values = (plan.get("planned_values") or {}).get("root_module") or {}
+        for resource in _module_resources(planned_values):
+            if resource["address"] not in seen and resource.get("type", "").startswith("aws_"):
+                planned.add((resource["address"], resource.get("deposed_key") or ""))
+                add(resource["address"], resource["type"], resource.get("mode", "managed"),
+                    _merge(resource.get("values"), None, resource.get("sensitive_values")))
+
+    # What the plan has no action for stays as it is: data sources read during planning,
+    # and every resource outside an incomplete plan's targets or in a -refresh-only plan.
+    untouched = []
     for resource in _prior_resources(plan):
         if resource["mode"] == "data" and resource["address"] not in seen:
             values = _merge(resource.get("values"), None, resource.get("sensitive_values"))
             add(resource["address"], resource["type"], "data", values)
+        elif resource["mode"] == "managed" and isinstance(resource.get("values"), dict) \
+                and (resource["address"], resource.get("deposed_key") or "") not in planned:
+            seen.add(resource["address"])
+            untouched.append(resource["address"])
+            resources.append(_state_resource(resource, configuration, variables))
 
-    # Old plans without resource_changes: planned_values has the known values.
-    if "resource_changes" not in plan:
-        planned = (plan.get("planned_values") or {}).get("root_module") or {}
-        for resource in _module_resources(planned):
-            if resource["address"] not in seen and resource.get("type", "").startswith("aws_"):
-                add(resource["address"], resource["type"], resource.get("mode", "managed"),
-                    _merge(resource.get("values"), None, resource.get("sensitive_values")))
-
-    return Inventory(source=source, kind="plan", resources=resources,
+    notes = []
+    if plan.get("complete") is False:
+        notes.append("this plan is incomplete (\"complete\": false; made with -target, or with changes deferred): "
+                     "it changes only what it plans, "
+                     + (f"and the {len(untouched)} resources it leaves alone are judged as the prior state has "
+                        f"them" if untouched else "and what it does not plan is not created")
+                     + "; judge a full plan to see the whole configuration")
+    if forgotten:
+        notes.append("removed from Terraform with destroy = false, so still in the account and judged as the "
+                     f"prior state has it: {_named(forgotten)}")
+    return Inventory(source=source, kind="plan", resources=resources, notes=notes,
                      before=_inventory_before(plan, configuration, variables, source), changes=changes)
+
+
+def _follow_locals(resource: Resource, configuration: _Configuration, directory: Inventory | None) -> None:
+    """References through `local.*`, which plan JSON does not record: taken from
+    the configuration's directory when there is one, else named in the Unknowns."""
+    elsewhere = directory.at(resource.address) if directory is not None else None
+    for attr, found in configuration.targets(resource.address).items():
+        if not found.locals or attr not in resource.values:
+            continue
+        through = ", ".join(sorted(found.locals))
+        if elsewhere is not None and elsewhere.references.get(attr):
+            resource.references[attr] = tuple(sorted(set(resource.references.get(attr, ()))
+                                                     | set(elsewhere.references[attr])))
+            continue
+        why = (f"{resource.address}.{attr} is known only after apply and is set through {through}, "
+               + ("which a plan does not record: give the configuration's directory with --tf-dir to follow it"
+                  if directory is None else f"which {directory.source} does not resolve to a resource either"))
+        resource.values = {**resource.values, attr: _untraced(resource.values[attr], Untraced(why))}
+
+
+def _untraced(value: Any, why: Untraced) -> Any:
+    if isinstance(value, Unknown):
+        return why
+    if isinstance(value, dict):
+        return {key: _untraced(item, why) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_untraced(item, why) for item in value]
+    return value
 
 
 def _prior_resources(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -313,19 +417,22 @@ def _prior_resources(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
             yield resource
 
 
+def _state_resource(resource: dict[str, Any], configuration: _Configuration, variables: dict[str, Any]) -> Resource:
+    """An object as the state has it: known values, and a region from its ARN,
+    which holds even when the configuration no longer has the resource."""
+    values = _merge(resource.get("values"), None, resource.get("sensitive_values"))
+    arn = values.get("arn") if isinstance(values, dict) else None
+    region = arn.split(":")[3] if isinstance(arn, str) and arn.count(":") >= 5 else ""
+    return Resource(address=resource["address"], type=resource["type"], mode=resource["mode"], values=values,
+                    region=region or configuration.region(resource["address"], variables),
+                    references=configuration.references(resource["address"]))
+
+
 def _inventory_before(plan: dict[str, Any], configuration: _Configuration, variables: dict[str, Any],
                       source: str) -> Inventory | None:
     """The account as the prior state has it; None for a new account (no managed resources yet)."""
-    resources = [Resource(address=r["address"], type=r["type"], mode=r["mode"],
-                          values=_merge(r.get("values"), None, r.get("sensitive_values")),
-                          references=configuration.references(r["address"]))
+    resources = [_state_resource(r, configuration, variables)
                  for r in _prior_resources(plan) if isinstance(r.get("values"), dict)]
     if not any(r.mode == "managed" for r in resources):
         return None
-    for resource in resources:
-        # State values are known, and the ARN says where a resource is even when
-        # the configuration no longer has it.
-        arn = resource.values.get("arn")
-        region = arn.split(":")[3] if isinstance(arn, str) and arn.count(":") >= 5 else ""
-        resource.region = region or configuration.region(resource.address, variables)
     return Inventory(source=f"{source} (before the change)", kind="plan", resources=resources)
