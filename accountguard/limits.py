@@ -97,12 +97,14 @@ class Budget:
         self.spend(1 + elements + chars // 4096)
 
 
-_BUDGET: ContextVar[Budget] = ContextVar("accountguard_budget", default=Budget())
+# The budget of the run in progress; None outside one (an expression evaluated on
+# its own, as in the evaluator's tests, is not input from a pull request).
+_BUDGET: ContextVar[Budget | None] = ContextVar("accountguard_budget", default=None)
 
 
 @contextmanager
 def budget() -> Iterator[Budget]:
-    """A fresh budget for one run."""
+    """A fresh budget for one run (load_directory)."""
     token = _BUDGET.set(Budget())
     try:
         yield _BUDGET.get()
@@ -111,11 +113,15 @@ def budget() -> Iterator[Budget]:
 
 
 def spend(steps: int = 1) -> None:
-    _BUDGET.get().spend(steps)
+    current = _BUDGET.get()
+    if current is not None:
+        current.spend(steps)
 
 
 def built(value: Any) -> None:
-    _BUDGET.get().built(value)
+    current = _BUDGET.get()
+    if current is not None:
+        current.built(value)
 
 
 def number(value: Any) -> Any:

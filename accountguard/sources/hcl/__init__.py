@@ -494,39 +494,32 @@ class Loader:
             self._children[key] = self._make_children(parent, name)
         return self._children[key]
 
-    def _local_config(self, parent: ModuleInstance, block: Block, source: str) -> ModuleConfig | UnreadModule:
-        """The configuration of a local module, or why it is not read."""
-        address = f"{parent.prefix}module.{block.labels[0]}"
+    def module_config(self, config: ModuleConfig, block: Block, depth: int,
+                      address: str) -> ModuleConfig | UnreadModule:
+        """The configuration a module block calls, or why it is not read."""
+        source = str(evaluate(block.attributes["source"].expression, _CONSTANT) if "source" in block.attributes else "")
         if not source.startswith(("./", "../")):
             return UnreadModule(f"{address} comes from {source!r}, which cannot be read statically")
-        shown = os.path.normpath(os.path.join(parent.config.shown, source))
+        shown = os.path.normpath(os.path.join(config.shown, source))
         try:
-            directory = self.sandbox.directory(parent.config.directory / source, shown)
+            directory = self.sandbox.directory(config.directory / source, shown)
         except Refused as exc:
-            if not (parent.config.directory / source).is_dir():
+            if not (config.directory / source).is_dir():
                 raise InputError(f"{block.file}:{block.line}: module {block.labels[0]}: {source} is not a directory") \
                     from None
             return UnreadModule(self.sandbox.refuse(f"{address}: {exc}; not read (widen the tree with --tree "
                                                     f"to include it)"))
-        if parent.depth >= limits.TF_MODULE_MAX_DEPTH:
+        if depth >= limits.TF_MODULE_MAX_DEPTH:
             raise InputError(f"{block.file}:{block.line}: module {block.labels[0]}: modules nest more than "
                              f"{limits.TF_MODULE_MAX_DEPTH} deep (does a module call itself?)")
         return self.config(directory, shown)
 
-    def hidden_types(self, config: ModuleConfig, depth: int = 0) -> frozenset[str] | None:
-        """The resource types a module's instances could hold; None if any (a module it calls is unread)."""
+    def hidden_types(self, config: ModuleConfig, depth: int, address: str) -> frozenset[str] | None:
+        """The resource types a module's instances could hold; None if any (it calls an unread module)."""
         types = {block.labels[0] for _, block in config.resources}
-        for call in config.calls.values():
-            source = evaluate(call.attributes["source"].expression, _CONSTANT) if "source" in call.attributes else ""
-            source = str(source)
-            if not source.startswith(("./", "../")) or depth >= limits.TF_MODULE_MAX_DEPTH:
-                return None
-            shown = os.path.normpath(os.path.join(config.shown, source))
-            try:
-                child = self.config(self.sandbox.directory(config.directory / source, shown), shown)
-            except Refused:
-                return None
-            inner = self.hidden_types(child, depth + 1)
+        for name, call in config.calls.items():
+            child = self.module_config(config, call, depth + 1, f"{address}.module.{name}")
+            inner = None if isinstance(child, UnreadModule) else self.hidden_types(child, depth + 1, address)
             if inner is None:
                 return None
             types |= inner
@@ -536,11 +529,11 @@ class Loader:
         block = parent.config.calls.get(name)
         if block is None:
             raise EvalError(f"no module {name!r}")
-        source = str(evaluate(block.attributes["source"].expression, _CONSTANT) if "source" in block.attributes else "")
-        config = self._local_config(parent, block, source)
+        address = f"{parent.prefix}module.{name}"
+        config = self.module_config(parent.config, block, parent.depth, address)
         instances = parent.instances("module", block)
         if isinstance(instances, Unknown):
-            hides = None if isinstance(config, UnreadModule) else self.hidden_types(config)
+            hides = None if isinstance(config, UnreadModule) else self.hidden_types(config, parent.depth + 1, address)
             self.unseen.append(UnseenPart(instances.why, hides))
             return instances
         if isinstance(config, UnreadModule):
@@ -692,4 +685,4 @@ def load_directory(directory: str | Path, var_files: list[str] = (), variables: 
     except MemoryError:
         raise InputError(f"{directory}: the configuration needs more memory than there is") from None
     return Inventory(source=str(directory), kind="hcl", resources=resources, unseen=loader.unseen,
-                     notes=[f"not read: {why}" for why in sandbox.refused])
+                     notes=sandbox.refused)
