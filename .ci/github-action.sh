@@ -6,13 +6,14 @@
 set -uo pipefail
 
 : "${INPUT_FAIL_ON:=regressions}" "${INPUT_SARIF:=accountguard.sarif}" "${INPUT_PLAN:=}" "${INPUT_DIRECTORY:=}"
-: "${INPUT_CONFIG:=}" "${GITHUB_STEP_SUMMARY:=/dev/null}" "${GITHUB_OUTPUT:=/dev/null}"
+: "${INPUT_CONFIG:=}" "${INPUT_TREE:=}" "${GITHUB_STEP_SUMMARY:=/dev/null}" "${GITHUB_OUTPUT:=/dev/null}"
 ACCOUNTGUARD="${ACCOUNTGUARD:-accountguard}"
 
 if [[ -n "$INPUT_PLAN" && -z "$INPUT_DIRECTORY" ]]; then
     args=(plan "$INPUT_PLAN" --fail-on "$INPUT_FAIL_ON")
 elif [[ -n "$INPUT_DIRECTORY" && -z "$INPUT_PLAN" ]]; then
     args=(hcl "$INPUT_DIRECTORY")
+    [[ -n "$INPUT_TREE" ]] && args+=(--tree "$INPUT_TREE")
 else
     echo "accountguard: give the action exactly one of 'plan' or 'directory'" >&2
     echo "exit-code=2" >> "$GITHUB_OUTPUT"

@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     hcl.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="a variable (repeatable)")
     hcl.add_argument("--tree", metavar="ROOT",
                      help="the tree DIR may read from: module sources, file() and symlinks must stay inside it "
-                          "(default: the git repository DIR is in, else DIR)")
+                          "(default: DIR itself; e.g. --tree . when modules live in ../modules)")
     live = commands.add_parser("live", help="judge a live AWS account, with read-only API calls")
     live.add_argument("--profile", metavar="NAME", help="AWS profile (default: boto3's credential chain)")
     live.add_argument("--region", action="append", default=[], metavar="R",

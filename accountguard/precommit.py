@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         controls = all_controls()
         config = load_config(None, {c.id for c in controls})
         roots = affected_roots(changed, top)
-        inventories = [load_directory(root.relative_to(top)) for root in roots]
+        inventories = [load_directory(root.relative_to(top), tree=top) for root in roots]
     except (InputError, ConfigError) as exc:
         print(f"accountguard: {exc}", file=sys.stderr)
         return 2

@@ -35,8 +35,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="judge this directory of .tf files (repeatable); with --plan, once: the "
                          "configuration the plans were made from, to follow references through locals")
     group.addoption("--tf-tree", metavar="ROOT",
-                    help="with --tf-dir: the tree the directories may read from "
-                         "(default: the git repository each directory is in, else the directory)")
+                    help="with --tf-dir: the tree the directories may read from (default: each directory itself)")
     group.addoption("--accountguard-config", metavar="FILE",
                     help="accountguard.toml or pyproject.toml (default: found in the working directory)")
     group.addoption("--aws-profile", metavar="NAME", help="with -m live: the AWS profile to scan with")

@@ -52,7 +52,7 @@ def test_old_findings_do_not_fail_by_default(tmp_path):
 
 
 def test_a_directory(tmp_path):
-    _, summary, outputs = run_action(tmp_path, directory=ROOT / "examples" / "no-trail")
+    _, summary, outputs = run_action(tmp_path, directory=ROOT / "examples" / "no-trail", tree=ROOT / "examples")
     assert outputs["exit-code"] == "1" and "AG\\_TRAIL\\_1" not in summary and "AG_TRAIL_1" in summary
 
 

@@ -67,13 +67,6 @@ def test_a_wider_tree_is_given_explicitly(outside):
     assert name == f"{SECRET}\n" and notes == []
 
 
-def test_inside_a_repository_the_tree_is_the_repository(outside):
-    repository = outside.parent
-    (repository / ".git").mkdir()  # what `git init` or a CI checkout leaves
-    name, notes = topic_name(outside, 'file("../secret.txt")')
-    assert name == f"{SECRET}\n" and notes == []
-
-
 def test_the_tree_from_the_environment_applies_only_where_it_contains_the_directory(outside, tmp_path_factory,
                                                                                   monkeypatch):
     monkeypatch.setenv("ACCOUNTGUARD_TREE", str(outside.parent))

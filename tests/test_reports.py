@@ -26,8 +26,8 @@ def report(*args, cwd=ROOT):
 @pytest.mark.parametrize("source", ["fixtures/naive-account.json", "examples/naive-account",
                                     "fixtures/changes/trail-logging-off.json"])
 def test_sarif_is_valid_sarif_2_1_0(source):
-    mode = "hcl" if source.startswith("examples") else "plan"
-    sarif = json.loads(report(mode, source, "--format", "sarif").stdout)
+    options = ("hcl", source, "--tree", "examples") if source.startswith("examples") else ("plan", source)
+    sarif = json.loads(report(*options, "--format", "sarif").stdout)
     jsonschema.validate(sarif, SCHEMA)
     (run,) = sarif["runs"]
     rules = run["tool"]["driver"]["rules"]
@@ -39,7 +39,7 @@ def test_sarif_is_valid_sarif_2_1_0(source):
 
 
 def test_sarif_points_at_the_resource_in_tf_mode():
-    sarif = json.loads(report("hcl", "examples/trail-unencrypted", "--format", "sarif").stdout)
+    sarif = json.loads(report("hcl", "examples/trail-unencrypted", "--tree", "examples", "--format", "sarif").stdout)
     (result,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "AG_TRAIL_3"]
     location = result["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "examples/modules/cloudtrail/main.tf"

@@ -20,7 +20,7 @@ from ...model import SENSITIVE, InputError, Inventory, Resource, Unknown, Unseen
 from ...schema import BlockSchema, resource_schema
 from .expressions import EvalError, Lazy, Scope, Unseen, _string, _to_number, evaluate, has_sensitive, resolved, \
     unknowns, unseen
-from .sandbox import Refused, Sandbox, judging, repository_of
+from .sandbox import Refused, Sandbox, judging
 from .types import DYNAMIC, conform, parse_type
 from .syntax import Attribute, Block, parse_attributes, parse_expression, parse_file
 
@@ -658,8 +658,7 @@ def load_directory(directory: str | Path, var_files: list[str] = (), variables: 
     Nothing outside `tree` is read, except the variable files named (see
     sandbox.py). Without `tree`: $ACCOUNTGUARD_TREE if it contains the
     directory (for front ends that run `accountguard hcl` themselves, such as
-    the checkov checks), else the repository the directory is in (where
-    `../modules` live), else the directory itself."""
+    the checkov checks), else the directory itself."""
     root = Path(directory)
     if not root.exists():
         raise InputError(f"{directory}: no such directory")
@@ -671,7 +670,7 @@ def load_directory(directory: str | Path, var_files: list[str] = (), variables: 
         if not sandbox.contains(root):
             raise InputError(f"--tree {tree}: does not contain {directory}")
     else:
-        sandbox = Sandbox(Path(os.environ.get(TREE_VARIABLE) or repository_of(root)), named)
+        sandbox = Sandbox(Path(os.environ.get(TREE_VARIABLE) or root), named)
         if not sandbox.contains(root):
             sandbox = Sandbox(root, named)
     try:

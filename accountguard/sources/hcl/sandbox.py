@@ -3,7 +3,7 @@
 The configuration comes from a pull request: a `file("../../.aws/credentials")`,
 a `.tf` symlinked to `/dev/zero` or a module source pointing at the home
 directory must not be read. Only regular files inside the tree being judged
-(by default the repository the directory is in, or the `--tree` the user names) and the variable files the
+(the directory, or the wider `--tree` the user names) and the variable files the
 user names are opened; never a FIFO, device or anything under /proc, and never
 more than the limits allow.
 """
@@ -26,16 +26,6 @@ PSEUDO_FILESYSTEMS = (Path("/proc"), Path("/sys"), Path("/dev"))
 
 def _pseudo(real: Path) -> bool:
     return any(real == p or p in real.parents for p in PSEUDO_FILESYSTEMS)
-
-
-def repository_of(directory: Path) -> Path:
-    """The git work tree holding `directory` (its modules and the files it reads are
-    the pull request's own), else the directory itself."""
-    real = Path(os.path.realpath(directory))
-    for candidate in (real, *real.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return real
 
 
 class Refused(Exception):
