@@ -7,7 +7,7 @@ not understood is a usage error: a typo must not silently weaken a control.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 import pytest
 
@@ -86,8 +86,9 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return None
 
 
-def _judges_a_plan(fixturedefs: Any) -> bool:
-    """Whether the `inventory` a test uses is this plugin's (another project may have its own)."""
+def _judges_a_plan(name2fixturedefs: Mapping[str, Sequence[Any]]) -> bool:
+    """Whether a test uses this plugin's `inventory` (another project may have a fixture of that name)."""
+    fixturedefs = name2fixturedefs.get("inventory")
     return bool(fixturedefs) and fixturedefs[-1].func.__module__ == __name__
 
 
@@ -102,11 +103,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=live)
         items[:] = [item for item in items if not item.get_closest_marker("live")]
     if not config.stash[_INVENTORIES]:
-        waiting = [item for item in items if _judges_a_plan(
-            getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {}).get("inventory"))]
+        waiting = [item for item in items
+                   if hasattr(item, "_fixtureinfo") and _judges_a_plan(item._fixtureinfo.name2fixturedefs)]
         if waiting:
-            raise pytest.UsageError(f"accountguard: {waiting[0].nodeid.split('[')[0]} judges a plan, but none was given: "
-                                    "add --plan PLAN.json or --tf-dir DIR (for the live tests: -m live)")
+            raise pytest.UsageError(f"accountguard: {waiting[0].nodeid.split('[')[0]} judges a plan, but none was "
+                                    "given: add --plan PLAN.json or --tf-dir DIR (for the live tests: -m live)")
     if not live or not _live_selected(config):
         return
     try:
@@ -117,7 +118,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if _judges_a_plan(metafunc._arg2fixturedefs.get("inventory")):  # pytest has no public accessor
+    if _judges_a_plan(metafunc._arg2fixturedefs):  # pytest has no public accessor
         paths = list(metafunc.config.stash[_INVENTORIES])
         metafunc.parametrize("inventory", paths, indirect=True, ids=[Path(p).name or p for p in paths])
 

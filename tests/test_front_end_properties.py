@@ -27,7 +27,8 @@ PLAN = json.loads(BASELINE)
 SENSITIVITY = ("after_sensitive", "before_sensitive", "sensitive_values", "variables")
 PATHS = [p for p in paths(PLAN) if p and not any(step in SENSITIVITY for step in p)]
 CONFIG_LINES = ['tool = "x"', "[tool]\naccountguard = 5", 'fail_on = "regressions"', "fail_on = 3",
-                "fail_on_warnings = true", "[thresholds]\npassword_min_length = 8", "[thresholds]\nkey_max_age_days = 30",
+                "fail_on_warnings = true", "[thresholds]\npassword_min_length = 8",
+                "[thresholds]\nkey_max_age_days = 30",
                 'allow_weaker_thresholds = ["password_min_length"]', "allow_weaker_thresholds = 1",
                 '[managed_elsewhere]\nAG_DET_1 = "delegated admin"', "[managed_elsewhere]\nAG_NOPE = 1",
                 "thresholds = [", "[tool.accountguard]\nthresholds = 5", "\x00", "[thresholds]\nroot_unused_days = -1"]

@@ -28,7 +28,10 @@ resource "aws_iam_user" "hostile" {{
 resource "aws_iam_user_policy" "hostile" {{
   name   = "hostile"
   user   = aws_iam_user.hostile.name
-  policy = jsonencode({{ Version = "2012-10-17", Statement = [{{ Effect = "Allow", Action = [local.hostile], Resource = "*" }}] }})
+  policy = jsonencode({{
+    Version   = "2012-10-17"
+    Statement = [{{ Effect = "Allow", Action = [local.hostile], Resource = "*" }}]
+  }})
 }}
 
 resource "aws_iam_access_key" "hostile" {{
