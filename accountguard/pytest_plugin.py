@@ -38,7 +38,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--aws-region", action="append", default=[], metavar="R",
                     help="with -m live: a region to judge (repeatable; default: every enabled region)")
     group.addoption("--aws-role-arn", metavar="ARN", help="with -m live: assume this role first")
-    group.addoption("--aws-deadline", type=float, default=LIVE_DEADLINE_SECONDS, metavar="SECONDS",
+    group.addoption("--aws-deadline", default=LIVE_DEADLINE_SECONDS, metavar="SECONDS",
                     help="with -m live: the most the whole scan may take, retries included (default: %(default)s)")
     group.addoption("--fail-on", choices=FAIL_ON,
                     help="failures (default): every failure fails; regressions: failures a plan's prior "

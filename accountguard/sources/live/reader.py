@@ -40,6 +40,7 @@ READ_TIMEOUT = 30.0
 CHUNK = 64 * 1024
 JSON_PROTOCOLS = ("json", "rest-json")
 CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+START_ATTEMPTS = 2  # sts:GetCallerIdentity and sts:AssumeRole
 MESSAGE_MAX_CHARS = 200  # of an error message from AWS, quoted in ours
 _USERINFO = re.compile(r"(?<=://)[^/@\s\"']*@")
 _SECRETS: set[str] = set()  # every credential a Reader has seen, removed from every message
@@ -117,11 +118,14 @@ def _code(exc: BaseException) -> str | None:
 class Deadline:
     """When the whole scan must be over, every retry included."""
 
-    def __init__(self, seconds: float) -> None:
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds) \
-                or seconds <= 0:
+    def __init__(self, seconds: float | str) -> None:
+        try:
+            number = float(seconds)  # a str from an option pytest does not convert
+        except (TypeError, ValueError):
+            number = math.nan
+        if isinstance(seconds, bool) or not math.isfinite(number) or number <= 0:
             raise InputError(f"the deadline must be a positive number of seconds, not {safe(repr(seconds), 40)}")
-        self.seconds = seconds
+        self.seconds = number
         self.end = time.monotonic() + seconds
 
     def remaining(self) -> float:
@@ -152,7 +156,7 @@ class Reader:
         self.home = session.region_name or "us-east-1"
         self.overrides = overrides or {}
         self.config = botocore.config.Config(
-            retries={"mode": "standard", "max_attempts": limits.LIVE_MAX_ATTEMPTS},
+            retries={"mode": "standard", "total_max_attempts": limits.LIVE_MAX_ATTEMPTS},
             connect_timeout=min(CONNECT_TIMEOUT, self.deadline.seconds),
             read_timeout=min(READ_TIMEOUT, self.deadline.seconds), max_pool_connections=32,
             user_agent_extra="accountguard")
@@ -205,7 +209,8 @@ class Reader:
         declared = response.headers.get("Content-Length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             response.raw.close()
-            raise ResponseTooLarge(f"the response has {int(declared)} bytes, more than the limit of {self.max_bytes}")
+            raise ResponseTooLarge(f"the response has {int(declared)} bytes, more than the limit of "
+                                   f"{self.max_bytes} bytes")
         body = bytearray()
         try:
             for chunk in response.raw.stream(CHUNK):
@@ -260,11 +265,17 @@ class Reader:
             raise ValueError(f"{service}:{operation} is not a read-only operation")  # a bug, never a call
         return self.client(service, region, operation)
 
+    def _sts(self) -> Any:
+        """STS, for the calls before the scan: two attempts, so that no network is told quickly."""
+        import botocore.config
+
+        return self._bounded(self.session.client("sts", region_name=self.home, config=self.config.merge(
+            botocore.config.Config(retries={"mode": "standard", "total_max_attempts": START_ATTEMPTS}))))
+
     def assume_role(self, role_arn: str) -> dict[str, str]:
         """The one call that is not a read: credentials for the scanner role, before the scan."""
         try:
-            sts = self.client("sts", self.home, "AssumeRole")
-            return sts.assume_role(RoleArn=role_arn, RoleSessionName="accountguard")["Credentials"]
+            return self._sts().assume_role(RoleArn=role_arn, RoleSessionName="accountguard")["Credentials"]
         except Exception as exc:
             raise InputError(f"cannot assume role {safe(role_arn, 300)}: "
                              f"{start_failure(exc, self.deadline, None)}") from None
@@ -273,7 +284,7 @@ class Reader:
         """Who the credentials belong to: the first call, and the one that tells a
         missing or expired credential from everything else."""
         try:
-            identity = self.client("sts", self.home, "GetCallerIdentity").get_caller_identity()
+            identity = self._sts().get_caller_identity()
         except Exception as exc:
             raise InputError(start_failure(exc, self.deadline, "call sts:GetCallerIdentity")) from None
         if not re.fullmatch(r"\d{12}", str(identity.get("Account"))) or \
@@ -283,18 +294,21 @@ class Reader:
 
 
 def _check_parsable(client: Any, operation: str, status: int, body: bytes) -> None:
-    """botocore takes a JSON answer it cannot parse for an empty one: a trail
-    without selectors, a region without detectors. Such an answer is damaged."""
-    if status >= 300 or client.meta.service_model.protocol not in JSON_PROTOCOLS:
-        return  # XML and CBOR parsers refuse what they cannot parse; errors are judged by their status
-    if not client.meta.service_model.operation_model(operation).output_shape:
-        return
-    try:
-        parsed = json.loads(body)
-    except ValueError:
-        parsed = None
-    if not isinstance(parsed, dict):
-        raise ResponseDamaged("the response is not the JSON document the API answers with")
+    """botocore takes an empty answer, or a JSON one it cannot parse, for an answer
+    without data: a trail without selectors, a region without alarms. Every read
+    the scan makes has an output document: one that is missing or broken is damaged."""
+    model = client.meta.service_model
+    if status >= 300 or not model.operation_model(operation).output_shape:
+        return  # errors are judged by their status; XML and CBOR parsers refuse what they cannot parse
+    if not body:
+        raise ResponseDamaged("the response is empty")
+    if model.protocol in JSON_PROTOCOLS:
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            raise ResponseDamaged("the response is not the JSON document the API answers with")
 
 
 def start_failure(exc: BaseException, deadline: Deadline, step: str | None = "call AWS") -> str:
