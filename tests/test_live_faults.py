@@ -165,7 +165,7 @@ INJECTIONS = st.lists(st.tuples(st.sampled_from(sorted(FEEDS) + [START]), FAULTS
                                 st.sampled_from([1, 2, 1000])), min_size=1, max_size=3, unique_by=lambda i: i[0])
 
 
-@settings(max_examples=int(os.environ.get("AG_EXAMPLES", 12)), deadline=None, phases=[Phase.explicit, Phase.generate],
+@settings(max_examples=12, deadline=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(injections=INJECTIONS)
 # Found by this test: botocore takes these for answers without data, so that the secure
@@ -224,6 +224,22 @@ def test_an_endpoint_that_answers_sts_and_then_hangs_is_cut_off_at_the_deadline(
     assert code == 2 and stdout == "" and len(stderr.splitlines()) == 1 and seconds < 6 + 5
     assert stderr.startswith("accountguard: ") and "deadline of 6 s" in stderr
     _assert_nothing_leaked(*judged[1:3], *start[1:3])
+
+
+def test_pytest_live_keeps_its_deadline(secure_account, pytester):
+    """--aws-deadline reaches the scan: against a hanging endpoint every live test fails as an error."""
+    moto = secure_account
+    moto.clear()
+    for operation in [*FEEDS, *GAPS]:
+        moto.inject(operation, Fault(status=None, delay=600), times=1000)
+    with pytest.MonkeyPatch.context() as patch:
+        _environment(moto, patch)
+        result = pytester.runpytest_subprocess("--pyargs", "accountguard", "-m", "live", "--aws-region", "eu-west-1",
+                                               "--aws-deadline", "6")
+    moto.clear()
+    assert result.parseoutcomes()["failed"] == len(LIVE)
+    result.stdout.fnmatch_lines(["*the scan's deadline of 6 s passed*"])
+    _assert_nothing_leaked(*result.stdout.lines, *result.stderr.lines)
 
 
 @pytest.mark.parametrize("fault", [Fault(status=200, size=10 * 1024 ** 3, declared=True),

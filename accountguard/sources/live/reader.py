@@ -4,7 +4,7 @@ one client per service and region, and a count of every call, taken from
 botocore's own events so that nothing escapes it.
 
 The Reader also bounds what the account's endpoints can do to the scan: one
-deadline for the whole scan (no attempt starts, no socket waits and no retry
+deadline for the whole scan (no attempt starts, no read waits and no retry
 sleeps past it), a maximum size per response (refused before it is read when
 its Content-Length says so), and a check that a response is whole and
 parsable. Messages it builds never hold a credential, endpoint userinfo or a
@@ -43,7 +43,7 @@ CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSI
 START_ATTEMPTS = 2  # sts:GetCallerIdentity and sts:AssumeRole
 MESSAGE_MAX_CHARS = 200  # of an error message from AWS, quoted in ours
 _USERINFO = re.compile(r"(?<=://)[^/@\s\"']*@")
-_SECRETS: set[str] = set()  # every credential a Reader has seen, removed from every message
+_SECRETS: set[str] = set()  # credentials from the environment and every session read, never printed
 
 
 def action_of(service_model: Any, operation: str) -> str:
@@ -80,7 +80,7 @@ class ResponseTooLarge(Exception):
 
 
 class ResponseDamaged(Exception):
-    """A response that is cut short or cannot be parsed: never taken as an empty answer."""
+    """A response that is empty or not the document its API answers with: never taken for an answer."""
 
 
 def describe(exc: BaseException) -> str:
@@ -107,8 +107,6 @@ class ReadFailed(Exception):
               f"{permission_of(action)}" if self.refused else f"failed: {describe(exc)}"
         super().__init__(f"{action} {why}")
 
-    describe = staticmethod(describe)
-
 
 def _code(exc: BaseException) -> str | None:
     response = getattr(exc, "response", None)
@@ -126,7 +124,7 @@ class Deadline:
         if isinstance(seconds, bool) or not math.isfinite(number) or number <= 0:
             raise InputError(f"the deadline must be a positive number of seconds, not {safe(repr(seconds), 40)}")
         self.seconds = number
-        self.end = time.monotonic() + seconds
+        self.end = time.monotonic() + number
 
     def remaining(self) -> float:
         return self.end - time.monotonic()
