@@ -78,7 +78,8 @@ class Fault:
     protocol. `body`: these bytes instead, with `status`. `size`: a body of this many
     bytes, with or without a Content-Length (`declared`). `truncated`: the answer
     (moto's, or the error) cut in half, its Content-Length promising all of it.
-    `delay`: seconds before answering; with `status` None, moto then answers."""
+    `delay`: seconds before answering; with `status` None, moto then answers. `drip`: `body`
+    is sent one byte at a time, this many seconds apart."""
 
     status: int | None = 500
     code: str = "InternalError"
@@ -88,6 +89,7 @@ class Fault:
     declared: bool = True
     truncated: bool = False
     delay: float = 0.0
+    drip: float = 0.0
 
 
 @dataclass
@@ -129,6 +131,13 @@ def _zeros(size: int) -> Iterator[bytes]:
         size -= len(chunk)
 
 
+def _dripped(body: bytes, drip: float, released: threading.Event) -> Iterator[bytes]:
+    for byte in body:
+        if released.wait(drip):
+            return
+        yield bytes([byte])
+
+
 class _Layer:
     def __init__(self, app: Callable, endpoint: Endpoint) -> None:
         self.app = app
@@ -154,7 +163,7 @@ class _Layer:
         if fault.body is not None:
             start_response(f"{fault.status or 200} Damaged", [("Content-Type", "application/octet-stream"),
                                                               ("Content-Length", str(len(fault.body)))])
-            return [fault.body]
+            return _dripped(fault.body, fault.drip, released) if fault.drip else [fault.body]
         if fault.status is None and not fault.truncated:
             return self._moto(environ, start_response, operation, body)
         if fault.status is None:

@@ -226,6 +226,22 @@ def test_an_endpoint_that_answers_sts_and_then_hangs_is_cut_off_at_the_deadline(
     _assert_nothing_leaked(*judged[1:3], *start[1:3])
 
 
+def test_an_answer_dripping_in_byte_by_byte_is_cut_off_at_the_deadline(secure_account):
+    """Each byte comes before any read timeout, the whole would take 60 s: the deadline still holds."""
+    moto = secure_account
+    moto.clear()
+    for operation in GAPS:
+        moto.fail(operation, 403, "AccessDeniedException", times=1000)
+    moto.inject("GetAccountPasswordPolicy", Fault(200, body=b" " * 600, drip=0.1), times=1000)
+    with pytest.MonkeyPatch.context() as patch:
+        _environment(moto, patch)
+        code, stdout, stderr, seconds = _live("--region", "eu-west-1", "--format", "json", "--deadline", "8")
+    moto.clear()
+    assert code == 1 and stderr == "" and seconds < 8 + 5
+    found = _statuses(stdout)
+    assert found["AG_PWD_1"] == "error" and "the scan's deadline of 8 s passed" in stdout
+
+
 def test_pytest_live_keeps_its_deadline(secure_account, pytester):
     """--aws-deadline reaches the scan: against a hanging endpoint every live test fails as an error."""
     moto = secure_account

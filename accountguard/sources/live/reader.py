@@ -210,8 +210,10 @@ class Reader:
             raise ResponseTooLarge(f"the response has {int(declared)} bytes, more than the limit of "
                                    f"{self.max_bytes} bytes")
         body = bytearray()
+        read = getattr(response.raw, "read1", None)  # returns after one socket read (urllib3 2)
+        chunks = _chunks(read) if read else response.raw.stream(CHUNK)
         try:
-            for chunk in response.raw.stream(CHUNK):
+            for chunk in chunks:
                 body += chunk
                 if len(body) > self.max_bytes:
                     response.raw.close()
@@ -289,6 +291,11 @@ class Reader:
                 not re.match(r"arn:aws[a-z-]*:", str(identity.get("Arn"))):
             raise InputError("sts:GetCallerIdentity answered without a valid account ID and ARN")
         return identity
+
+
+def _chunks(read1: Callable[[int], bytes]) -> Any:
+    while chunk := read1(CHUNK):
+        yield chunk
 
 
 def _check_parsable(client: Any, operation: str, status: int, body: bytes) -> None:
