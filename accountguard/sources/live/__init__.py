@@ -27,7 +27,7 @@ DEFAULT_REPORT_TIMEOUT = 60.0  # seconds to wait for IAM's credential report
 def load_account(profile: str | None = None, regions: Iterable[str] = (), role_arn: str | None = None,
                  report_timeout: float = DEFAULT_REPORT_TIMEOUT, session: Any = None,
                  overrides: dict[str, Callable] | None = None,
-                 deadline: float = limits.LIVE_DEADLINE_SECONDS) -> Inventory:
+                 deadline: float | str = limits.LIVE_DEADLINE_SECONDS) -> Inventory:
     """Scan the account within `deadline` seconds; InputError (one line) when it
     cannot be reached at all. `overrides` replace the client for one
     "service:Operation" (tests use botocore's Stubber where moto has no backend)."""
