@@ -14,6 +14,7 @@ from . import __version__
 from .config import FAIL_ON, ConfigError, load_config
 from .controls import all_controls
 from .engine import evaluate, failed
+from .limits import LIVE_DEADLINE_SECONDS
 from .model import InputError
 from .reports import FORMATS
 from .reports.escape import printable
@@ -52,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     live.add_argument("--role-arn", metavar="ARN", help="assume this role first (e.g. the scanner role)")
     live.add_argument("--report-timeout", type=float, default=DEFAULT_REPORT_TIMEOUT, metavar="SECONDS",
                       help="how long to wait for IAM's credential report (default: %(default)g)")
+    live.add_argument("--deadline", type=float, default=LIVE_DEADLINE_SECONDS, metavar="SECONDS",
+                      help="the most the whole scan may take, retries included; what is not read by then "
+                           "is an error (default: %(default)g)")
     commands.add_parser("checkov-dir", help="print the directory to give checkov's --external-checks-dir")
     for sub in (plan, hcl, live):
         sub.add_argument("--format", choices=sorted(FORMATS), default="text")
@@ -99,7 +103,8 @@ def _run(argv: list[str] | None) -> tuple[int, str, list[tuple[str, str]]]:
         elif args.command == "hcl":
             inventory = load_directory(args.path, args.var_file, args.var, args.tree)
         else:
-            inventory = load_account(args.profile, args.region, args.role_arn, args.report_timeout)
+            inventory = load_account(args.profile, args.region, args.role_arn, args.report_timeout,
+                                     deadline=args.deadline)
     except (InputError, ConfigError) as exc:
         _say(str(exc))
         return 2, "", []

@@ -40,6 +40,7 @@ TF_NUMBER_MAX_BITS = 4096  # an integer of about 1,200 digits: far past any coun
 # Live account.
 LIVE_DEADLINE_SECONDS = 300.0  # the whole scan, every retry included
 LIVE_RESPONSE_MAX_BYTES = 64 * MiB  # one API response body
+LIVE_MAX_ATTEMPTS = 5  # per call, the first included: throttling, 5xx and broken connections are retried with back-off
 
 # checkov adapter: how long one `accountguard plan|hcl` run per scope may take.
 CHECKOV_COMMAND_TIMEOUT_SECONDS = 300.0

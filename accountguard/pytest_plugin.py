@@ -14,6 +14,7 @@ import pytest
 from .config import FAIL_ON, Config, ConfigError, load_config
 from .controls import Control, all_controls
 from .engine import blocking, evaluate
+from .limits import LIVE_DEADLINE_SECONDS
 from .model import InputError, Inventory, Status
 from .reports.escape import printable
 from .reports.text import ALREADY, explain
@@ -42,6 +43,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--aws-region", action="append", default=[], metavar="R",
                     help="with -m live: a region to judge (repeatable; default: every enabled region)")
     group.addoption("--aws-role-arn", metavar="ARN", help="with -m live: assume this role first")
+    group.addoption("--aws-deadline", default=LIVE_DEADLINE_SECONDS, metavar="SECONDS",
+                    help="with -m live: the most the whole scan may take, retries included (default: %(default)s)")
     group.addoption("--fail-on", choices=FAIL_ON,
                     help="failures (default): every failure fails; regressions: failures a plan's prior "
                          "state already had are reported as xfail")
@@ -112,7 +115,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     try:
         config.stash[_LIVE] = load_account(config.getoption("aws_profile"), config.getoption("aws_region"),
-                                           config.getoption("aws_role_arn"))
+                                           config.getoption("aws_role_arn"),
+                                           deadline=config.getoption("aws_deadline"))
     except InputError as exc:
         raise pytest.UsageError(f"accountguard: {printable(exc)}") from None
 

@@ -1,9 +1,10 @@
 """A moto server on 127.0.0.1, in this process, behind a thin WSGI layer.
 
 The layer does two things moto does not:
-- it fails chosen requests (`Endpoint.fail`): throttling, 5xx, AccessDenied or
-  expired credentials, answered in the protocol of the service, so tests can see
-  what boto3's retries and accountguard make of them over real HTTP;
+- it damages chosen answers (`Endpoint.inject`, `Endpoint.fail`): throttling,
+  5xx, AccessDenied or expired credentials in the protocol of the service,
+  garbage, truncated or oversized bodies, slow or hanging answers, so tests can
+  see what boto3's retries and accountguard make of them over real HTTP;
 - it mends one moto gap Terraform trips over: DescribeTrails ignores
   `trailNameList`, so with two trails the AWS provider's read finds "too many
   results" and drops a trail from its state.
@@ -21,6 +22,7 @@ from collections import defaultdict, deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
+from xml.sax.saxutils import escape
 
 DESCRIBE_TRAILS = "DescribeTrails"
 # The AWS-managed policies the examples and tests attach. moto copies every one of
@@ -42,18 +44,52 @@ def _operation(environ: dict[str, Any], body: bytes) -> tuple[str, str]:
         return "rest-json", REST_OPERATIONS[(method, path)]
     if method == "GET" and path.startswith("/detector/"):
         return "rest-json", "GetDetector"
+    if "/operation/" in path:  # CloudWatch: /service/GraniteServiceVersion20100801/operation/DescribeAlarms
+        return "cbor", path.rsplit("/", 1)[-1]
     return "rest-json", path
 
 
+def _cbor_text(text: str) -> bytes:
+    data = text.encode()
+    size = len(data)
+    head = bytes([0x60 + size]) if size < 24 else bytes([0x78, size]) if size < 256 else \
+        bytes([0x79]) + size.to_bytes(2, "big")
+    return head + data
+
+
 def _error(protocol: str, status: int, code: str, message: str) -> tuple[str, list[tuple[str, str]], bytes]:
+    if protocol == "cbor":  # smithy-rpc-v2-cbor: a map of two text strings
+        body = bytes([0xA2]) + _cbor_text("__type") + _cbor_text(code) + _cbor_text("message") + _cbor_text(message)
+        return f"{status} Error", [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor"),
+                                   ("Content-Length", str(len(body)))], body
     if protocol == "query":
-        body = (f'<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message>'
-                f'</Error><RequestId>accountguard-test</RequestId></ErrorResponse>').encode()
+        body = (f'<ErrorResponse><Error><Type>Sender</Type><Code>{escape(code)}</Code><Message>{escape(message)}'
+                f'</Message></Error><RequestId>accountguard-test</RequestId></ErrorResponse>').encode()
         return f"{status} Error", [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))], body
     body = json.dumps({"__type": code, "message": message}).encode()
     headers = [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(body))),
                ("x-amzn-ErrorType", code)]
     return f"{status} Error", headers, body
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One damaged answer. By default an error (`status`, `code`) in the service's
+    protocol. `body`: these bytes instead, with `status`. `size`: a body of this many
+    bytes, with or without a Content-Length (`declared`). `truncated`: the answer
+    (moto's, or the error) cut in half, its Content-Length promising all of it.
+    `delay`: seconds before answering; with `status` None, moto then answers. `drip`: `body`
+    is sent one byte at a time, this many seconds apart."""
+
+    status: int | None = 500
+    code: str = "InternalError"
+    message: str = "injected"
+    body: bytes | None = None
+    size: int | None = None
+    declared: bool = True
+    truncated: bool = False
+    delay: float = 0.0
+    drip: float = 0.0
 
 
 @dataclass
@@ -62,24 +98,44 @@ class Endpoint:
     _faults: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
     served: list[str] = field(default_factory=list)  # operations answered with a fault, in order
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _released: threading.Event = field(default_factory=threading.Event)  # ends delays early
+
+    def inject(self, operation: str, fault: Fault, times: int = 1) -> None:
+        """Answer the next `times` requests for `operation` with this fault, then let moto answer."""
+        with self._lock:
+            self._faults[operation].extend([fault] * times)
 
     def fail(self, operation: str, status: int, code: str, times: int = 1, message: str = "injected") -> None:
-        """Answer the next `times` requests for `operation` with this error, then let moto answer."""
-        with self._lock:
-            self._faults[operation].extend([(status, code, message)] * times)
+        self.inject(operation, Fault(status, code, message), times)
 
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
             self.served.clear()
+            self._released.set()  # answers still waiting go out now
+            self._released = threading.Event()
 
-    def _take(self, operation: str) -> tuple[int, str, str] | None:
+    def _take(self, operation: str) -> tuple[Fault, threading.Event] | None:
         with self._lock:
             queue = self._faults.get(operation)
             if not queue:
                 return None
             self.served.append(operation)
-            return queue.popleft()
+            return queue.popleft(), self._released
+
+
+def _zeros(size: int) -> Iterator[bytes]:
+    chunk = b"0" * 65536
+    while size > 0:
+        yield chunk[:size]
+        size -= len(chunk)
+
+
+def _dripped(body: bytes, drip: float, released: threading.Event) -> Iterator[bytes]:
+    for byte in body:
+        if released.wait(drip):
+            return
+        yield bytes([byte])
 
 
 class _Layer:
@@ -92,11 +148,41 @@ class _Layer:
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
         protocol, operation = _operation(environ, body)
-        fault = self.endpoint._take(operation)
-        if fault is not None:
-            status, headers, payload = _error(protocol, *fault)
+        taken = self.endpoint._take(operation)
+        if taken is not None:
+            return self._damaged(environ, start_response, protocol, operation, body, *taken)
+        return self._moto(environ, start_response, operation, body)
+
+    def _damaged(self, environ: dict[str, Any], start_response: Callable, protocol: str, operation: str,
+                 body: bytes, fault: Fault, released: threading.Event) -> Iterable[bytes]:
+        released.wait(fault.delay)
+        if fault.size is not None:
+            start_response(f"{fault.status or 200} Damaged", [("Content-Type", "application/octet-stream")]
+                           + ([("Content-Length", str(fault.size))] if fault.declared else []))
+            return _zeros(fault.size)
+        if fault.body is not None:
+            start_response(f"{fault.status or 200} Damaged", [("Content-Type", "application/octet-stream"),
+                                                              ("Content-Length", str(len(fault.body)))])
+            return _dripped(fault.body, fault.drip, released) if fault.drip else [fault.body]
+        if fault.status is None and not fault.truncated:
+            return self._moto(environ, start_response, operation, body)
+        if fault.status is None:
+            captured: list[Any] = []
+            payload = b"".join(self._moto(environ, lambda status, headers, *exc: captured.extend((status, headers)),
+                                          operation, body))
+            status, headers = captured
+        else:
+            status, headers, payload = _error(protocol, fault.status, fault.code, fault.message)
+        if not fault.truncated:
             start_response(status, headers)
             return [payload]
+        start_response(status, [(k, v) for k, v in headers if k.lower() != "content-length"]
+                       + [("Content-Length", str(len(payload))), ("Connection", "close")])
+        return [payload[:len(payload) // 2]]
+
+    def _moto(self, environ: dict[str, Any], start_response: Callable, operation: str,
+              body: bytes) -> Iterable[bytes]:
+        environ["wsgi.input"] = io.BytesIO(body)
         if operation != DESCRIBE_TRAILS:
             return self.app(environ, start_response)
         names = set((json.loads(body or b"{}") or {}).get("trailNameList") or ())

@@ -6,6 +6,9 @@ account holds is translated into Terraform's vocabulary (an IAM user becomes an
 `aws_iam_user` whose address is its ARN), so the controls stay as they are. A
 read that is refused or fails leaves its resource types *unreadable*: the
 controls that need them are `error`, naming the call, and the rest are judged.
+The whole scan has one deadline (limits.LIVE_DEADLINE_SECONDS unless given):
+what is not read by then is unreadable in the same way, and a start that
+cannot be made is one InputError line.
 """
 from __future__ import annotations
 
@@ -14,26 +17,32 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 
+from ... import limits
 from ...model import InputError, Inventory, Resource
-from .reader import Reader, ReadFailed
+from .reader import Deadline, Reader, ReadFailed, describe, safe, secrets_from_environment, start_failure
 
 DEFAULT_REPORT_TIMEOUT = 60.0  # seconds to wait for IAM's credential report
 
 
 def load_account(profile: str | None = None, regions: Iterable[str] = (), role_arn: str | None = None,
                  report_timeout: float = DEFAULT_REPORT_TIMEOUT, session: Any = None,
-                 overrides: dict[str, Callable] | None = None) -> Inventory:
-    """Scan the account; InputError (one line) when it cannot be reached at all.
-    `overrides` replace the client for one "service:Operation" (tests use
-    botocore's Stubber where moto has no backend)."""
-    from . import iam, services  # boto3 is imported only when a live account is read
+                 overrides: dict[str, Callable] | None = None,
+                 deadline: float | str = limits.LIVE_DEADLINE_SECONDS) -> Inventory:
+    """Scan the account within `deadline` seconds; InputError (one line) when it
+    cannot be reached at all. `overrides` replace the client for one
+    "service:Operation" (tests use botocore's Stubber where moto has no backend)."""
+    clock = Deadline(deadline)
+    secrets_from_environment()
+    try:
+        from . import iam, services  # boto3 is imported only when a live account is read
 
-    session = session or _session(profile, role_arn)
-    reader = Reader(session, overrides)
-    identity = reader.identity()
-    account_id = identity["Account"]
-    partition = identity["Arn"].split(":")[1]
-    in_scope, notes = _regions(reader, session, partition, list(regions))
+        reader = _reader(session, profile, role_arn, overrides, clock)
+        identity = reader.identity()
+        account_id = identity["Account"]
+        partition = identity["Arn"].split(":")[1]
+        in_scope, notes = _regions(reader, reader.session, partition, list(regions))
+    except Exception as exc:  # every way the start fails is one line
+        raise InputError(start_failure(exc, clock)) from None
     scan = _Scan(reader, account_id, in_scope)
     with ThreadPoolExecutor(max_workers=16) as pool:
         iam_part = pool.submit(scan.guard, iam.TYPES + iam.GLOBAL_TYPES, iam.read, scan, report_timeout)
@@ -73,26 +82,21 @@ class _Scan:
         except ReadFailed as failure:
             self.cannot_read(types, failure)
         except Exception as exc:  # a bug in a reader must not look like an empty account
-            self.cannot_read(types, f"internal error while reading the account: {type(exc).__name__}: {exc}")
+            self.cannot_read(types, f"internal error while reading the account: {describe(exc)}")
 
 
-def _session(profile: str | None, role_arn: str | None) -> Any:
+def _reader(session: Any, profile: str | None, role_arn: str | None, overrides: dict[str, Callable] | None,
+            clock: Deadline) -> Reader:
+    """A Reader on the session boto3's chain (or `session`) gives, or on the role assumed with it."""
     import boto3
-    import botocore.exceptions
 
-    try:
-        session = boto3.Session(profile_name=profile)
-    except botocore.exceptions.ProfileNotFound as exc:
-        raise InputError(f"AWS profile {exc.kwargs.get('profile', profile)!r} is not configured") from None
+    reader = Reader(session or boto3.Session(profile_name=profile), overrides, clock)
     if not role_arn:
-        return session
-    try:
-        credentials = session.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="accountguard")
-    except Exception as exc:  # every way this fails is one line for the user
-        raise InputError(f"cannot assume role {role_arn}: {ReadFailed.describe(exc)}") from None
-    c = credentials["Credentials"]
-    return boto3.Session(aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
-                         aws_session_token=c["SessionToken"], region_name=session.region_name)
+        return reader
+    c = reader.assume_role(role_arn)
+    return Reader(boto3.Session(aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
+                                aws_session_token=c["SessionToken"], region_name=reader.session.region_name),
+                  overrides, clock)
 
 
 def _regions(reader: Reader, session: Any, partition: str, requested: list[str]) -> tuple[list[str], list[str]]:
@@ -100,7 +104,7 @@ def _regions(reader: Reader, session: Any, partition: str, requested: list[str])
     known = set(session.get_available_regions("ec2", partition_name=partition))
     unknown = [r for r in requested if r not in known]
     if unknown:
-        raise InputError(f"unknown region {unknown[0]!r} in partition {partition}")
+        raise InputError(f"unknown region {safe(repr(unknown[0]), 100)} in partition {safe(partition, 40)}")
     try:
         described = reader.pages("ec2", reader.home, "DescribeRegions", "Regions", AllRegions=True)
     except ReadFailed as failure:

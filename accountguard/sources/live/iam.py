@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from ...model import Unknown
-from .reader import ReadFailed
+from .reader import DeadlinePassed, ReadFailed
 
 TYPES = ("aws_iam_account_password_policy", "aws_iam_access_key", "root")  # and GLOBAL_TYPES
 GLOBAL_TYPES = ("aws_iam_user", "aws_iam_group", "aws_iam_policy", "aws_iam_user_group_membership",
@@ -110,6 +110,9 @@ def _credential_report(scan: Any, timeout: float) -> list[dict[str, str]] | Read
             if time.monotonic() + delay > deadline:
                 return ReadFailed("iam:GetCredentialReport",
                                   TimeoutError(f"the credential report was not ready within {timeout:g} s"))
+            if reader.deadline.remaining() < delay:
+                return ReadFailed("iam:GetCredentialReport", reader.deadline.passed() or DeadlinePassed(
+                    f"the credential report was not ready before the scan's deadline of {reader.deadline.seconds:g} s"))
             time.sleep(delay)
             delay = min(delay * 2, 5)
         content = reader.call("iam", reader.home, "GetCredentialReport")["Content"]

@@ -1,13 +1,27 @@
 """Every AWS call the live mode makes goes through a Reader: read-only operations
 only, boto3's standard retry mode (throttling and 5xx are retried), paginators,
 one client per service and region, and a count of every call, taken from
-botocore's own events so that nothing escapes it."""
+botocore's own events so that nothing escapes it.
+
+The Reader also bounds what the account's endpoints can do to the scan: one
+deadline for the whole scan (no attempt starts, no read waits and no retry
+sleeps past it), a maximum size per response (refused before it is read when
+its Content-Length says so), and a check that a response is whole and
+parsable. Messages it builds never hold a credential, endpoint userinfo or a
+response body."""
 from __future__ import annotations
 
+import json
+import math
+import os
+import re
 import threading
+import time
 from collections import Counter
+from functools import partial
 from typing import Any, Callable
 
+from ... import limits
 from ...model import InputError
 
 READ_ONLY = ("Get", "List", "Describe")
@@ -21,6 +35,15 @@ IAM_PREFIX = {"monitoring": "cloudwatch"}  # endpoint prefixes that differ from 
 PERMISSION = {"budgets:DescribeBudgets": "budgets:ViewBudget",
               "budgets:DescribeNotificationsForBudget": "budgets:ViewBudget",
               "budgets:DescribeSubscribersForNotification": "budgets:ViewBudget"}
+CONNECT_TIMEOUT = 5.0  # seconds, per attempt; both shrink to what is left of the deadline
+READ_TIMEOUT = 30.0
+CHUNK = 64 * 1024
+JSON_PROTOCOLS = ("json", "rest-json")
+CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+START_ATTEMPTS = 2  # sts:GetCallerIdentity and sts:AssumeRole
+MESSAGE_MAX_CHARS = 200  # of an error message from AWS, quoted in ours
+_USERINFO = re.compile(r"(?<=://)[^/@\s\"']*@")
+_SECRETS: set[str] = set()  # credentials from the environment and every session read, never printed
 
 
 def action_of(service_model: Any, operation: str) -> str:
@@ -33,6 +56,45 @@ def permission_of(action: str) -> str:
     return PERMISSION.get(action, action)
 
 
+def keep_secret(*values: Any) -> None:
+    """Credentials never to print: removed from every message this module builds."""
+    _SECRETS.update(v for v in values if isinstance(v, str) and len(v) >= 4)
+
+
+def safe(text: str, limit: int | None = None) -> str:
+    """One printable line, without endpoint userinfo or any credential seen."""
+    text = _USERINFO.sub("", str(text))
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        text = text.replace(secret, "(redacted)")
+    text = " ".join("".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}"
+                            for c in part) for part in text.split())
+    return text if limit is None or len(text) <= limit else text[:limit] + "..."
+
+
+class DeadlinePassed(Exception):
+    """The scan's deadline passed before this call could be made or finished."""
+
+
+class ResponseTooLarge(Exception):
+    """A response body over limits.LIVE_RESPONSE_MAX_BYTES; it is not read further."""
+
+
+class ResponseDamaged(Exception):
+    """A response that is empty or not the document its API answers with: never taken for an answer."""
+
+
+def describe(exc: BaseException) -> str:
+    """What went wrong, in one safe line: the error code and AWS's short message,
+    or the kind of failure; never a response body."""
+    code = _code(exc)
+    if code:
+        message = (getattr(exc, "response", None) or {}).get("Error", {}).get("Message") or ""
+        return safe(code, 64) + (f" ({safe(message, MESSAGE_MAX_CHARS)})" if message else "")
+    if any(cls.__name__ == "ResponseParserError" for cls in type(exc).__mro__):  # botocore.parsers'
+        return "ResponseParserError: the response cannot be parsed"  # its message holds the body
+    return safe(f"{type(exc).__name__}: {exc}", 300)
+
+
 class ReadFailed(Exception):
     """A read that was refused or failed; its message names the call and, when
     refused, the permission the scanner is missing."""
@@ -41,17 +103,9 @@ class ReadFailed(Exception):
         self.action = action
         status = (getattr(exc, "response", None) or {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
         self.refused = _code(exc) in REFUSED or status == 403
-        why = f"was refused ({_code(exc)}): the scanner needs permission {permission_of(action)}" \
-            if self.refused else f"failed: {self.describe(exc)}"
+        why = f"was refused ({safe(_code(exc) or str(status))}): the scanner needs permission " \
+              f"{permission_of(action)}" if self.refused else f"failed: {describe(exc)}"
         super().__init__(f"{action} {why}")
-
-    @staticmethod
-    def describe(exc: BaseException) -> str:
-        code = _code(exc)
-        if code:
-            message = getattr(exc, "response", {}).get("Error", {}).get("Message", "")
-            return f"{code}" + (f" ({message})" if message and len(message) < 200 else "")
-        return f"{type(exc).__name__}: {exc}"
 
 
 def _code(exc: BaseException) -> str | None:
@@ -59,16 +113,51 @@ def _code(exc: BaseException) -> str | None:
     return (response or {}).get("Error", {}).get("Code") if isinstance(response, dict) else None
 
 
+class Deadline:
+    """When the whole scan must be over, every retry included."""
+
+    def __init__(self, seconds: float | str) -> None:
+        try:
+            number = float(seconds)  # a str from an option pytest does not convert
+        except (TypeError, ValueError):
+            number = math.nan
+        if isinstance(seconds, bool) or not math.isfinite(number) or number <= 0:
+            raise InputError(f"the deadline must be a positive number of seconds, not {safe(repr(seconds), 40)}")
+        self.seconds = number
+        self.end = time.monotonic() + number
+
+    def remaining(self) -> float:
+        return self.end - time.monotonic()
+
+    def passed(self) -> DeadlinePassed | None:
+        """Why no more can be read, or None while there is time."""
+        if self.remaining() > 0:
+            return None
+        return DeadlinePassed(f"the scan's deadline of {self.seconds:g} s passed")
+
+
 class Reader:
-    def __init__(self, session: Any, overrides: dict[str, Callable] | None = None) -> None:
+    def __init__(self, session: Any, overrides: dict[str, Callable] | None = None,
+                 deadline: Deadline | None = None) -> None:
         import botocore.config
 
         self.session = session
+        self.deadline = deadline or Deadline(limits.LIVE_DEADLINE_SECONDS)
+        self.max_bytes = limits.LIVE_RESPONSE_MAX_BYTES
+        try:  # resolves the chain now, so that a broken one fails the start
+            credentials = session.get_credentials()
+            frozen = credentials.get_frozen_credentials() if credentials is not None else None
+        except Exception as exc:
+            raise InputError(start_failure(exc, self.deadline, "get AWS credentials")) from None
+        if frozen is not None:
+            keep_secret(frozen.access_key, frozen.secret_key, frozen.token)
         self.home = session.region_name or "us-east-1"
         self.overrides = overrides or {}
-        self.config = botocore.config.Config(retries={"mode": "standard", "max_attempts": 5},
-                                             connect_timeout=5, read_timeout=30, max_pool_connections=32,
-                                             user_agent_extra="accountguard")
+        self.config = botocore.config.Config(
+            retries={"mode": "standard", "total_max_attempts": limits.LIVE_MAX_ATTEMPTS},
+            connect_timeout=min(CONNECT_TIMEOUT, self.deadline.seconds),
+            read_timeout=min(READ_TIMEOUT, self.deadline.seconds), max_pool_connections=32,
+            user_agent_extra="accountguard")
         self.calls: Counter[str] = Counter()
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
@@ -86,15 +175,72 @@ class Reader:
         with self._lock:
             key = (service, region)
             if key not in self._clients:
-                self._clients[key] = self.session.client(service, region_name=region, config=self.config)
+                self._clients[key] = self._bounded(self.session.client(service, region_name=region,
+                                                                       config=self.config))
             return self._clients[key]
+
+    def _bounded(self, client: Any) -> Any:
+        """The client, with every attempt bounded in time and size."""
+        client.meta.events.register("before-send", partial(self._send, client))
+        client.meta.events.register_first("needs-retry", self._may_retry)
+        return client
+
+    def _may_retry(self, attempts: int, **_: Any) -> bool | None:
+        """No retry whose back-off (at most 2^(attempts-1) s in standard mode) could end past the deadline."""
+        return False if self.deadline.remaining() < 2 ** (attempts - 1) else None
+
+    def _send(self, client: Any, request: Any, event_name: str, **_: Any) -> Any:
+        """Send one attempt, as botocore would, but: not after the deadline, no
+        socket wait past it, no body over the size limit, none cut short."""
+        from botocore.exceptions import ConnectionClosedError, HTTPClientError, ReadTimeoutError
+        from urllib3.exceptions import HTTPError, ProtocolError
+        from urllib3.exceptions import ReadTimeoutError as SocketReadTimeout
+
+        passed = self.deadline.passed()
+        if passed:
+            raise passed
+        if getattr(request, "context", None) is None:
+            request.context = {}
+        request.context["read_timeout"] = min(READ_TIMEOUT, self.deadline.remaining())
+        request.stream_output = True  # the body is read here, below
+        response = client._endpoint.http_session.send(request)
+        declared = response.headers.get("Content-Length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            response.raw.close()
+            raise ResponseTooLarge(f"the response has {int(declared)} bytes, more than the limit of "
+                                   f"{self.max_bytes} bytes")
+        body = bytearray()
+        read = getattr(response.raw, "read1", None)  # returns after one socket read (urllib3 2)
+        chunks = _chunks(read) if read else response.raw.stream(CHUNK)
+        try:
+            for chunk in chunks:
+                body += chunk
+                if len(body) > self.max_bytes:
+                    response.raw.close()
+                    raise ResponseTooLarge(f"the response has more than the limit of {self.max_bytes} bytes")
+                passed = self.deadline.passed()
+                if passed:
+                    response.raw.close()
+                    raise passed
+        except SocketReadTimeout as exc:
+            raise ReadTimeoutError(endpoint_url=request.url, error=exc) from None
+        except ProtocolError as exc:
+            raise ConnectionClosedError(error=exc, request=request, endpoint_url=request.url) from None
+        except HTTPError as exc:
+            raise HTTPClientError(error=exc) from None
+        if declared is not None and declared.isdigit() and len(body) < int(declared):
+            raise ConnectionClosedError(error=f"{len(body)} of {declared} bytes", request=request,
+                                        endpoint_url=request.url)
+        _check_parsable(client, event_name.rsplit(".", 1)[-1], response.status_code, bytes(body))
+        response._content = bytes(body)
+        return response
 
     def call(self, service: str, region: str, operation: str, **params: Any) -> dict[str, Any]:
         client = self._checked(service, region, operation)
         try:
             return getattr(client, _snake(client, operation))(**params)
         except Exception as exc:
-            raise ReadFailed(action_of(client.meta.service_model, operation), exc) from None
+            raise self._failed(client, operation, exc) from None
 
     def pages(self, service: str, region: str, operation: str, key: str | None, **params: Any) -> list[Any]:
         """Every item under `key` in every page (key None: the pages themselves)."""
@@ -106,38 +252,106 @@ class Reader:
                 pages = [getattr(client, _snake(client, operation))(**params)]
             return pages if key is None else [item for page in pages for item in page.get(key) or ()]
         except Exception as exc:
-            raise ReadFailed(action_of(client.meta.service_model, operation), exc) from None
+            raise self._failed(client, operation, exc) from None
+
+    def _failed(self, client: Any, operation: str, exc: BaseException) -> ReadFailed:
+        passed = self.deadline.passed()
+        if passed and not isinstance(exc, DeadlinePassed) and not _code(exc):
+            exc = DeadlinePassed(f"{passed} (last attempt: {describe(exc)})")
+        return ReadFailed(action_of(client.meta.service_model, operation), exc)
 
     def _checked(self, service: str, region: str, operation: str) -> Any:
         if not operation.startswith(READ_ONLY) and operation not in ALSO_READ_ONLY:
             raise ValueError(f"{service}:{operation} is not a read-only operation")  # a bug, never a call
         return self.client(service, region, operation)
 
+    def _sts(self) -> Any:
+        """STS, for the calls before the scan: two attempts, so that no network is told quickly."""
+        import botocore.config
+
+        return self._bounded(self.session.client("sts", region_name=self.home, config=self.config.merge(
+            botocore.config.Config(retries={"mode": "standard", "total_max_attempts": START_ATTEMPTS}))))
+
+    def assume_role(self, role_arn: str) -> dict[str, str]:
+        """The one call that is not a read: credentials for the scanner role, before the scan."""
+        try:
+            return self._sts().assume_role(RoleArn=role_arn, RoleSessionName="accountguard")["Credentials"]
+        except Exception as exc:
+            raise InputError(f"cannot assume role {safe(role_arn, 300)}: "
+                             f"{start_failure(exc, self.deadline, None)}") from None
+
     def identity(self) -> dict[str, Any]:
         """Who the credentials belong to: the first call, and the one that tells a
         missing or expired credential from everything else."""
-        import botocore.exceptions
-
-        import botocore.config
-
-        sts = self.session.client("sts", region_name=self.home, config=self.config.merge(
-            botocore.config.Config(retries={"mode": "standard", "max_attempts": 2})))
         try:
-            return sts.get_caller_identity()
-        except botocore.exceptions.NoCredentialsError:
-            raise InputError("no AWS credentials found (environment, profile, SSO or instance role)") from None
-        except (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError) as exc:
-            raise InputError(f"cannot reach AWS: {exc}") from None
-        except botocore.exceptions.TokenRetrievalError as exc:
-            raise InputError(f"cannot get AWS credentials: {exc}") from None
-        except botocore.exceptions.ClientError as exc:
-            code = _code(exc)
-            what = "the AWS credentials are expired or invalid" if code in CREDENTIAL_PROBLEMS else \
-                "sts:GetCallerIdentity failed"
-            raise InputError(f"{what}: {ReadFailed.describe(exc)}") from None
-        except botocore.exceptions.BotoCoreError as exc:
-            raise InputError(f"cannot call AWS: {exc}") from None
+            identity = self._sts().get_caller_identity()
+        except Exception as exc:
+            raise InputError(start_failure(exc, self.deadline, "call sts:GetCallerIdentity")) from None
+        if not re.fullmatch(r"\d{12}", str(identity.get("Account"))) or \
+                not re.match(r"arn:aws[a-z-]*:", str(identity.get("Arn"))):
+            raise InputError("sts:GetCallerIdentity answered without a valid account ID and ARN")
+        return identity
 
+
+def _chunks(read1: Callable[[int], bytes]) -> Any:
+    while chunk := read1(CHUNK):
+        yield chunk
+
+
+def _check_parsable(client: Any, operation: str, status: int, body: bytes) -> None:
+    """botocore takes an empty answer, or a JSON one it cannot parse, for an answer
+    without data: a trail without selectors, a region without alarms. Every read
+    the scan makes has an output document: one that is missing or broken is damaged."""
+    model = client.meta.service_model
+    if status >= 300 or not model.operation_model(operation).output_shape:
+        return  # errors are judged by their status; XML and CBOR parsers refuse what they cannot parse
+    if not body:
+        raise ResponseDamaged("the response is empty")
+    if model.protocol in JSON_PROTOCOLS:
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            raise ResponseDamaged("the response is not the JSON document the API answers with")
+
+
+def start_failure(exc: BaseException, deadline: Deadline, step: str | None = "call AWS") -> str:
+    """Why the scan cannot start, in one line a user can act on; `step` is what it was doing."""
+    if isinstance(exc, InputError):
+        return str(exc)
+    if isinstance(exc, ImportError):
+        return f"the live mode needs boto3 installed: {describe(exc)}"
+    import botocore.exceptions as e
+
+    code = _code(exc)
+    if code in CREDENTIAL_PROBLEMS:
+        return f"the AWS credentials are expired or invalid: {describe(exc)}"
+    if isinstance(exc, DeadlinePassed) or deadline.passed():
+        return f"nothing could be read from AWS within the deadline of {deadline.seconds:g} s ({describe(exc)})"
+    if isinstance(exc, e.ProfileNotFound):
+        return f"AWS profile {safe(exc.kwargs.get('profile', '?'), 100)!r} is not configured"
+    if isinstance(exc, (e.ConfigParseError, e.ConfigNotFound, e.InvalidConfigError)):
+        return f"the AWS configuration cannot be read: {describe(exc)}"
+    if isinstance(exc, e.NoCredentialsError):
+        return "no AWS credentials found (environment, profile, SSO or instance role)"
+    if isinstance(exc, (e.PartialCredentialsError, e.CredentialRetrievalError, e.TokenRetrievalError,
+                        e.SSOError, e.UnauthorizedSSOTokenError)):
+        return f"cannot get AWS credentials: {describe(exc)}"
+    if isinstance(exc, (e.EndpointConnectionError, e.ConnectTimeoutError, e.ReadTimeoutError,
+                        e.ConnectionClosedError)):
+        return f"cannot reach AWS: {describe(exc)}"
+    return f"cannot {step}: {describe(exc)}" if step else describe(exc)
+
+
+def secrets_from_environment() -> None:
+    """The credentials and endpoint userinfo the environment holds, before anything can echo them."""
+    keep_secret(*(os.environ.get(name) for name in CREDENTIAL_VARIABLES))
+    for name, value in os.environ.items():
+        if name.startswith("AWS_ENDPOINT_URL") and "@" in value:
+            userinfo = value.split("://", 1)[-1].rpartition("@")[0]
+            keep_secret(*userinfo.split(":"))
+            _SECRETS.add(userinfo)
 
 
 def _snake(client: Any, operation: str) -> str:
