@@ -47,6 +47,13 @@ class Control:
     weakenings: tuple[Weakening, ...] = ()  # changes that thin it out while it still passes
     coverage: Coverage = field(default_factory=Coverage)
 
+    @property
+    def compliance(self) -> dict[str, list[str]]:
+        """The benchmark recommendations this control checks, by benchmark."""
+        return {CIS: [part.strip() for part in self.cis.split(",")]} if self.cis != "-" else {}
+
+
+CIS = "CIS AWS Foundations Benchmark v7.0.0"  # the version `cis` numbers refer to
 
 REGISTRY: dict[str, Control] = {}
 
