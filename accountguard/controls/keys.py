@@ -1,8 +1,8 @@
 from collections import Counter
 
-from ..access import access_graph, names
+from ..access import access_graph
 from ..config import Config
-from ..iam import managed_write_grant, write_grant
+from ..iam import write_power
 from ..model import Error, Fail, Inventory, Pass, Unknown
 from . import control
 
@@ -28,30 +28,20 @@ def no_writer_keys(inventory: Inventory, config: Config):
         if status == "Inactive":
             yield Pass(key.address, "the key is inactive")
             continue
-        users, unknown = names(inventory, key, "user", "aws_iam_user")
-        if unknown is not None or not users:
-            yield Error(key.address, "cannot tell which user owns the key"
-                        + (f": {unknown.why}" if unknown else ""))
+        link = inventory.link(key, "user", "aws_iam_user")
+        owners = [u for u in link.resources if isinstance(u.values.get("name"), str)]
+        if len(owners) != 1:
+            shown = link.outside[0] if link.outside else None
+            yield Error(key.address, f"user {shown} is not in this plan, so what it can do cannot be seen" if shown
+                        else "cannot tell which user owns the key"
+                        + (f": {link.unknown.why}" if link.unknown else ""))
             continue
-        user = users[0]
-        unknowns = list(graph.unknown)
-        writes = []
-        for grant in graph.grants(user):
-            if grant.managed_arn:
-                reason = managed_write_grant(grant.managed_arn)
-            elif grant.document is not None:
-                reason = write_grant(grant.document)
-            else:  # cannot be seen, or not valid policy JSON: either way, not proven read-only
-                reason = grant.problem if isinstance(grant.problem, Unknown) else Unknown(str(grant.problem))
-            if isinstance(reason, Unknown):
-                unknowns.append(reason)
-            elif reason:
-                writes.append(f"{reason} (via {grant.via})")
-        if writes:
-            yield Fail(key.address, f"active access key of user {user}, who can change the account: "
-                       + "; ".join(writes))
-        elif unknowns:
-            yield Error(key.address, f"cannot tell whether user {user} is read-only: {unknowns[0].why}")
+        user = owners[0].values["name"]
+        reason = write_power(graph.policy_set(user))
+        if isinstance(reason, Unknown):
+            yield Error(key.address, f"cannot tell whether user {user} is read-only: {reason.why}")
+        elif reason:
+            yield Fail(key.address, f"active access key of user {user}, who can change the account: {reason}")
         else:
             yield Pass(key.address, f"user {user} can only read")
 

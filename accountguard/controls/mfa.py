@@ -1,6 +1,6 @@
 from ..access import POLICY_RESOURCES, access_graph, policy_of, user_name
 from ..config import Config
-from ..iam import mfa_enforcement
+from ..iam import PolicySet, mfa_gap
 from ..model import Error, Fail, Inventory, Pass, Unknown
 from . import control
 
@@ -27,17 +27,15 @@ def mfa_policy_exists(inventory: Inventory, config: Config):
             if isinstance(document, Unknown):
                 unknown.append(f"{resource.address} ({document.why})")
                 continue
-            if isinstance(document, str):
-                misses.append(document)
-                continue
-            gap = mfa_enforcement(document)
+            alone = PolicySet(scps=(document,)) if type_ == "aws_organizations_policy" else PolicySet((document,))
+            gap = mfa_gap(alone)
             if gap is None:
                 yield Pass(resource.address, "denies everything but MFA self-service without MFA")
                 return
             if isinstance(gap, Unknown):
                 unknown.append(f"{resource.address} ({gap.why})")
             elif "Deny" in {s.effect for s in document.statements}:
-                misses.append(f"{resource.address}: {gap}")
+                misses.append(gap)
     if unknown:
         yield Error("account", "cannot tell whether these policies enforce MFA: " + "; ".join(unknown))
     else:
@@ -63,28 +61,14 @@ def users_subject_to_mfa(inventory: Inventory, config: Config):
         if isinstance(name, Unknown):
             yield Error(user.address, name.why)
             continue
-        grants = graph.grants(name)
-        unknown = list(graph.unknown)
-        enforcing = None
-        for grant in grants:
-            if grant.document is None:
-                if isinstance(grant.problem, Unknown):
-                    unknown.append(grant.problem)
-                continue
-            gap = mfa_enforcement(grant.document)
-            if gap is None:
-                enforcing = grant
-                break
-            if isinstance(gap, Unknown):
-                unknown.append(gap)
-        if enforcing is not None:
-            yield Pass(user.address, f"user {name} gets MFA enforcement from {enforcing.name} via {enforcing.via}")
-        elif unknown:
-            yield Error(user.address, f"cannot tell whether user {name} is subject to MFA enforcement: "
-                        + unknown[0].why)
+        gap = mfa_gap(graph.policy_set(name))
+        if gap is None:
+            yield Pass(user.address, f"user {name} is denied everything but MFA self-service without MFA")
+        elif isinstance(gap, Unknown):
+            yield Error(user.address, f"cannot tell whether user {name} is subject to MFA enforcement: {gap.why}")
         else:
-            reached = ", ".join(sorted({g.name for g in grants})) or "none"
-            yield Fail(user.address, f"user {name} is not subject to any MFA-enforcing policy "
+            reached = ", ".join(sorted({g.name for g in graph.grants(name)})) or "none"
+            yield Fail(user.address, f"user {name} is not subject to any MFA-enforcing policy: {gap} "
                        f"(policies reaching it: {reached})")
 
 
