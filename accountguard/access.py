@@ -252,6 +252,7 @@ class AccessGraph:
     def __init__(self, inventory: Inventory) -> None:
         self.inventory = inventory
         self.users: list[Resource] = inventory.of_type("aws_iam_user")
+        self.groups = {g.values.get("name") for g in inventory.of_type("aws_iam_group")}
         self.groups_of: dict[str, set[str]] = defaultdict(set)
         self.user_grants: dict[str, list[Grant]] = defaultdict(list)
         self.group_grants: dict[str, list[Grant]] = defaultdict(list)
@@ -334,8 +335,52 @@ class AccessGraph:
         identity = [g.policy for g in self.user_grants.get(user, ())]
         for group in sorted(self.groups_of.get(user, ())):
             identity.extend(g.policy for g in self.group_grants.get(group, ()))
+            if group not in self.groups:  # looked up, or made elsewhere: its other policies are unseen
+                identity.append(Unknown(f"group {group} of user {user} is not in this plan, so its policies "
+                                        f"cannot be seen"))
         identity.extend(self.unknown)
         return PolicySet(tuple(identity), self.boundary_of.get(user), tuple(g.policy for g in self.scps))
+
+
+def _principals(statement: Any) -> list[Any]:
+    principal = statement.get("Principal") if isinstance(statement, dict) else None
+    if principal == "*" or isinstance(principal, Unknown):
+        return [principal]
+    if not isinstance(principal, dict):
+        return []
+    found = principal.get("AWS")
+    return list(found) if isinstance(found, list) else [found] if found is not None else []
+
+
+def roles_trusting(inventory: Inventory, user: str) -> list[str]:
+    """Roles whose trust policy lets `user` assume them without any identity policy
+    (a same-account trust policy naming the user's ARN, `*`, or a principal known
+    only after apply): what the user can do then is the role's."""
+    found = []
+    for role in inventory.of_type("aws_iam_role"):
+        value: Any = role.values.get("assume_role_policy")
+        if isinstance(value, Unknown):
+            sources = inventory.referenced(role, "assume_role_policy", ["aws_iam_policy_document"])
+            value = _document_source(inventory, sources[0]) if len(sources) == 1 else value
+        try:
+            document = json.loads(value) if isinstance(value, str) else value
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):
+            found.append(f"{role.address} (its trust policy cannot be read)")
+            continue
+        statements = document.get("Statement")
+        for statement in statements if isinstance(statements, list) else [statements]:
+            if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+                continue
+            for principal in _principals(statement):
+                if isinstance(principal, Unknown) or principal is SENSITIVE or principal == "*" or (
+                        isinstance(principal, str) and re.search(rf":user/(?:.*/)?{re.escape(user)}$", principal)):
+                    found.append(role.address)
+                    break
+            if found and found[-1] == role.address:
+                break
+    return found
 
 
 def access_graph(inventory: Inventory) -> AccessGraph:

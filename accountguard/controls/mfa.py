@@ -2,8 +2,9 @@ from ..access import POLICY_RESOURCES, access_graph, policy_of, user_name
 from ..config import Config
 from ..iam import PolicySet, mfa_gap
 from ..model import Error, Fail, Inventory, Pass, Unknown
-from . import control
+from . import control, iam_types
 
+MFA_POLICY_SOURCES = {**POLICY_RESOURCES, "data.aws_iam_policy": "policy"}  # an existing policy looked up
 MFA_FIX = ('data "aws_iam_policy_document" "require_mfa" {\n'
            "  statement {\n    effect      = \"Deny\"\n"
            "    not_actions = [\"iam:CreateVirtualMFADevice\", \"iam:EnableMFADevice\", \"iam:GetUser\",\n"
@@ -18,10 +19,14 @@ MFA_FIX = ('data "aws_iam_policy_document" "require_mfa" {\n'
     rationale="A stolen password or access key without MFA must not be enough to act in the account.",
     fix=MFA_FIX + '\nresource "aws_iam_policy" "require_mfa" {\n'
         "  policy = data.aws_iam_policy_document.require_mfa.json\n}",
+    coverage=iam_types.coverage(
+        tuple(MFA_POLICY_SOURCES) + ("data.aws_iam_policy_document",),
+        {t: "whom a policy reaches is AG_MFA_2's question; AG_MFA_1 asks whether one exists"
+         for t in iam_types.ACCESS + ("aws_iam_access_key", "aws_iam_role")}),
 )
 def mfa_policy_exists(inventory: Inventory, config: Config):
     misses, unknown = [], []
-    for type_, attr in POLICY_RESOURCES.items():
+    for type_, attr in MFA_POLICY_SOURCES.items():
         for resource in inventory.of_type(type_):
             document = policy_of(inventory, resource, attr)
             if isinstance(document, Unknown):
@@ -50,6 +55,9 @@ def mfa_policy_exists(inventory: Inventory, config: Config):
     fix="Add the user to the group that has the MFA policy attached:\n"
         'resource "aws_iam_user_group_membership" "this" {\n'
         "  user   = aws_iam_user.this.name\n  groups = [aws_iam_group.humans.name]\n}",
+    coverage=iam_types.coverage(iam_types.ACCESS, {
+        "aws_iam_access_key": "a key does not change which policies reach its user",
+        "aws_iam_role": "roles are not IAM users; AG_MFA_2 judges users"}),
 )
 def users_subject_to_mfa(inventory: Inventory, config: Config):
     graph = access_graph(inventory)
