@@ -321,7 +321,7 @@ def action_set(pattern: str) -> ActionSet:
     """The actions an Action pattern names: case-insensitive, `*` and `?` wildcards.
     A pattern naming no documented action names its service's UNDOCUMENTED member."""
     pattern = pattern.lower()
-    if pattern == "*":
+    if pattern in ("*", "*:*"):
         return EVERYTHING
     prefix, colon, name = pattern.partition(":")
     if not colon:
