@@ -315,7 +315,7 @@ class AccessGraph:
             name = user.values.get("name")
             if isinstance(name, str):
                 boundary = user.values.get("permissions_boundary")
-                if boundary is None:
+                if boundary is None or boundary == "":  # the provider reads an unset boundary back as ""
                     self.boundary_of[name] = None
                 else:
                     policies = _arn_policies(inventory, user, "permissions_boundary")
