@@ -3,11 +3,14 @@ jsonencode, heredoc, aws_iam_policy_document, AWS-managed ARNs) and the paths
 by which they reach a user (direct, via groups, via the organization)."""
 from __future__ import annotations
 
+import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from .iam import Policy, PolicyError, managed_policy_name, parse_policy
+from .iam import Policy, PolicyError, PolicySet, parse_policy
+from .managed_policies import managed_policy, managed_policy_name
 from .model import SENSITIVE, Inventory, Resource, Unknown
 
 POLICY_RESOURCES = {  # type -> attribute holding the document
@@ -18,23 +21,95 @@ POLICY_RESOURCES = {  # type -> attribute holding the document
 }
 
 
-@dataclass(frozen=True)
-class Grant:
-    """A policy reaching a user. Exactly one of document, managed_arn, problem is set."""
+_VARIABLE_FIELDS = ("Resource", "NotResource")  # where the provider turns &{...} into ${...}
 
-    via: str
-    name: str
-    document: Policy | None = None
-    managed_arn: str | None = None
-    problem: Unknown | str | None = None
+
+def _merge(statements: list[dict[str, Any]], new: list[dict[str, Any]]) -> None:
+    """The provider's IAMPolicyDoc.Merge: a statement with a Sid replaces the one
+    with the same Sid in place; every other statement is appended."""
+    for statement in new:
+        sid = statement.get("Sid")
+        index = next((i for i, s in enumerate(statements) if sid and s.get("Sid") == sid), None)
+        if index is None:
+            statements.append(statement)
+        else:
+            statements[index] = statement
+
+
+def _documents(values: dict[str, Any], attr: str) -> list[dict[str, Any]] | Unknown:
+    """The JSON documents in source_policy_documents or override_policy_documents."""
+    documents = values.get(attr) or []
+    if isinstance(documents, Unknown) or any(isinstance(d, Unknown) for d in documents):
+        return Unknown(f"a document in {attr} of a policy document is known only after apply")
+    parsed = []
+    for text in documents:
+        if text is None:
+            continue
+        if text is SENSITIVE:
+            return Unknown(f"a document in {attr} of a policy document is sensitive")
+        try:
+            document = json.loads(text) if isinstance(text, str) else text
+        except ValueError:
+            return Unknown(f"a document in {attr} of a policy document is not valid JSON: the provider would not render it")
+        statements = document.get("Statement") if isinstance(document, dict) else None
+        if isinstance(statements, dict):
+            statements = [statements]
+        if not isinstance(statements, list):
+            return Unknown(f"a document in {attr} of a policy document has no Statement list")
+        parsed.append({**document, "Statement": statements})
+    return parsed
+
+
+def _version(*documents: Any) -> str:
+    return max((d.get("Version") or "" for d in documents if isinstance(d, dict)), default="") or "2012-10-17"
 
 
 def render_policy_document(values: dict[str, Any]) -> dict[str, Any] | Unknown:
     """The policy an aws_iam_policy_document renders from its arguments, as the AWS
-    provider renders it; parts that are not known stay Unknown inside it."""
-    if any(values.get(k) for k in ("source_policy_documents", "override_policy_documents",
-                                   "source_json", "override_json")):
-        return Unknown("a policy document that merges other documents is not evaluated by accountguard")
+    provider renders it (policy_document_data_source.go): source_policy_documents merged
+    in order (a Sid twice among them is the provider's error), then the statement
+    blocks, then override_policy_documents, each replacing statements by Sid. Parts
+    that are not known stay Unknown inside it; a document the provider would refuse
+    to render is Unknown too."""
+    if any(values.get(k) for k in ("source_json", "override_json")):
+        return Unknown("source_json and override_json must be empty in the aws provider 5.x: it would not render")
+    sources = _documents(values, "source_policy_documents")
+    overrides = _documents(values, "override_policy_documents")
+    for merged in (sources, overrides):
+        if not isinstance(merged, list):
+            return merged
+    statements: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for document in sources:
+        for statement in document["Statement"]:
+            sid = statement.get("Sid") if isinstance(statement, dict) else None
+            if sid:
+                if sid in seen:
+                    return Unknown(f"duplicate Sid ({sid}) in source_policy_documents: the provider would not render it")
+                seen.add(sid)
+        _merge(statements, list(document["Statement"]))
+    own = _statement_blocks(values)
+    if isinstance(own, Unknown):
+        return own
+    _merge(statements, own)
+    for document in overrides:
+        _merge(statements, list(document["Statement"]))
+    version = max(_version(*sources, *overrides), values.get("version") or "2012-10-17")
+    rendered: dict[str, Any] = {"Version": version, "Statement": statements}
+    if values.get("policy_id"):
+        rendered["Id"] = values["policy_id"]
+    return rendered
+
+
+def _variables(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("&{", "${")
+    if isinstance(value, list):
+        return [_variables(v) for v in value]
+    return value
+
+
+def _statement_blocks(values: dict[str, Any]) -> list[dict[str, Any]] | Unknown:
     blocks = values.get("statement") or []
     if isinstance(blocks, Unknown):
         return blocks
@@ -51,26 +126,49 @@ def render_policy_document(values: dict[str, Any]) -> dict[str, Any] | Unknown:
         for attr, key in (("actions", "Action"), ("not_actions", "NotAction"),
                           ("resources", "Resource"), ("not_resources", "NotResource")):
             if block.get(attr):
-                rendered[key] = block[attr]
+                rendered[key] = _variables(block[attr]) if key in _VARIABLE_FIELDS else block[attr]
         for attr, key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
             if block.get(attr):
                 if not all(isinstance(p, dict) for p in block[attr]):
                     return Unknown("a principal of a policy document is known only after apply")
-                rendered[key] = {p.get("type"): p.get("identifiers") for p in block[attr]}
+                rendered[key] = {p.get("type"): _variables(p.get("identifiers")) for p in block[attr]}
         conditions: dict[str, dict[str, Any]] = {}
         for condition in block.get("condition") or ():
             test, variable = condition.get("test"), condition.get("variable")
             if isinstance(test, Unknown) or isinstance(variable, Unknown):
                 return Unknown("a condition of a policy document is known only after apply")
-            conditions.setdefault(test, {})[variable] = condition.get("values")
+            conditions.setdefault(test, {}).setdefault(variable, [])
+            values_ = condition.get("values")
+            if isinstance(values_, Unknown) or isinstance(conditions[test][variable], Unknown):
+                conditions[test][variable] = Unknown("a condition value of a policy document is known only after apply")
+            else:
+                conditions[test][variable] += _variables(list(values_ or []))
         if conditions:
             rendered["Condition"] = conditions
         statements.append(rendered)
-    return {"Version": values.get("version") or "2012-10-17", "Statement": statements}
+    return statements
 
 
-def policy_of(inventory: Inventory, resource: Resource, attr: str) -> Policy | Unknown | str:
-    """The policy in `resource.attr`: parsed, Unknown, or why it is invalid."""
+def _document_source(inventory: Inventory, data: Resource, depth: int = 0) -> Any:
+    """An aws_iam_policy_document's JSON, or what it renders to from its arguments;
+    a document in source/override_policy_documents known only after apply is followed
+    to the one policy document it refers to."""
+    document = data.values.get("json")
+    if isinstance(document, str):
+        return document
+    values = dict(data.values)
+    for attr in ("source_policy_documents", "override_policy_documents"):
+        value = values.get(attr)
+        if depth < 8 and (isinstance(value, Unknown) or (isinstance(value, list) and
+                                                         any(isinstance(v, Unknown) for v in value))):
+            sources = inventory.referenced(data, attr, ["aws_iam_policy_document"])
+            if len(sources) == 1 and (isinstance(value, Unknown) or len(value) == 1):
+                values[attr] = [_document_source(inventory, sources[0], depth + 1)]
+    return render_policy_document(values)
+
+
+def policy_of(inventory: Inventory, resource: Resource, attr: str) -> Policy | Unknown:
+    """The policy in `resource.attr`: parsed, or Unknown (not seen, or not valid policy JSON)."""
     value = resource.values.get(attr)
     document: Any = value
     if value is SENSITIVE:
@@ -79,42 +177,43 @@ def policy_of(inventory: Inventory, resource: Resource, attr: str) -> Policy | U
         sources = inventory.referenced(resource, attr, ["aws_iam_policy_document"])
         if len(sources) != 1:
             return Unknown(f"{resource.address}.{attr} is known only after apply")
-        data = sources[0]
-        document = data.values.get("json")
-        if not isinstance(document, str):
-            document = render_policy_document(data.values)
-            if isinstance(document, Unknown):
-                return document
+        document = _document_source(inventory, sources[0])
+        if isinstance(document, Unknown):
+            return document
     if document is None:
-        return f"{resource.address} has no {attr}"
+        return Unknown(f"{resource.address} has no {attr}")
     try:
         return parse_policy(document, resource.address)
     except PolicyError as exc:
-        return str(exc)
+        return Unknown(str(exc))
 
 
-def _grant(inventory: Inventory, resource: Resource, attr: str) -> Grant:
-    """The policy a *_policy_attachment's policy_arn names."""
+@dataclass(frozen=True)
+class Grant:
+    """A policy reaching a user: `via` the resource that attaches it; Unknown when it
+    cannot be seen or is not valid policy JSON."""
+
+    via: str
+    policy: Policy | Unknown
+
+    @property
+    def name(self) -> str:
+        return self.policy.name if isinstance(self.policy, Policy) else self.via
+
+
+def _arn_policies(inventory: Inventory, resource: Resource, attr: str) -> list[Policy | Unknown]:
+    """The policies a policy ARN (or list of ARNs) names: customer policies in the
+    inventory, AWS-managed ones from the snapshot; any other is Unknown."""
     link = inventory.link(resource, attr, "aws_iam_policy")
-    if link.resources:
-        policy = link.resources[0]
-        document = policy_of(inventory, policy, "policy")
-        if isinstance(document, Policy):
-            return Grant(resource.address, policy.address, document=document)
-        return Grant(resource.address, policy.address, problem=document)
+    found: list[Policy | Unknown] = [policy_of(inventory, p, "policy") for p in link.resources]
     for arn in link.outside:
-        if managed_policy_name(arn):
-            return Grant(resource.address, arn, managed_arn=arn)
-        return Grant(resource.address, arn, problem=Unknown(f"policy {arn} is not in this plan"))
-    return Grant(resource.address, f"{resource.address}.{attr}",
-                 problem=link.unknown or Unknown(f"{resource.address} names no policy"))
-
-
-def _inline(inventory: Inventory, resource: Resource) -> Grant:
-    document = policy_of(inventory, resource, "policy")
-    if isinstance(document, Policy):
-        return Grant(resource.address, resource.address, document=document)
-    return Grant(resource.address, resource.address, problem=document)
+        found.append(managed_policy(arn) if managed_policy_name(arn) else
+                     Unknown(f"policy {arn} is not in this plan"))
+    if link.unknown is not None:
+        found.append(link.unknown)
+    if not found and resource.values.get(attr) is None:
+        found.append(Unknown(f"{resource.address} names no policy"))
+    return found
 
 
 def names(inventory: Inventory, resource: Resource, attr: str, type_: str) -> tuple[list[str], Unknown | None]:
@@ -131,15 +230,33 @@ def names(inventory: Inventory, resource: Resource, attr: str, type_: str) -> tu
     return sorted(set(found)), unknown
 
 
+def _scp_reach(inventory: Inventory, attachment: Resource) -> Unknown | None:
+    """None when the attachment's target covers this account: the organization root
+    (r-...) or an account ID, taken to be this account (README: SCPs). An OU may or
+    may not hold it: Unknown."""
+    target = attachment.values.get("target_id")
+    if isinstance(target, str) and (target.startswith("r-") or target.isdigit()):
+        return None
+    if isinstance(target, str):
+        return Unknown(f"{attachment.address} attaches to {target}, and whether this account is in it "
+                       f"cannot be seen")
+    references = attachment.references.get("target_id", ())
+    if any(re.search(r"(^|\.)aws_organizations_organization\.[^.]+\.roots", r) for r in references):
+        return None
+    return Unknown(f"{attachment.address}.target_id is known only after apply")
+
+
 class AccessGraph:
-    """Every user, the groups it is in, and the policies reaching it."""
+    """Every user, the groups it is in, and the policies IAM evaluates for it."""
 
     def __init__(self, inventory: Inventory) -> None:
+        self.inventory = inventory
         self.users: list[Resource] = inventory.of_type("aws_iam_user")
+        self.groups = {g.values.get("name") for g in inventory.of_type("aws_iam_group")}
         self.groups_of: dict[str, set[str]] = defaultdict(set)
         self.user_grants: dict[str, list[Grant]] = defaultdict(list)
         self.group_grants: dict[str, list[Grant]] = defaultdict(list)
-        self.account_grants: list[Grant] = []
+        self.scps: list[Grant] = []
         self.unknown: list[Unknown] = []  # memberships or attachments whose target cannot be seen
 
         def targets(resource: Resource, attr: str, type_: str) -> list[str]:
@@ -148,6 +265,11 @@ class AccessGraph:
                 self.unknown.append(unknown)
             return found
 
+        def attach(resource: Resource, policies: list[Policy | Unknown], principal: str, attr: str) -> None:
+            grants = self.user_grants if principal == "user" else self.group_grants
+            for name in targets(resource, attr, f"aws_iam_{principal}"):
+                grants[name].extend(Grant(resource.address, p) for p in policies)
+
         for m in inventory.of_type("aws_iam_user_group_membership"):
             for user in targets(m, "user", "aws_iam_user"):
                 self.groups_of[user].update(targets(m, "groups", "aws_iam_group"))
@@ -155,42 +277,110 @@ class AccessGraph:
             groups = targets(m, "group", "aws_iam_group")
             for user in targets(m, "users", "aws_iam_user"):
                 self.groups_of[user].update(groups)
-        for a in inventory.of_type("aws_iam_user_policy_attachment"):
-            grant = _grant(inventory, a, "policy_arn")
-            for user in targets(a, "user", "aws_iam_user"):
-                self.user_grants[user].append(grant)
-        for a in inventory.of_type("aws_iam_group_policy_attachment"):
-            grant = _grant(inventory, a, "policy_arn")
-            for group in targets(a, "group", "aws_iam_group"):
-                self.group_grants[group].append(grant)
+        for principal in ("user", "group"):
+            for a in inventory.of_type(f"aws_iam_{principal}_policy_attachment"):
+                attach(a, _arn_policies(inventory, a, "policy_arn"), principal, principal)
+            for a in inventory.of_type(f"aws_iam_{principal}_policy_attachments_exclusive"):
+                attach(a, _arn_policies(inventory, a, "policy_arns"), principal, f"{principal}_name")
+            inline: dict[str, set[str]] = defaultdict(set)
+            for p in inventory.of_type(f"aws_iam_{principal}_policy"):
+                attach(p, [policy_of(inventory, p, "policy")], principal, principal)
+                name = p.values.get("name")
+                for owner in names(inventory, p, principal, f"aws_iam_{principal}")[0]:
+                    inline[owner].add(name if isinstance(name, str) else "")
+            for e in inventory.of_type(f"aws_iam_{principal}_policies_exclusive"):
+                listed = e.values.get("policy_names")
+                for owner in targets(e, f"{principal}_name", f"aws_iam_{principal}"):
+                    if not isinstance(listed, list) or any(not isinstance(n, str) for n in listed):
+                        missing = [Unknown(f"{e.address}.policy_names is known only after apply")]
+                    else:
+                        missing = [Unknown(f"inline policy {n} of {principal} {owner} ({e.address}) is not in "
+                                           f"this plan") for n in sorted(set(listed) - inline[owner])]
+                    (self.user_grants if principal == "user" else self.group_grants)[owner].extend(
+                        Grant(e.address, u) for u in missing)
         for a in inventory.of_type("aws_iam_policy_attachment"):
-            grant = _grant(inventory, a, "policy_arn")
-            for user in targets(a, "users", "aws_iam_user"):
-                self.user_grants[user].append(grant)
-            for group in targets(a, "groups", "aws_iam_group"):
-                self.group_grants[group].append(grant)
-        for p in inventory.of_type("aws_iam_user_policy"):
-            grant = _inline(inventory, p)
-            for user in targets(p, "user", "aws_iam_user"):
-                self.user_grants[user].append(grant)
-        for p in inventory.of_type("aws_iam_group_policy"):
-            grant = _inline(inventory, p)
-            for group in targets(p, "group", "aws_iam_group"):
-                self.group_grants[group].append(grant)
-        attached_scps = {address for a in inventory.of_type("aws_organizations_policy_attachment")
-                         for address in (r.address for r in inventory.link(a, "policy_id", "aws_organizations_policy").resources)}
-        for scp in inventory.of_type("aws_organizations_policy"):
-            if scp.address in attached_scps and scp.get("type", "SERVICE_CONTROL_POLICY") == "SERVICE_CONTROL_POLICY":
-                document = policy_of(inventory, scp, "content")
-                self.account_grants.append(Grant(scp.address, scp.address, document=document)
-                                           if not isinstance(document, (Unknown, str))
-                                           else Grant(scp.address, scp.address, problem=document))
+            policies = _arn_policies(inventory, a, "policy_arn")
+            attach(a, policies, "user", "users")
+            attach(a, policies, "group", "groups")
+        for a in inventory.of_type("aws_organizations_policy_attachment"):
+            for scp in inventory.link(a, "policy_id", "aws_organizations_policy").resources:
+                kind = scp.values.get("type", "SERVICE_CONTROL_POLICY")
+                if kind is None or kind == "SERVICE_CONTROL_POLICY":
+                    reach = _scp_reach(inventory, a)
+                    self.scps.append(Grant(a.address, reach or policy_of(inventory, scp, "content")))
+                elif isinstance(kind, Unknown):
+                    self.scps.append(Grant(a.address, Unknown(f"the type of {scp.address} is known only after apply")))
+        self.boundary_of: dict[str, Policy | Unknown | None] = {}
+        for user in self.users:
+            name = user.values.get("name")
+            if isinstance(name, str):
+                boundary = user.values.get("permissions_boundary")
+                if boundary is None or boundary == "":  # the provider reads an unset boundary back as ""
+                    self.boundary_of[name] = None
+                else:
+                    policies = _arn_policies(inventory, user, "permissions_boundary")
+                    self.boundary_of[name] = policies[0] if len(policies) == 1 else \
+                        Unknown(f"the permissions boundary of {user.address} cannot be told")
 
     def grants(self, user: str) -> list[Grant]:
+        """Identity policies (direct and via groups), then SCPs."""
         found = list(self.user_grants.get(user, ()))
         for group in sorted(self.groups_of.get(user, ())):
             found.extend(self.group_grants.get(group, ()))
-        return found + self.account_grants
+        return found + self.scps
+
+    def policy_set(self, user: str) -> PolicySet:
+        """What IAM evaluates for the user's requests; memberships and attachments that
+        cannot be placed may add anything (an Unknown policy)."""
+        identity = [g.policy for g in self.user_grants.get(user, ())]
+        for group in sorted(self.groups_of.get(user, ())):
+            identity.extend(g.policy for g in self.group_grants.get(group, ()))
+            if group not in self.groups:  # looked up, or made elsewhere: its other policies are unseen
+                identity.append(Unknown(f"group {group} of user {user} is not in this plan, so its policies "
+                                        f"cannot be seen"))
+        identity.extend(self.unknown)
+        return PolicySet(tuple(identity), self.boundary_of.get(user), tuple(g.policy for g in self.scps))
+
+
+def _principals(statement: Any) -> list[Any]:
+    principal = statement.get("Principal") if isinstance(statement, dict) else None
+    if principal == "*" or isinstance(principal, Unknown):
+        return [principal]
+    if not isinstance(principal, dict):
+        return []
+    found = principal.get("AWS")
+    return list(found) if isinstance(found, list) else [found] if found is not None else []
+
+
+def roles_trusting(inventory: Inventory, user: str) -> list[str]:
+    """Roles whose trust policy lets `user` assume them without any identity policy
+    (a same-account trust policy naming the user's ARN, `*`, or a principal known
+    only after apply): what the user can do then is the role's."""
+    found = []
+    for role in inventory.of_type("aws_iam_role"):
+        value: Any = role.values.get("assume_role_policy")
+        if isinstance(value, Unknown):
+            sources = inventory.referenced(role, "assume_role_policy", ["aws_iam_policy_document"])
+            value = _document_source(inventory, sources[0]) if len(sources) == 1 else value
+        try:
+            document = json.loads(value) if isinstance(value, str) else value
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):
+            found.append(f"{role.address} (its trust policy cannot be read)")
+            continue
+        statements = document.get("Statement")
+        for statement in statements if isinstance(statements, list) else [statements]:
+            if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+                continue
+            for principal in _principals(statement):
+                if isinstance(principal, Unknown) or principal is SENSITIVE or principal == "*" or (
+                        isinstance(principal, str) and re.search(rf":user/(?:.*/)?{re.escape(user)}$", principal)):
+                    found.append(role.address)
+                    break
+            if found and found[-1] == role.address:
+                break
+    return found
 
 
 def access_graph(inventory: Inventory) -> AccessGraph:

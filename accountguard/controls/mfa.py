@@ -1,9 +1,10 @@
 from ..access import POLICY_RESOURCES, access_graph, policy_of, user_name
 from ..config import Config
-from ..iam import mfa_enforcement
+from ..iam import PolicySet, mfa_gap
 from ..model import Error, Fail, Inventory, Pass, Unknown
-from . import control
+from . import control, iam_types
 
+MFA_POLICY_SOURCES = {**POLICY_RESOURCES, "data.aws_iam_policy": "policy"}  # an existing policy looked up
 MFA_FIX = ('data "aws_iam_policy_document" "require_mfa" {\n'
            "  statement {\n    effect      = \"Deny\"\n"
            "    not_actions = [\"iam:CreateVirtualMFADevice\", \"iam:EnableMFADevice\", \"iam:GetUser\",\n"
@@ -18,26 +19,28 @@ MFA_FIX = ('data "aws_iam_policy_document" "require_mfa" {\n'
     rationale="A stolen password or access key without MFA must not be enough to act in the account.",
     fix=MFA_FIX + '\nresource "aws_iam_policy" "require_mfa" {\n'
         "  policy = data.aws_iam_policy_document.require_mfa.json\n}",
+    coverage=iam_types.coverage(
+        tuple(MFA_POLICY_SOURCES) + ("data.aws_iam_policy_document",),
+        {t: "whom a policy reaches is AG_MFA_2's question; AG_MFA_1 asks whether one exists"
+         for t in iam_types.ACCESS + ("aws_iam_access_key", "aws_iam_role")}),
 )
 def mfa_policy_exists(inventory: Inventory, config: Config):
     misses, unknown = [], []
-    for type_, attr in POLICY_RESOURCES.items():
+    for type_, attr in MFA_POLICY_SOURCES.items():
         for resource in inventory.of_type(type_):
             document = policy_of(inventory, resource, attr)
             if isinstance(document, Unknown):
                 unknown.append(f"{resource.address} ({document.why})")
                 continue
-            if isinstance(document, str):
-                misses.append(document)
-                continue
-            gap = mfa_enforcement(document)
+            alone = PolicySet(scps=(document,)) if type_ == "aws_organizations_policy" else PolicySet((document,))
+            gap = mfa_gap(alone)
             if gap is None:
                 yield Pass(resource.address, "denies everything but MFA self-service without MFA")
                 return
             if isinstance(gap, Unknown):
                 unknown.append(f"{resource.address} ({gap.why})")
             elif "Deny" in {s.effect for s in document.statements}:
-                misses.append(f"{resource.address}: {gap}")
+                misses.append(gap)
     if unknown:
         yield Error("account", "cannot tell whether these policies enforce MFA: " + "; ".join(unknown))
     else:
@@ -52,6 +55,9 @@ def mfa_policy_exists(inventory: Inventory, config: Config):
     fix="Add the user to the group that has the MFA policy attached:\n"
         'resource "aws_iam_user_group_membership" "this" {\n'
         "  user   = aws_iam_user.this.name\n  groups = [aws_iam_group.humans.name]\n}",
+    coverage=iam_types.coverage(iam_types.ACCESS, {
+        "aws_iam_access_key": "a key does not change which policies reach its user",
+        "aws_iam_role": "roles are not IAM users; AG_MFA_2 judges users"}),
 )
 def users_subject_to_mfa(inventory: Inventory, config: Config):
     graph = access_graph(inventory)
@@ -63,28 +69,14 @@ def users_subject_to_mfa(inventory: Inventory, config: Config):
         if isinstance(name, Unknown):
             yield Error(user.address, name.why)
             continue
-        grants = graph.grants(name)
-        unknown = list(graph.unknown)
-        enforcing = None
-        for grant in grants:
-            if grant.document is None:
-                if isinstance(grant.problem, Unknown):
-                    unknown.append(grant.problem)
-                continue
-            gap = mfa_enforcement(grant.document)
-            if gap is None:
-                enforcing = grant
-                break
-            if isinstance(gap, Unknown):
-                unknown.append(gap)
-        if enforcing is not None:
-            yield Pass(user.address, f"user {name} gets MFA enforcement from {enforcing.name} via {enforcing.via}")
-        elif unknown:
-            yield Error(user.address, f"cannot tell whether user {name} is subject to MFA enforcement: "
-                        + unknown[0].why)
+        gap = mfa_gap(graph.policy_set(name))
+        if gap is None:
+            yield Pass(user.address, f"user {name} is denied everything but MFA self-service without MFA")
+        elif isinstance(gap, Unknown):
+            yield Error(user.address, f"cannot tell whether user {name} is subject to MFA enforcement: {gap.why}")
         else:
-            reached = ", ".join(sorted({g.name for g in grants})) or "none"
-            yield Fail(user.address, f"user {name} is not subject to any MFA-enforcing policy "
+            reached = ", ".join(sorted({g.name for g in graph.grants(name)})) or "none"
+            yield Fail(user.address, f"user {name} is not subject to any MFA-enforcing policy: {gap} "
                        f"(policies reaching it: {reached})")
 
 

@@ -18,7 +18,7 @@ from .reader import DeadlinePassed, ReadFailed
 TYPES = ("aws_iam_account_password_policy", "aws_iam_access_key", "root")  # and GLOBAL_TYPES
 GLOBAL_TYPES = ("aws_iam_user", "aws_iam_group", "aws_iam_policy", "aws_iam_user_group_membership",
                 "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_user_policy_attachment",
-                "aws_iam_group_policy_attachment")
+                "aws_iam_group_policy_attachment", "aws_iam_role")
 NO_VALUE = ("N/A", "no_information", "not_supported", "")
 ROOT_ROW = "<root_account>"
 
@@ -40,10 +40,10 @@ def _document(value: Any) -> str | None:
 
 def _authorization_details(scan: Any) -> dict[str, dict[str, Any]]:
     """Users by name, with their values (the credential report adds to them)."""
-    keys = ("UserDetailList", "GroupDetailList", "Policies")
+    keys = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
     try:
         pages = scan.reader.pages("iam", scan.reader.home, "GetAccountAuthorizationDetails", None,
-                                  Filter=["User", "Group", "LocalManagedPolicy"],
+                                  Filter=["User", "Group", "Role", "LocalManagedPolicy"],
                                   PaginationConfig={"PageSize": 1000})
         details = {key: [item for page in pages for item in page.get(key) or ()] for key in keys}
     except ReadFailed as failure:
@@ -52,7 +52,9 @@ def _authorization_details(scan: Any) -> dict[str, dict[str, Any]]:
     users = {}
     for user in details["UserDetailList"]:
         name, arn = user["UserName"], user["Arn"]
-        users[name] = values = {"name": name, "arn": arn, "path": user.get("Path"), "id": user.get("UserId")}
+        users[name] = values = {"name": name, "arn": arn, "path": user.get("Path"), "id": user.get("UserId"),
+                                "permissions_boundary": (user.get("PermissionsBoundary") or {}).get(
+                                    "PermissionsBoundaryArn")}
         scan.add("aws_iam_user", arn, values)
         scan.add("aws_iam_user_group_membership", f"{arn}#groups", {"user": name, "groups": user.get("GroupList") or []})
         _policies(scan, "user", name, arn, user)
@@ -60,6 +62,9 @@ def _authorization_details(scan: Any) -> dict[str, dict[str, Any]]:
         name, arn = group["GroupName"], group["Arn"]
         scan.add("aws_iam_group", arn, {"name": name, "arn": arn})
         _policies(scan, "group", name, arn, group)
+    for role in details["RoleDetailList"]:  # only their trust policies: who can assume them (AG_KEY_1)
+        scan.add("aws_iam_role", role["Arn"], {"name": role["RoleName"], "arn": role["Arn"],
+                                               "assume_role_policy": _document(role.get("AssumeRolePolicyDocument"))})
     for policy in details["Policies"]:
         default = next((v for v in policy.get("PolicyVersionList") or () if v.get("IsDefaultVersion")), {})
         name = policy.get("PolicyName") or policy["Arn"].rsplit("/", 1)[-1]

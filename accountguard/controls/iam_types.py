@@ -1,0 +1,65 @@
+"""What the IAM controls make of the AWS provider's IAM and Organizations types
+(docs/coverage.md), in one place: the types that decide which policies reach a user
+(accountguard/access.py) and why the others cannot change an IAM verdict."""
+from . import Coverage
+
+FAMILIES = ("aws_iam_*", "data.aws_iam_*", "aws_organizations_polic*", "data.aws_organizations_polic*")
+
+# Every way the aws provider 5.x attaches a policy, sets a membership or a boundary.
+ACCESS = ("aws_iam_user", "aws_iam_group", "aws_iam_policy", "aws_iam_user_policy", "aws_iam_group_policy",
+          "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment", "aws_iam_policy_attachment",
+          "aws_iam_user_policy_attachments_exclusive", "aws_iam_group_policy_attachments_exclusive",
+          "aws_iam_user_policies_exclusive", "aws_iam_group_policies_exclusive",
+          "aws_iam_user_group_membership", "aws_iam_group_membership", "aws_organizations_policy",
+          "aws_organizations_policy_attachment", "data.aws_iam_policy_document", "data.aws_iam_policy")
+
+_ROLE = "a role's permissions reach a user only by assuming the role, which aws_iam_role's trust policy decides"
+_LOOKUP = "looks up something managed elsewhere"
+IRRELEVANT = {
+    "aws_iam_account_alias": "names the account",
+    "aws_iam_account_password_policy": "passwords (AG_PWD_1), not policies",
+    "aws_iam_organizations_features": "root credentials management (AG_ROOT_1..3, live)",
+    "aws_iam_security_token_service_preferences": "the version of STS tokens",
+    "aws_iam_server_certificate": "TLS certificates for load balancers",
+    "aws_iam_signing_certificate": "X.509 certificates of legacy SOAP APIs, not policies",
+    "aws_iam_service_specific_credential": "a password for one service (CodeCommit, Keyspaces), not policies",
+    "aws_iam_user_ssh_key": "an SSH key for CodeCommit, not policies",
+    "aws_iam_user_login_profile": "a console password (AG_MFA_3, live), not policies",
+    "aws_iam_virtual_mfa_device": "an MFA device; whether MFA is used is a request context IAM evaluates",
+    "aws_iam_instance_profile": "hands a role to EC2 instances, not to users",
+    "aws_iam_openid_connect_provider": "federation into roles, not users",
+    "aws_iam_saml_provider": "federation into roles, not users",
+    "aws_iam_service_linked_role": "only the AWS service can assume it",
+    "aws_iam_role_policy": _ROLE,
+    "aws_iam_role_policy_attachment": _ROLE,
+    "aws_iam_role_policies_exclusive": _ROLE,
+    "aws_iam_role_policy_attachments_exclusive": _ROLE,
+    "data.aws_iam_account_alias": _LOOKUP,
+    "data.aws_iam_access_keys": _LOOKUP + ": keys Terraform does not manage are judged live",
+    "data.aws_iam_group": _LOOKUP + ": a user in a group not managed in the plan is an error (its policies "
+                                    "cannot be seen)",
+    "data.aws_iam_user": _LOOKUP + ": a key of a user not managed in the plan is an error",
+    "data.aws_iam_users": _LOOKUP,
+    "data.aws_iam_role": _LOOKUP,
+    "data.aws_iam_roles": _LOOKUP,
+    "data.aws_iam_instance_profile": _LOOKUP,
+    "data.aws_iam_instance_profiles": _LOOKUP,
+    "data.aws_iam_openid_connect_provider": _LOOKUP,
+    "data.aws_iam_saml_provider": _LOOKUP,
+    "data.aws_iam_server_certificate": _LOOKUP,
+    "data.aws_iam_session_context": _LOOKUP,
+    "data.aws_iam_user_ssh_key": _LOOKUP,
+    "data.aws_iam_principal_policy_simulation": "asks IAM's simulator at plan time; changes nothing",
+    "data.aws_organizations_policies": _LOOKUP + "; SCPs not attached in the plan are not counted (they only "
+                                                 "take power away, and an MFA Deny must be seen to count)",
+    "data.aws_organizations_policies_for_target": _LOOKUP + "; as data.aws_organizations_policies",
+    "data.aws_organizations_policy": _LOOKUP + "; as data.aws_organizations_policies",
+}
+
+
+def coverage(read: tuple[str, ...], irrelevant: dict[str, str] | None = None) -> Coverage:
+    """A coverage over the IAM families: `read` is read; every other family type is
+    irrelevant, for the reason given here or in IRRELEVANT."""
+    reasons = {**IRRELEVANT, **(irrelevant or {})}
+    return Coverage(families=FAMILIES, read=read,
+                    irrelevant={t: why for t, why in reasons.items() if t not in read})
