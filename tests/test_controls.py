@@ -32,17 +32,36 @@ def drop(plan, predicate):
 
 # --- password.py ---------------------------------------------------------------
 
+def configured(plan, address):
+    """The configuration block of a root-module resource."""
+    return next(r for r in plan["configuration"]["root_module"]["resources"] if r["address"] == address)
+
+
 def test_pwd_unknown_setting_is_an_error(plan_json):
     plan = plan_json("baseline")
     make_unknown(plan, "aws_iam_account_password_policy.strict", "password_reuse_prevention")
+    configured(plan, "aws_iam_account_password_policy.strict")["expressions"]["password_reuse_prevention"] = {
+        "references": ["aws_iam_user.auditor.tags", "aws_iam_user.auditor"]}  # set from a value known at apply
     result = judge(plan, "AG_PWD_1")
     assert result.status.value == "error" and "password_reuse_prevention" in result.findings[0].message
+
+
+def test_pwd_setting_left_out_is_what_aws_applies(plan_json):
+    """The provider sends only what is set; AWS's defaults are no reuse prevention
+    and no symbols (API_UpdateAccountPasswordPolicy), so a plan showing them as
+    known after apply fails, as the .tf directory does."""
+    plan = plan_json("baseline")
+    for attr in ("password_reuse_prevention", "require_symbols"):
+        make_unknown(plan, "aws_iam_account_password_policy.strict", attr)
+        del configured(plan, "aws_iam_account_password_policy.strict")["expressions"][attr]
+    message = judge(plan, "AG_PWD_1").findings[0].message
+    assert "reuse prevention is 0 (needs >= 24)" in message and "does not require symbols" in message
 
 
 def test_pwd_names_each_weakness(plan_json):
     message = judge(plan_json("weak-password-policy"), "AG_PWD_1").findings[0].message
     assert "minimum length is 8 (needs >= 14)" in message
-    assert "does not require symbols" in message and "password_reuse_prevention known only after apply" in message
+    assert "does not require symbols" in message and "reuse prevention is 0 (needs >= 24)" in message
 
 
 # --- mfa.py --------------------------------------------------------------------
@@ -161,9 +180,26 @@ def test_bill_names_the_wrong_region(plan_json):
     assert "is in eu-west-1; billing metrics exist only in us-east-1" in message
 
 
-def test_bill_budget_with_sensitive_subscriber_passes(plan_json):
+def test_bill_budget_with_a_subscriber_passes(plan_json):
     result = judge(plan_json("budget-instead-of-alarm"), "AG_BILL_1")
     assert result.status.value == "pass" and result.findings[0].subject == "aws_budgets_budget.monthly"
+
+
+def test_bill_budget_notification_hidden_by_a_sensitive_address_is_an_error(plan_json):
+    """Terraform marks the whole notification sensitive when one subscriber comes from a
+    sensitive variable: operator and threshold cannot be read, so no pass."""
+    plan = plan_json("budget-instead-of-alarm")
+    change_of(plan, "aws_budgets_budget.monthly")["after_sensitive"]["notification"] = True
+    result = judge(plan, "AG_BILL_1")
+    assert result.status.value == "error" and "is hidden" in result.findings[0].message
+
+
+def test_bill_budget_with_unknown_subscribers_is_an_error(plan_json):
+    plan = plan_json("budget-instead-of-alarm")
+    change = change_of(plan, "aws_budgets_budget.monthly")
+    change["after"]["notification"][0].pop("subscriber_email_addresses")
+    change["after_unknown"]["notification"] = [{"subscriber_email_addresses": True}]
+    assert judge(plan, "AG_BILL_1").status.value == "error"
 
 
 # --- detection.py ----------------------------------------------------------------
@@ -185,7 +221,7 @@ def test_mon_1_alarm_without_subscriber_fails(plan_json):
     plan = plan_json("baseline")
     drop(plan, lambda rc: rc["address"] == "aws_sns_topic_subscription.security_email")
     result = judge(plan, "AG_MON_1")
-    assert result.status.value == "fail" and "notifies nobody" in result.findings[0].message
+    assert result.status.value == "fail" and "has no subscription, so nobody is told" in result.findings[0].message
 
 
 def test_mon_1_filter_on_another_log_group_does_not_count(plan_json):
@@ -193,7 +229,8 @@ def test_mon_1_filter_on_another_log_group_does_not_count(plan_json):
     for rc in plan["resource_changes"]:
         if rc["type"] == "aws_cloudwatch_log_metric_filter":
             rc["change"]["after"]["log_group_name"] = "/some/other/group"
-    assert "no metric filter for root-user activity" in judge(plan, "AG_MON_1").findings[0].message
+    assert "no metric filter on the trail's log group matches root-user activity" in \
+        judge(plan, "AG_MON_1").findings[0].message
 
 
 # --- engine ----------------------------------------------------------------------
