@@ -45,7 +45,8 @@ def _subscription_gap(subscription: Resource) -> str | Unknown | None:
     if isinstance(policy, Unknown):
         return Unknown(f"filter_policy of {subscription.address} is known only after apply")
     if policy not in (None, "", "{}"):
-        scope = subscription.get("filter_policy_scope", "MessageAttributes")
+        scope = "MessageAttributes" if subscription.left_unset("filter_policy_scope") else \
+            subscription.values["filter_policy_scope"]  # SNS's default scope
         if scope == "MessageAttributes":
             return (f"{subscription.address} has a filter policy on message attributes; alarm and budget "
                     "notifications carry none, so SNS delivers none of them")

@@ -71,9 +71,8 @@ def _notification_gap(inventory: Inventory, budget: Resource, notification: dict
         return f"{budget.address} has a notification threshold of {threshold!r}"
     emails = notification.get("subscriber_email_addresses")
     topics = notification.get("subscriber_sns_topic_arns")
-    for attr, value in (("subscriber_email_addresses", emails), ("subscriber_sns_topic_arns", topics)):
-        if isinstance(value, Unknown) or (isinstance(value, list) and any(isinstance(v, Unknown) for v in value)):
-            return Unknown(f"{attr} of {budget.address} are known only after apply")
+    if isinstance(emails, Unknown) or (isinstance(emails, list) and any(isinstance(e, Unknown) for e in emails)):
+        return Unknown(f"subscriber_email_addresses of {budget.address} are known only after apply")
     if isinstance(emails, list) and any(isinstance(e, str) and e or e is SENSITIVE for e in emails):
         return None
     if topics:
@@ -81,15 +80,17 @@ def _notification_gap(inventory: Inventory, budget: Resource, notification: dict
     return f"{budget.address} has a notification without a subscriber"
 
 
-def _budget_topics_gap(inventory: Inventory, budget: Resource, arns: list) -> str | Unknown:
+def _budget_topics_gap(inventory: Inventory, budget: Resource, arns: list | Unknown) -> str | Unknown:
     """A topic nobody reads fails; one somebody reads is still unknown: AWS Budgets
     publishes only where the topic policy lets budgets.amazonaws.com publish
     (https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html),
     which accountguard does not evaluate."""
-    topics = [t for arn in arns if isinstance(arn, str) for t in inventory.find("aws_sns_topic", arn)] \
-        or inventory.referenced(budget, "notification", ["aws_sns_topic"])
+    arns = arns if isinstance(arns, list) else [arns]
+    topics = [t for arn in arns if isinstance(arn, str) for t in inventory.find("aws_sns_topic", arn)]
+    if any(isinstance(arn, Unknown) for arn in arns):
+        topics += inventory.referenced(budget, "notification", ["aws_sns_topic"])
     gaps = [topic_gap(inventory, topic, "AWS Budgets") for topic in topics]
-    if gaps and all(isinstance(g, str) for g in gaps):
+    if gaps and len(topics) >= len(arns) and all(isinstance(g, str) for g in gaps):
         return "; ".join(gaps)
     return Unknown(f"{budget.address} notifies SNS topics; AWS Budgets publishes only where the topic policy lets "
                    "budgets.amazonaws.com publish, which accountguard does not evaluate")

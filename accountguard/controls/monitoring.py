@@ -105,8 +105,18 @@ def _watches_trail(inventory: Inventory, metric_filter: Resource, groups, addres
 
 def _metric(metric_filter: Resource) -> tuple:
     transformation = metric_filter.first_block("metric_transformation")
-    return (metric_filter.region,) + tuple(v if isinstance(v, str) else None for v in (
-        transformation.get("namespace"), transformation.get("name")))
+    return tuple(v if isinstance(v, str) else None for v in (transformation.get("namespace"),
+                                                              transformation.get("name")))
+
+
+def _region_gap(metric_filter: Resource, alarm: Resource) -> str | Unknown | None:
+    """Metrics are regional: an alarm sees only the metrics of its own region."""
+    if isinstance(alarm.region, Unknown):
+        return alarm.region
+    if alarm.region != metric_filter.region:
+        return (f"{alarm.address} is in {alarm.region} and the metric of {metric_filter.address} in "
+                f"{metric_filter.region}, so the alarm gets no data")
+    return None
 
 
 def _missed(metric_filter: Resource, event: str) -> list[str] | Unknown:
@@ -212,14 +222,14 @@ def cis_alarms(inventory: Inventory, config: Config):
         else:
             yield Fail("account", "no trail delivers to CloudWatch Logs, so no metric filter can watch it")
         return
-    alarms = defaultdict(list)
+    alarms = defaultdict(list)  # by the (namespace, name) of the metric they watch
     for alarm in inventory.of_type("aws_cloudwatch_metric_alarm"):
         metric = alarm.values.get("metric_name")
         if isinstance(metric, Unknown):
             for source in inventory.link(alarm, "metric_name", "aws_cloudwatch_log_metric_filter").resources:
-                alarms[(alarm.region,) + _metric(source)[1:]].append(alarm)
+                alarms[_metric(source)].append(alarm)
         elif isinstance(metric, str) and isinstance(alarm.values.get("namespace"), str):
-            alarms[(alarm.region, alarm.values["namespace"], metric)].append(alarm)
+            alarms[(alarm.values["namespace"], metric)].append(alarm)
     missing, problems = [], []
     for event in EVENTS:
         gaps, narrowed = [], []
@@ -239,11 +249,11 @@ def cis_alarms(inventory: Inventory, config: Config):
                 continue
             watching = alarms.get(_metric(metric_filter), ())
             if not watching:
-                gaps.append(f"no alarm in {metric_filter.region} watches the metric of {metric_filter.address}")
+                gaps.append(f"no alarm watches the metric of {metric_filter.address}")
             for alarm in watching:
                 level = _level(metric_filter, alarm)
-                gap = level if not isinstance(level, float) else \
-                    _dimension_gap(metric_filter, alarm) or alarm_gap(inventory, alarm, level)
+                gap = level if not isinstance(level, float) else _region_gap(metric_filter, alarm) \
+                    or _dimension_gap(metric_filter, alarm) or alarm_gap(inventory, alarm, level)
                 gaps.append(gap)
                 if gap is None:
                     break

@@ -156,12 +156,13 @@ def _subscriptions(scan: Any, topic_arn: str) -> None:
         return
     try:
         attributes = scan.reader.call("sns", region, "GetTopicAttributes", TopicArn=topic_arn).get("Attributes") or {}
-        topic: dict[str, Any] = {"kms_master_key_id": attributes.get("KmsMasterKeyId"),
-                                 "fifo_topic": attributes.get("FifoTopic") == "true", "policy": attributes.get("Policy")}
-    except ReadFailed as failure:
-        topic = {attr: Unknown(str(failure)) for attr in ("kms_master_key_id", "fifo_topic", "policy")}
-    scan.add("aws_sns_topic", topic_arn, {"arn": topic_arn, "name": topic_arn.rsplit(":", 1)[-1], **topic},
-             region=region)
+    except ReadFailed as failure:  # encryption and policy decide delivery: nothing about the topic is known
+        scan.cannot_read(["aws_sns_topic_subscription"], failure)
+        return
+    scan.add("aws_sns_topic", topic_arn, {"arn": topic_arn, "name": topic_arn.rsplit(":", 1)[-1],
+                                          "kms_master_key_id": attributes.get("KmsMasterKeyId"),
+                                          "fifo_topic": attributes.get("FifoTopic") == "true",
+                                          "policy": attributes.get("Policy")}, region=region)
     for number, s in enumerate(subscriptions):
         pending = s.get("SubscriptionArn") in ("PendingConfirmation", "Deleted")
         values = {"topic_arn": topic_arn, "protocol": s.get("Protocol"), "endpoint": SENSITIVE,
