@@ -223,7 +223,11 @@ def cis_alarms(inventory: Inventory, config: Config):
             yield Fail("account", "no trail delivers to CloudWatch Logs, so no metric filter can watch it")
         return
     alarms = defaultdict(list)  # by the (namespace, name) of the metric they watch
+    on_math = []  # alarms on metric math (metric_query), which is not evaluated
     for alarm in inventory.of_type("aws_cloudwatch_metric_alarm"):
+        if alarm.values.get("metric_query"):
+            on_math.append(alarm)
+            continue
         metric = alarm.values.get("metric_name")
         if isinstance(metric, Unknown):
             for source in inventory.link(alarm, "metric_name", "aws_cloudwatch_log_metric_filter").resources:
@@ -249,7 +253,8 @@ def cis_alarms(inventory: Inventory, config: Config):
                 continue
             watching = alarms.get(_metric(metric_filter), ())
             if not watching:
-                gaps.append(f"no alarm watches the metric of {metric_filter.address}")
+                gaps.append(Unknown(f"{on_math[0].address} alarms on metric math, which accountguard does not "
+                                    "evaluate") if on_math else f"no alarm watches the metric of {metric_filter.address}")
             for alarm in watching:
                 level = _level(metric_filter, alarm)
                 gap = level if not isinstance(level, float) else _region_gap(metric_filter, alarm) \
