@@ -38,7 +38,10 @@ def _root_alarm(**changes):
 
 def _root_filter(pattern=ROOT_USAGE, value="1"):
     def change(boto):
-        boto.client("logs").put_metric_filter(
+        logs = boto.client("logs")
+        # PutMetricFilter replaces a filter of the same name; moto adds a second one, so delete it first
+        logs.delete_metric_filter(logGroupName="/aws/cloudtrail/account-trail", filterName="root-usage")
+        logs.put_metric_filter(
             logGroupName="/aws/cloudtrail/account-trail", filterName="root-usage", filterPattern=pattern,
             metricTransformations=[{"metricName": "root-usage", "metricNamespace": "CISBenchmark", "metricValue": value}])
     return change
