@@ -202,7 +202,76 @@ def test_bill_budget_with_unknown_subscribers_is_an_error(plan_json):
     assert judge(plan, "AG_BILL_1").status.value == "error"
 
 
+BILLING_ALARM = "module.billing_alarm.aws_cloudwatch_metric_alarm.estimated_charges"
+BILLING_SUBSCRIPTION = "module.billing_alarm.aws_sns_topic_subscription.email[0]"
+
+
+@pytest.mark.parametrize("protocol, status", [
+    ("sms", "pass"), ("email-json", "pass"), ("application", "pass"), ("https", "pass"),  # a person reads these
+    ("http", "fail"),  # cleartext, unauthenticated: not trusted to reach anyone
+    ("sqs", "error"), ("firehose", "error"),  # a queue or a stream: who reads it cannot be seen
+])
+def test_bill_subscription_protocols(plan_json, protocol, status):
+    """README, How verdicts are made: which SNS protocols reach a person."""
+    plan = plan_json("baseline")
+    change_of(plan, BILLING_SUBSCRIPTION)["after"]["protocol"] = protocol
+    assert judge(plan, "AG_BILL_1").status.value == status
+
+
+@pytest.mark.parametrize("attr, value, status", [
+    ("statistic", "SampleCount", "fail"),  # counts datapoints, not dollars
+    ("threshold", -1, "fail"),  # in ALARM from the start: never notifies again
+    ("treat_missing_data", "breaching", "fail"),
+    ("comparison_operator", "GreaterThanUpperThreshold", "error"),  # an anomaly band: not evaluated
+    ("comparison_operator", "GreaterThanOrEqualToThreshold", "pass"),
+    ("evaluation_periods", 3, "pass"),  # charges only grow within a month
+])
+def test_bill_alarm_must_be_able_to_fire(plan_json, attr, value, status):
+    plan = plan_json("baseline")
+    change_of(plan, BILLING_ALARM)["after"][attr] = value
+    assert judge(plan, "AG_BILL_1").status.value == status
+
+
+def test_bill_fifo_topic_receives_nothing(plan_json):
+    """CloudWatch alarms publish to standard topics only."""
+    plan = plan_json("baseline")
+    change_of(plan, "module.billing_alarm.aws_sns_topic.billing")["after"]["fifo_topic"] = True
+    assert "FIFO" in judge(plan, "AG_BILL_1").findings[0].message
+
+
+@pytest.mark.parametrize("scope, status", [(None, "fail"), ("MessageAttributes", "fail"), ("MessageBody", "error")])
+def test_bill_filter_policy(plan_json, scope, status):
+    """Alarm notifications carry no message attributes: an attribute filter drops them."""
+    plan = plan_json("baseline")
+    change = change_of(plan, BILLING_SUBSCRIPTION)
+    change["after"]["filter_policy"] = '{"severity": ["high"]}'
+    if scope:  # else left out: known only after apply in the plan, SNS's default MessageAttributes
+        change["after"]["filter_policy_scope"] = scope
+        change["after_unknown"].pop("filter_policy_scope", None)
+    assert judge(plan, "AG_BILL_1").status.value == status
+
+
+def test_bill_composite_alarm_may_route_an_alarm_without_actions(plan_json):
+    plan = plan_json("billing-alarm-actions-disabled")
+    plan["resource_changes"].append({
+        "address": "aws_cloudwatch_composite_alarm.bill", "mode": "managed", "type": "aws_cloudwatch_composite_alarm",
+        "name": "bill", "change": {"actions": ["create"], "before": None,
+                                   "after": {"alarm_name": "bill", "alarm_rule": 'ALARM("estimated-charges")'},
+                                   "after_unknown": {}, "after_sensitive": {}}})
+    assert judge(plan, "AG_BILL_1").status.value == "error"
+
+
 # --- detection.py ----------------------------------------------------------------
+
+@pytest.mark.parametrize("status, verdict", [("ENABLED", "pass"), ("DISABLED", "fail")])
+def test_det_1_looked_up_detector_counts_by_its_status_once_read(plan_json, status, verdict):
+    """A data source read during planning has its status: it proves a detector exists
+    in that state (GetDetector's Status)."""
+    plan = plan_json("guardduty-looked-up")
+    change = change_of(plan, "data.aws_guardduty_detector.existing")
+    change["after"], change["after_unknown"] = {"id": "abc123", "status": status}, {}
+    assert judge(plan, "AG_DET_1").status.value == verdict
+
 
 def test_det_1_disabled_detector_is_named(plan_json):
     finding, = judge(plan_json("guardduty-disabled"), "AG_DET_1").findings

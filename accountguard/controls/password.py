@@ -40,10 +40,11 @@ def password_policy(inventory: Inventory, config: Config):
         yield Fail("account", "there is no account password policy (aws_iam_account_password_policy)")
         return
     t = config.thresholds
+    checks = [("minimum_password_length", t.password_min_length, "minimum length"),
+              ("password_reuse_prevention", t.password_reuse_prevention, "reuse prevention")]
     for policy in policies:
         problems, unknown = [], []
-        checks = [("minimum_password_length", t.password_min_length, "minimum length"),
-                  ("password_reuse_prevention", t.password_reuse_prevention, "reuse prevention")]
+
         def value_of(attr):
             return AWS_DEFAULTS[attr] if policy.left_unset(attr) else policy.values.get(attr)
 
