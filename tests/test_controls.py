@@ -232,6 +232,27 @@ def test_bill_alarm_must_be_able_to_fire(plan_json, attr, value, status):
     assert judge(plan, "AG_BILL_1").status.value == status
 
 
+def test_bill_alarm_with_a_unit_gets_no_data(plan_json):
+    """EstimatedCharges is published without a unit; an alarm asking for one sees no datapoints."""
+    plan = plan_json("baseline")
+    change_of(plan, BILLING_ALARM)["after"]["unit"] = "Count"
+    assert judge(plan, "AG_BILL_1").status.value == "fail"
+
+
+def test_bill_expired_budget_notifies_nobody(plan_json):
+    plan = plan_json("budget-instead-of-alarm")
+    change_of(plan, "aws_budgets_budget.monthly")["after"]["time_period_end"] = "2020-12-31_00:00"
+    assert "ended on 2020-12-31" in judge(plan, "AG_BILL_1").findings[0].message
+
+
+def test_mon_1_alarm_with_another_unit_gets_no_data(plan_json):
+    plan = plan_json("baseline")
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "aws_cloudwatch_metric_alarm" and "cis_alarms" in rc["address"]:
+            rc["change"]["after"]["unit"] = "Seconds"
+    assert "asks for unit Seconds" in judge(plan, "AG_MON_1").findings[0].message
+
+
 def test_bill_fifo_topic_receives_nothing(plan_json):
     """CloudWatch alarms publish to standard topics only."""
     plan = plan_json("baseline")

@@ -1,3 +1,5 @@
+from datetime import date
+
 from ..alerting import alarm_gap, topic_gap
 from ..config import Config
 from ..model import SENSITIVE, Error, Fail, Inventory, Pass, Resource, Unknown
@@ -38,6 +40,11 @@ def _alarm_gap(inventory: Inventory, alarm: Resource) -> str | Unknown | None:
     if names != {"Currency"}:
         return (f"{alarm.address} watches EstimatedCharges by {', '.join(sorted(names - {'Currency'}))}, "
                 "which is part of the bill, not the whole bill")
+    unit = alarm.values.get("unit")
+    if isinstance(unit, Unknown):
+        return Unknown(f"unit of {alarm.address} is known only after apply")
+    if unit not in (None, "", "None"):
+        return f"{alarm.address} asks for unit {unit}; EstimatedCharges has none, so the alarm gets no data"
     if isinstance(alarm.region, Unknown):
         return alarm.region
     if alarm.region != BILLING_REGION:
@@ -108,6 +115,11 @@ def _budget_gap(inventory: Inventory, budget: Resource) -> str | Unknown | None:
     if filters:
         names = sorted({f.get("name") for f in filters if isinstance(f, dict) and isinstance(f.get("name"), str)})
         return f"{budget.address} counts only costs filtered by {', '.join(names) or 'a cost filter'}, not the whole bill"
+    end = budget.values.get("time_period_end")
+    if isinstance(end, Unknown) and not budget.left_unset("time_period_end"):
+        return Unknown(f"time_period_end of {budget.address} is known only after apply")
+    if isinstance(end, str) and end[:10] < date.today().isoformat():
+        return f"{budget.address} ended on {end[:10]}; an expired budget notifies nobody"
     limit = budget.values.get("limit_amount")
     if not budget.values.get("auto_adjust_data"):  # else AWS sets the limit from past spend
         if isinstance(limit, Unknown):

@@ -155,6 +155,13 @@ def _level(metric_filter: Resource, alarm: Resource) -> float | str | Unknown:
 
 
 def _dimension_gap(metric_filter: Resource, alarm: Resource) -> str | Unknown | None:
+    """A metric is its namespace, name, dimensions and unit: an alarm asking for others gets no data."""
+    unit = alarm.values.get("unit")
+    published_unit = metric_filter.first_block("metric_transformation").get("unit") or "None"
+    if isinstance(unit, Unknown) or isinstance(published_unit, Unknown):
+        return Unknown(f"the unit of {alarm.address} or {metric_filter.address} is known only after apply")
+    if unit not in (None, "") and unit != published_unit:
+        return f"{alarm.address} asks for unit {unit} and {metric_filter.address} publishes {published_unit}"
     published = metric_filter.first_block("metric_transformation").get("dimensions") or {}
     watched = alarm.values.get("dimensions") or {}
     for value in (published, watched):
