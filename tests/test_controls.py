@@ -149,6 +149,23 @@ def test_trail_3_unknown_key_without_reference_is_an_error(plan_json):
     assert judge(plan, "AG_TRAIL_3").status.value == "error"
 
 
+def only_the_alias(plan):
+    """kms_key_id = aws_kms_alias.logs.arn, as a module writes it without a conditional."""
+    module = plan["configuration"]["root_module"]["module_calls"]["trail"]["module"]
+    trail = next(r for r in module["resources"] if r["type"] == "aws_cloudtrail")
+    trail["expressions"]["kms_key_id"] = {"references": ["aws_kms_alias.logs.arn", "aws_kms_alias.logs"]}
+    return plan
+
+
+def test_trail_3_alias_arn_is_followed_to_its_key(plan_json):
+    """CloudTrail takes an alias ARN as KmsKeyId (API_CreateTrail); the alias leads to the key."""
+    assert judge(only_the_alias(plan_json("trail-kms-alias")), "AG_TRAIL_3").status.value == "pass"
+    plan = only_the_alias(plan_json("trail-kms-alias"))
+    change_of(plan, "module.trail.aws_kms_key.logs")["after"]["is_enabled"] = False
+    message = judge(plan, "AG_TRAIL_3").findings[0].message
+    assert "module.trail.aws_kms_key.logs is disabled" in message
+
+
 def test_trail_1_read_only_selector_does_not_count(plan_json):
     plan = plan_json("baseline")
     change_of(plan, "module.trail.aws_cloudtrail.this")["after"]["event_selector"][0]["read_write_type"] = "ReadOnly"
