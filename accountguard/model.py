@@ -140,6 +140,13 @@ class Resource:
         value = self.values.get(attr, default)
         return default if value is None else value
 
+    def left_unset(self, attr: str) -> bool:
+        """An attribute the configuration does not set: absent, or unknown with nothing
+        behind it (a plan shows an Optional+Computed attribute left out as known after
+        apply), so AWS's own default applies."""
+        value = self.values.get(attr)
+        return value is None or (isinstance(value, Unknown) and not self.references.get(attr))
+
     def first_block(self, attr: str) -> dict[str, Any]:
         """Terraform nested blocks are lists of objects; most have at most one."""
         blocks = self.values.get(attr) or []

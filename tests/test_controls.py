@@ -32,17 +32,36 @@ def drop(plan, predicate):
 
 # --- password.py ---------------------------------------------------------------
 
+def configured(plan, address):
+    """The configuration block of a root-module resource."""
+    return next(r for r in plan["configuration"]["root_module"]["resources"] if r["address"] == address)
+
+
 def test_pwd_unknown_setting_is_an_error(plan_json):
     plan = plan_json("baseline")
     make_unknown(plan, "aws_iam_account_password_policy.strict", "password_reuse_prevention")
+    configured(plan, "aws_iam_account_password_policy.strict")["expressions"]["password_reuse_prevention"] = {
+        "references": ["aws_iam_user.auditor.tags", "aws_iam_user.auditor"]}  # set from a value known at apply
     result = judge(plan, "AG_PWD_1")
     assert result.status.value == "error" and "password_reuse_prevention" in result.findings[0].message
+
+
+def test_pwd_setting_left_out_is_what_aws_applies(plan_json):
+    """The provider sends only what is set; AWS's defaults are no reuse prevention
+    and no symbols (API_UpdateAccountPasswordPolicy), so a plan showing them as
+    known after apply fails, as the .tf directory does."""
+    plan = plan_json("baseline")
+    for attr in ("password_reuse_prevention", "require_symbols"):
+        make_unknown(plan, "aws_iam_account_password_policy.strict", attr)
+        del configured(plan, "aws_iam_account_password_policy.strict")["expressions"][attr]
+    message = judge(plan, "AG_PWD_1").findings[0].message
+    assert "reuse prevention is 0 (needs >= 24)" in message and "does not require symbols" in message
 
 
 def test_pwd_names_each_weakness(plan_json):
     message = judge(plan_json("weak-password-policy"), "AG_PWD_1").findings[0].message
     assert "minimum length is 8 (needs >= 14)" in message
-    assert "does not require symbols" in message and "password_reuse_prevention known only after apply" in message
+    assert "does not require symbols" in message and "reuse prevention is 0 (needs >= 24)" in message
 
 
 # --- mfa.py --------------------------------------------------------------------
@@ -130,6 +149,23 @@ def test_trail_3_unknown_key_without_reference_is_an_error(plan_json):
     assert judge(plan, "AG_TRAIL_3").status.value == "error"
 
 
+def only_the_alias(plan):
+    """kms_key_id = aws_kms_alias.logs.arn, as a module writes it without a conditional."""
+    module = plan["configuration"]["root_module"]["module_calls"]["trail"]["module"]
+    trail = next(r for r in module["resources"] if r["type"] == "aws_cloudtrail")
+    trail["expressions"]["kms_key_id"] = {"references": ["aws_kms_alias.logs.arn", "aws_kms_alias.logs"]}
+    return plan
+
+
+def test_trail_3_alias_arn_is_followed_to_its_key(plan_json):
+    """CloudTrail takes an alias ARN as KmsKeyId (API_CreateTrail); the alias leads to the key."""
+    assert judge(only_the_alias(plan_json("trail-kms-alias")), "AG_TRAIL_3").status.value == "pass"
+    plan = only_the_alias(plan_json("trail-kms-alias"))
+    change_of(plan, "module.trail.aws_kms_key.logs")["after"]["is_enabled"] = False
+    message = judge(plan, "AG_TRAIL_3").findings[0].message
+    assert "module.trail.aws_kms_key.logs is disabled" in message
+
+
 def test_trail_1_read_only_selector_does_not_count(plan_json):
     plan = plan_json("baseline")
     change_of(plan, "module.trail.aws_cloudtrail.this")["after"]["event_selector"][0]["read_write_type"] = "ReadOnly"
@@ -161,12 +197,119 @@ def test_bill_names_the_wrong_region(plan_json):
     assert "is in eu-west-1; billing metrics exist only in us-east-1" in message
 
 
-def test_bill_budget_with_sensitive_subscriber_passes(plan_json):
+def test_bill_budget_with_a_subscriber_passes(plan_json):
     result = judge(plan_json("budget-instead-of-alarm"), "AG_BILL_1")
     assert result.status.value == "pass" and result.findings[0].subject == "aws_budgets_budget.monthly"
 
 
+def test_bill_budget_notification_hidden_by_a_sensitive_address_is_an_error(plan_json):
+    """Terraform marks the whole notification sensitive when one subscriber comes from a
+    sensitive variable: operator and threshold cannot be read, so no pass."""
+    plan = plan_json("budget-instead-of-alarm")
+    change_of(plan, "aws_budgets_budget.monthly")["after_sensitive"]["notification"] = True
+    result = judge(plan, "AG_BILL_1")
+    assert result.status.value == "error" and "is hidden" in result.findings[0].message
+
+
+def test_bill_budget_with_unknown_subscribers_is_an_error(plan_json):
+    plan = plan_json("budget-instead-of-alarm")
+    change = change_of(plan, "aws_budgets_budget.monthly")
+    change["after"]["notification"][0].pop("subscriber_email_addresses")
+    change["after_unknown"]["notification"] = [{"subscriber_email_addresses": True}]
+    assert judge(plan, "AG_BILL_1").status.value == "error"
+
+
+BILLING_ALARM = "module.billing_alarm.aws_cloudwatch_metric_alarm.estimated_charges"
+BILLING_SUBSCRIPTION = "module.billing_alarm.aws_sns_topic_subscription.email[0]"
+
+
+@pytest.mark.parametrize("protocol, status", [
+    ("sms", "pass"), ("email-json", "pass"), ("application", "pass"), ("https", "pass"),  # a person reads these
+    ("http", "fail"),  # cleartext, unauthenticated: not trusted to reach anyone
+    ("sqs", "error"), ("firehose", "error"),  # a queue or a stream: who reads it cannot be seen
+])
+def test_bill_subscription_protocols(plan_json, protocol, status):
+    """README, How verdicts are made: which SNS protocols reach a person."""
+    plan = plan_json("baseline")
+    change_of(plan, BILLING_SUBSCRIPTION)["after"]["protocol"] = protocol
+    assert judge(plan, "AG_BILL_1").status.value == status
+
+
+@pytest.mark.parametrize("attr, value, status", [
+    ("statistic", "SampleCount", "fail"),  # counts datapoints, not dollars
+    ("threshold", -1, "fail"),  # in ALARM from the start: never notifies again
+    ("treat_missing_data", "breaching", "fail"),
+    ("comparison_operator", "GreaterThanUpperThreshold", "error"),  # an anomaly band: not evaluated
+    ("comparison_operator", "GreaterThanOrEqualToThreshold", "pass"),
+    ("evaluation_periods", 3, "pass"),  # charges only grow within a month
+])
+def test_bill_alarm_must_be_able_to_fire(plan_json, attr, value, status):
+    plan = plan_json("baseline")
+    change_of(plan, BILLING_ALARM)["after"][attr] = value
+    assert judge(plan, "AG_BILL_1").status.value == status
+
+
+def test_bill_alarm_with_a_unit_gets_no_data(plan_json):
+    """EstimatedCharges is published without a unit; an alarm asking for one sees no datapoints."""
+    plan = plan_json("baseline")
+    change_of(plan, BILLING_ALARM)["after"]["unit"] = "Count"
+    assert judge(plan, "AG_BILL_1").status.value == "fail"
+
+
+def test_bill_expired_budget_notifies_nobody(plan_json):
+    plan = plan_json("budget-instead-of-alarm")
+    change_of(plan, "aws_budgets_budget.monthly")["after"]["time_period_end"] = "2020-12-31_00:00"
+    assert "ended on 2020-12-31" in judge(plan, "AG_BILL_1").findings[0].message
+
+
+def test_mon_1_alarm_with_another_unit_gets_no_data(plan_json):
+    plan = plan_json("baseline")
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "aws_cloudwatch_metric_alarm" and "cis_alarms" in rc["address"]:
+            rc["change"]["after"]["unit"] = "Seconds"
+    assert "asks for unit Seconds" in judge(plan, "AG_MON_1").findings[0].message
+
+
+def test_bill_fifo_topic_receives_nothing(plan_json):
+    """CloudWatch alarms publish to standard topics only."""
+    plan = plan_json("baseline")
+    change_of(plan, "module.billing_alarm.aws_sns_topic.billing")["after"]["fifo_topic"] = True
+    assert "FIFO" in judge(plan, "AG_BILL_1").findings[0].message
+
+
+@pytest.mark.parametrize("scope, status", [(None, "fail"), ("MessageAttributes", "fail"), ("MessageBody", "error")])
+def test_bill_filter_policy(plan_json, scope, status):
+    """Alarm notifications carry no message attributes: an attribute filter drops them."""
+    plan = plan_json("baseline")
+    change = change_of(plan, BILLING_SUBSCRIPTION)
+    change["after"]["filter_policy"] = '{"severity": ["high"]}'
+    if scope:  # else left out: known only after apply in the plan, SNS's default MessageAttributes
+        change["after"]["filter_policy_scope"] = scope
+        change["after_unknown"].pop("filter_policy_scope", None)
+    assert judge(plan, "AG_BILL_1").status.value == status
+
+
+def test_bill_composite_alarm_may_route_an_alarm_without_actions(plan_json):
+    plan = plan_json("billing-alarm-actions-disabled")
+    plan["resource_changes"].append({
+        "address": "aws_cloudwatch_composite_alarm.bill", "mode": "managed", "type": "aws_cloudwatch_composite_alarm",
+        "name": "bill", "change": {"actions": ["create"], "before": None,
+                                   "after": {"alarm_name": "bill", "alarm_rule": 'ALARM("estimated-charges")'},
+                                   "after_unknown": {}, "after_sensitive": {}}})
+    assert judge(plan, "AG_BILL_1").status.value == "error"
+
+
 # --- detection.py ----------------------------------------------------------------
+
+@pytest.mark.parametrize("status, verdict", [("ENABLED", "pass"), ("DISABLED", "fail")])
+def test_det_1_looked_up_detector_counts_by_its_status_once_read(plan_json, status, verdict):
+    """A data source read during planning has its status: it proves a detector exists
+    in that state (GetDetector's Status)."""
+    plan = plan_json("guardduty-looked-up")
+    change = change_of(plan, "data.aws_guardduty_detector.existing")
+    change["after"], change["after_unknown"] = {"id": "abc123", "status": status}, {}
+    assert judge(plan, "AG_DET_1").status.value == verdict
+
 
 def test_det_1_disabled_detector_is_named(plan_json):
     finding, = judge(plan_json("guardduty-disabled"), "AG_DET_1").findings
@@ -185,7 +328,7 @@ def test_mon_1_alarm_without_subscriber_fails(plan_json):
     plan = plan_json("baseline")
     drop(plan, lambda rc: rc["address"] == "aws_sns_topic_subscription.security_email")
     result = judge(plan, "AG_MON_1")
-    assert result.status.value == "fail" and "notifies nobody" in result.findings[0].message
+    assert result.status.value == "fail" and "has no subscription, so nobody is told" in result.findings[0].message
 
 
 def test_mon_1_filter_on_another_log_group_does_not_count(plan_json):
@@ -193,7 +336,8 @@ def test_mon_1_filter_on_another_log_group_does_not_count(plan_json):
     for rc in plan["resource_changes"]:
         if rc["type"] == "aws_cloudwatch_log_metric_filter":
             rc["change"]["after"]["log_group_name"] = "/some/other/group"
-    assert "no metric filter for root-user activity" in judge(plan, "AG_MON_1").findings[0].message
+    assert "no metric filter on the trail's log group matches root-user activity" in \
+        judge(plan, "AG_MON_1").findings[0].message
 
 
 # --- engine ----------------------------------------------------------------------

@@ -95,10 +95,11 @@ SUBSCRIBERS = stubbed("budgets", "describe_subscribers_for_notification",
     ("an admin with an access key", Account(admin_key=True), {"AG_KEY_1"}),
     ("a key not rotated for 200 days", Account(reader_key_age_days=200), {"AG_KEY_2"}),
     ("a user with two active keys", Account(extra=[_second_active_key]), {"AG_KEY_2"}),
-    ("trail not logging", Account(logging=False), {"AG_TRAIL_1"}),
+    # a trail that misses events feeds its log group's alarms too little (AG_MON_1)
+    ("trail not logging", Account(logging=False), {"AG_TRAIL_1", "AG_MON_1"}),
     ("single-region trail", Account(trail={"IsMultiRegionTrail": False, "EnableLogFileValidation": True,
-                                           "IncludeGlobalServiceEvents": True}), {"AG_TRAIL_1"}),
-    ("trail records writes only", Account(extra=[_write_only_selectors]), {"AG_TRAIL_1"}),
+                                           "IncludeGlobalServiceEvents": True}), {"AG_TRAIL_1", "AG_MON_1"}),
+    ("trail records writes only", Account(extra=[_write_only_selectors]), {"AG_TRAIL_1", "AG_MON_1"}),
     ("no log validation", Account(trail={"IsMultiRegionTrail": True, "IncludeGlobalServiceEvents": True}),
      {"AG_TRAIL_2"}),
     ("trail without KMS", Account(trail_kms=False), {"AG_TRAIL_3"}),
@@ -166,7 +167,8 @@ def test_access_denied_on_one_api_errors_the_controls_that_need_it_and_names_the
     moto.fail("GetTrailStatus", 400, "AccessDeniedException", times=10)
     inventory = load_account(session=session(), regions=REGIONS, overrides=overrides)
     found = statuses(inventory)
-    assert found.pop("AG_TRAIL_1") == "error" and set(found.values()) == {"pass"}
+    # AG_MON_1 too: whether the trail feeding its log group is logging cannot be seen
+    assert found.pop("AG_TRAIL_1") == found.pop("AG_MON_1") == "error" and set(found.values()) == {"pass"}
     assert "the scanner needs permission cloudtrail:GetTrailStatus" in messages(inventory, "AG_TRAIL_1")[0]
 
 

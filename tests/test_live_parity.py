@@ -20,7 +20,8 @@ BOTH = [c.id for c in all_controls() if "P" in c.modes and "L" in c.modes]
 LIVE_ONLY = [c.id for c in all_controls() if c.modes == "L"]
 # example -> the region of its default provider, the one judged live
 EXAMPLES = {"baseline": "eu-west-1", "naive-account": "us-east-1", "trail-single-region": "eu-west-1",
-            "user-outside-mfa-group": "eu-west-1", "billing-alarm-unsubscribed": "eu-west-1"}
+            "user-outside-mfa-group": "eu-west-1", "billing-alarm-unsubscribed": "eu-west-1",
+            "password-symbols-unset": "eu-west-1", "cis-pattern-narrowed": "eu-west-1"}
 
 
 def by_control(inventory):

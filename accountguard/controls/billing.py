@@ -1,32 +1,50 @@
-from ..alerting import alarm_gap
+from datetime import date
+
+from ..alerting import alarm_gap, topic_gap
 from ..config import Config
-from ..model import Error, Fail, Inventory, Pass, Resource, Unknown
+from ..model import SENSITIVE, Error, Fail, Inventory, Pass, Resource, Unknown
 from ..regressions import raised
-from . import control
+from . import Coverage, control
+from .monitoring import SNS_COVERAGE
 
 BILLING_REGION = "us-east-1"
 
 
-def _billing_metrics(alarm: Resource) -> list[dict]:
-    metrics = [alarm.values] + [m for q in alarm.get("metric_query", []) if isinstance(q, dict)
-                                for m in q.get("metric") or [] if isinstance(m, dict)]
-    return [m for m in metrics if m.get("namespace") == "AWS/Billing"
-            and m.get("metric_name") == "EstimatedCharges"]
-
-
-def _currency(metric: dict) -> bool | Unknown:
-    dimensions = metric.get("dimensions")
-    if isinstance(dimensions, Unknown):
-        return dimensions
-    return isinstance(dimensions, dict) and "Currency" in dimensions
+def _billing_metric(alarm: Resource) -> dict | Unknown | None:
+    """The AWS/Billing EstimatedCharges metric the alarm watches, if any. An alarm on
+    metric math (metric_query) is Unknown: the expression is not evaluated."""
+    if alarm.values.get("namespace") == "AWS/Billing" and alarm.values.get("metric_name") == "EstimatedCharges":
+        return alarm.values
+    queries = alarm.values.get("metric_query") or []
+    if isinstance(queries, Unknown):
+        return None
+    for query in queries:
+        for metric in (query.get("metric") or []) if isinstance(query, dict) else ():
+            if isinstance(metric, dict) and metric.get("namespace") == "AWS/Billing" \
+                    and metric.get("metric_name") == "EstimatedCharges":
+                return Unknown(f"{alarm.address} alarms on metric math (metric_query), which accountguard "
+                               "does not evaluate")
+    return None
 
 
 def _alarm_gap(inventory: Inventory, alarm: Resource) -> str | Unknown | None:
-    metrics = _billing_metrics(alarm)
-    currency = [_currency(m) for m in metrics]
-    if True not in currency:
-        unknown = next((c for c in currency if isinstance(c, Unknown)), None)
-        return unknown or f"{alarm.address} watches EstimatedCharges without the Currency dimension"
+    metric = _billing_metric(alarm)
+    if isinstance(metric, Unknown):
+        return metric
+    dimensions = metric.get("dimensions")
+    if isinstance(dimensions, Unknown):
+        return Unknown(f"the dimensions of {alarm.address} are known only after apply")
+    names = set(dimensions) if isinstance(dimensions, dict) else set()
+    if "Currency" not in names:
+        return f"{alarm.address} watches EstimatedCharges without the Currency dimension"
+    if names != {"Currency"}:
+        return (f"{alarm.address} watches EstimatedCharges by {', '.join(sorted(names - {'Currency'}))}, "
+                "which is part of the bill, not the whole bill")
+    unit = alarm.values.get("unit")
+    if isinstance(unit, Unknown):
+        return Unknown(f"unit of {alarm.address} is known only after apply")
+    if unit not in (None, "", "None"):
+        return f"{alarm.address} asks for unit {unit}; EstimatedCharges has none, so the alarm gets no data"
     if isinstance(alarm.region, Unknown):
         return alarm.region
     if alarm.region != BILLING_REGION:
@@ -35,17 +53,87 @@ def _alarm_gap(inventory: Inventory, alarm: Resource) -> str | Unknown | None:
     return alarm_gap(inventory, alarm)
 
 
-def _budget_gap(budget: Resource) -> str | Unknown | None:
+BUDGET_OPERATORS = {"GREATER_THAN"}  # EQUAL_TO fires only on the exact amount, LESS_THAN while spending is low
+
+
+def _number(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _notification_gap(inventory: Inventory, budget: Resource, notification: dict) -> str | Unknown | None:
+    operator, threshold = notification.get("comparison_operator"), notification.get("threshold")
+    for attr, value in (("comparison_operator", operator), ("threshold", threshold)):
+        if isinstance(value, Unknown):
+            return Unknown(f"the notification {attr} of {budget.address} is known only after apply")
+        if value is SENSITIVE:
+            return Unknown(f"the notification {attr} of {budget.address} is hidden: Terraform marks the whole "
+                           "notification sensitive when it holds a sensitive value (such as a subscriber "
+                           "address from a sensitive variable)")
+    if operator not in BUDGET_OPERATORS:
+        return f"{budget.address} notifies when spending is {operator!s}, not when it rises above the threshold"
+    if _number(threshold) is None or _number(threshold) < 0:
+        return f"{budget.address} has a notification threshold of {threshold!r}"
+    emails = notification.get("subscriber_email_addresses")
+    topics = notification.get("subscriber_sns_topic_arns")
+    if isinstance(emails, Unknown) or (isinstance(emails, list) and any(isinstance(e, Unknown) for e in emails)):
+        return Unknown(f"subscriber_email_addresses of {budget.address} are known only after apply")
+    if isinstance(emails, list) and any(isinstance(e, str) and e or e is SENSITIVE for e in emails):
+        return None
+    if topics:
+        return _budget_topics_gap(inventory, budget, topics)
+    return f"{budget.address} has a notification without a subscriber"
+
+
+def _budget_topics_gap(inventory: Inventory, budget: Resource, arns: list | Unknown) -> str | Unknown:
+    """A topic nobody reads fails; one somebody reads is still unknown: AWS Budgets
+    publishes only where the topic policy lets budgets.amazonaws.com publish
+    (https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html),
+    which accountguard does not evaluate."""
+    arns = arns if isinstance(arns, list) else [arns]
+    topics = [t for arn in arns if isinstance(arn, str) for t in inventory.find("aws_sns_topic", arn)]
+    if any(isinstance(arn, Unknown) for arn in arns):
+        topics += inventory.referenced(budget, "notification", ["aws_sns_topic"])
+    gaps = [topic_gap(inventory, topic, "AWS Budgets") for topic in topics]
+    if gaps and len(topics) >= len(arns) and all(isinstance(g, str) for g in gaps):
+        return "; ".join(gaps)
+    return Unknown(f"{budget.address} notifies SNS topics; AWS Budgets publishes only where the topic policy lets "
+                   "budgets.amazonaws.com publish, which accountguard does not evaluate")
+
+
+def _budget_gap(inventory: Inventory, budget: Resource) -> str | Unknown | None:
     kind = budget.get("budget_type")
     if isinstance(kind, Unknown):
         return Unknown(f"budget_type of {budget.address} is known only after apply")
     if kind != "COST":
         return f"{budget.address} is a {kind} budget, not a COST budget"
-    for notification in budget.get("notification", []):
-        for attr in ("subscriber_email_addresses", "subscriber_sns_topic_arns"):
-            if notification.get(attr):
-                return None
-    return f"{budget.address} has no notification with a subscriber"
+    filters = None if budget.left_unset("cost_filter") else budget.values.get("cost_filter")
+    if isinstance(filters, Unknown):
+        return Unknown(f"cost_filter of {budget.address} is known only after apply")
+    if filters:
+        names = sorted({f.get("name") for f in filters if isinstance(f, dict) and isinstance(f.get("name"), str)})
+        return f"{budget.address} counts only costs filtered by {', '.join(names) or 'a cost filter'}, not the whole bill"
+    end = budget.values.get("time_period_end")
+    if isinstance(end, Unknown) and not budget.left_unset("time_period_end"):
+        return Unknown(f"time_period_end of {budget.address} is known only after apply")
+    if isinstance(end, str) and end[:10] < date.today().isoformat():
+        return f"{budget.address} ended on {end[:10]}; an expired budget notifies nobody"
+    limit = budget.values.get("limit_amount")
+    if not budget.values.get("auto_adjust_data"):  # else AWS sets the limit from past spend
+        if isinstance(limit, Unknown):
+            return Unknown(f"limit_amount of {budget.address} is known only after apply")
+        if _number(limit) is None or _number(limit) <= 0:
+            return f"{budget.address} has no positive limit ({limit!r})"
+    notifications = budget.values.get("notification")
+    if isinstance(notifications, Unknown):
+        return Unknown(f"the notifications of {budget.address} are known only after apply")
+    gaps = [_notification_gap(inventory, budget, n) for n in notifications or () if isinstance(n, dict)]
+    if None in gaps:
+        return None
+    unknown = next((g for g in gaps if isinstance(g, Unknown)), None)
+    return unknown or ("; ".join(gaps) if gaps else f"{budget.address} has no notification")
 
 
 @control(
@@ -60,12 +148,26 @@ def _budget_gap(budget: Resource) -> str | Unknown | None:
         "  alarm_actions       = [aws_sns_topic.billing.arn]  # with an aws_sns_topic_subscription\n}",
     weakenings=(raised("aws_cloudwatch_metric_alarm", "threshold", where=lambda v: v.get("metric_name") == "EstimatedCharges"),
                 raised("aws_budgets_budget", "limit_amount")),
+    coverage=Coverage(
+        families=("aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm", "aws_budgets_*",
+                  "data.aws_budgets_*", "aws_sns_*", "data.aws_sns_*", "aws_ce_anomaly_*"),
+        read=("aws_cloudwatch_metric_alarm", "aws_budgets_budget", *SNS_COVERAGE["read"]),
+        irrelevant={
+            **SNS_COVERAGE["irrelevant"],
+            "aws_budgets_budget_action": "acts on a budget (applies an IAM or SCP policy, stops instances); "
+                                         "tells nobody by itself, its budget's notifications are read",
+            "data.aws_budgets_budget": "reads a budget's spend; notifies nobody",
+            "aws_ce_anomaly_monitor": "Cost Anomaly Detection watches for unusual spend, not the bill's "
+                                      "level; CONTROLS.md asks for a billing alarm or budget",
+            "aws_ce_anomaly_subscription": "Cost Anomaly Detection alerts; not a billing alarm or budget "
+                                           "(CONTROLS.md)",
+        }),
 )
 def billing_alert(inventory: Inventory, config: Config):
     misses, unknown = [], []
     def candidates():  # budgets are read only when no alarm will do
-        yield from ((a, _alarm_gap) for a in inventory.of_type("aws_cloudwatch_metric_alarm") if _billing_metrics(a))
-        yield from ((b, lambda inv, b: _budget_gap(b)) for b in inventory.of_type("aws_budgets_budget"))
+        yield from ((a, _alarm_gap) for a in inventory.of_type("aws_cloudwatch_metric_alarm") if _billing_metric(a) is not None)
+        yield from ((b, _budget_gap) for b in inventory.of_type("aws_budgets_budget"))
 
     for resource, gap_of in candidates():
         gap = gap_of(inventory, resource)

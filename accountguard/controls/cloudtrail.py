@@ -1,7 +1,7 @@
 from ..config import Config
-from ..model import Error, Fail, Inventory, Pass, Resource, Status, Unknown
+from ..model import Error, Fail, Inventory, Link, Pass, Resource, Unknown
 from ..regressions import destroyed, turned_off
-from . import control
+from . import Coverage, control
 
 
 def _management_events(trail: Resource) -> str | Unknown | None:
@@ -24,13 +24,12 @@ def _management_events(trail: Resource) -> str | Unknown | None:
     for selector in advanced:
         fields = {f.get("field"): f for f in selector.get("field_selector") or ()}
         category = fields.get("eventCategory", {})
-        if category.get("equals") == ["Management"] and "readOnly" not in fields \
-                and "eventSource" not in fields:
-            return None
+        if category.get("equals") == ["Management"] and set(fields) == {"eventCategory"}:
+            return None  # any other field (readOnly, eventSource, ...) selects a part
     return "does not record all management events (read and write)"
 
 
-def _gaps(trail: Resource) -> tuple[list[str], list[str]]:
+def trail_gaps(trail: Resource) -> tuple[list[str], list[str]]:
     """What keeps this trail from satisfying AG_TRAIL_1, and what is unknown."""
     gaps, unknown = [], []
     for attr, default, problem in (
@@ -48,6 +47,22 @@ def _gaps(trail: Resource) -> tuple[list[str], list[str]]:
     elif events:
         gaps.append(events)
     return gaps, unknown
+
+
+TRAIL_FAMILIES = ("aws_cloudtrail*", "data.aws_cloudtrail*")
+TRAIL_IRRELEVANT = {
+    "aws_cloudtrail_event_data_store": "CloudTrail Lake keeps events for queries; it is not a trail, and CIS 3.x "
+                                       "and AWS Security Hub CloudTrail.1 ask for a trail",
+    "aws_cloudtrail_organization_delegated_admin_account": "who may administer organization trails; the trails "
+                                                           "themselves are read",
+    "data.aws_cloudtrail_service_account": "the account CloudTrail delivers from, for bucket policies",
+}
+
+
+def _trail_coverage(families: tuple[str, ...] = (), read: tuple[str, ...] = (),
+                    irrelevant: dict[str, str] | None = None) -> Coverage:
+    return Coverage(families=TRAIL_FAMILIES + families, read=("aws_cloudtrail",) + read,
+                    irrelevant={**TRAIL_IRRELEVANT, **(irrelevant or {})})
 
 
 def _trails(inventory: Inventory):
@@ -72,6 +87,7 @@ TRAIL_FIX = ('resource "aws_cloudtrail" "main" {\n  name                        
     weakenings=(destroyed("aws_cloudtrail"), turned_off("aws_cloudtrail", "enable_logging"),
                 turned_off("aws_cloudtrail", "is_multi_region_trail"),
                 turned_off("aws_cloudtrail", "include_global_service_events")),
+    coverage=_trail_coverage(),
 )
 def trail_on(inventory: Inventory, config: Config):
     trails = _trails(inventory)
@@ -80,7 +96,7 @@ def trail_on(inventory: Inventory, config: Config):
         return
     verdicts = []
     for trail in trails:
-        gaps, unknown = _gaps(trail)
+        gaps, unknown = trail_gaps(trail)
         if gaps:
             verdicts.append(Fail(trail.address, "trail " + "; ".join(gaps)))
         elif unknown:
@@ -104,6 +120,7 @@ def _every_trail(inventory: Inventory, judge):
     rationale="Without digest files an intruder can edit or delete the logs that would show what they did.",
     fix='resource "aws_cloudtrail" "main" {\n  # ...\n  enable_log_file_validation = true\n}',
     weakenings=(turned_off("aws_cloudtrail", "enable_log_file_validation"),),
+    coverage=_trail_coverage(),
 )
 def log_file_validation(inventory: Inventory, config: Config):
     def judge(inventory, trail):
@@ -116,14 +133,45 @@ def log_file_validation(inventory: Inventory, config: Config):
     yield from _every_trail(inventory, judge)
 
 
-def _points_to(inventory: Inventory, trail: Resource, attr: str, type_: str, what: str):
+def _points_to(inventory: Inventory, trail: Resource, attr: str, types: tuple[str, ...], what: str):
+    """The resources (or outside ARNs) `attr` names; a Verdict when there are none."""
     value = trail.values.get(attr)
     if value is None or value == "":
         return Fail(trail.address, f"trail has no {what} ({attr} is not set)")
-    link = inventory.link(trail, attr, type_)
+    link = inventory.link(trail, attr, *types)
     if link.resources or link.outside:
-        return Pass(trail.address, f"trail has its {what} ({attr})")
+        return link
     return Error(trail.address, link.unknown.why if link.unknown else f"{attr} cannot be read")
+
+
+def _key_gap(inventory: Inventory, key: Resource) -> str | Unknown | None:
+    """None when CloudTrail can encrypt with this key: an alias leads to its key
+    (CloudTrail takes alias ARNs and names as KmsKeyId); a disabled key encrypts nothing."""
+    if key.type == "aws_kms_alias":
+        targets = inventory.link(key, "target_key_id", *KEY_TYPES)
+        gaps = [_key_gap(inventory, k) for k in targets.resources if k.type != "aws_kms_alias"]
+        if None in gaps or targets.outside:
+            return None
+        return next(iter(gaps), None) or targets.unknown or f"{key.address} points to no key"
+    if key.mode == "managed":
+        for policy in inventory.of_type("aws_kms_key_policy"):
+            if key in inventory.link(policy, "key_id", "aws_kms_key").resources:
+                return Unknown(f"{policy.address} replaces the policy of {key.address}; accountguard does not "
+                               "evaluate whether CloudTrail may still use the key")
+        if key.type in ("aws_kms_external_key", "aws_kms_replica_external_key") \
+                and key.values.get("key_material_base64") is None:
+            return f"its key {key.address} has no key material imported, so it cannot encrypt"
+    attr = "is_enabled" if key.type == "aws_kms_key" and key.mode == "managed" else "enabled"
+    enabled = key.values.get(attr)
+    if isinstance(enabled, Unknown):
+        return Unknown(f"whether {key.address} is enabled is known only after apply")
+    if enabled is False:
+        return f"its key {key.address} is disabled, so CloudTrail cannot encrypt or deliver logs"
+    return None
+
+
+KEY_TYPES = ("aws_kms_key", "aws_kms_alias", "aws_kms_replica_key", "aws_kms_external_key",
+             "aws_kms_replica_external_key")
 
 
 @control(
@@ -131,10 +179,31 @@ def _points_to(inventory: Inventory, trail: Resource, attr: str, type_: str, wha
     modes="PHL",
     rationale="Logs encrypted with a key you control can only be read by those the key policy allows.",
     fix='resource "aws_cloudtrail" "main" {\n  # ...\n  kms_key_id = aws_kms_key.trail.arn\n}',
+    coverage=_trail_coverage(
+        families=("aws_kms_*", "data.aws_kms_*"),
+        read=KEY_TYPES + ("aws_kms_key_policy", "data.aws_kms_key", "data.aws_kms_alias"),
+        irrelevant={
+            "aws_kms_grant": "grants add uses of a key; none takes CloudTrail's away",
+            "aws_kms_ciphertext": "encrypts a value; no trail uses it",
+            "aws_kms_custom_key_store": "where a key's material lives; the key is read",
+            "data.aws_kms_ciphertext": "encrypts a value; no trail uses it",
+            "data.aws_kms_custom_key_store": "where a key's material lives; the key is read",
+            "data.aws_kms_public_key": "the public half of an asymmetric key, which CloudTrail cannot use",
+            "data.aws_kms_secret": "decrypts a value; no trail uses it",
+            "data.aws_kms_secrets": "decrypts values; no trail uses them",
+        }),
 )
 def trail_kms(inventory: Inventory, config: Config):
-    yield from _every_trail(inventory, lambda inv, trail: _points_to(
-        inv, trail, "kms_key_id", "aws_kms_key", "KMS key"))
+    def judge(inventory, trail):
+        keys = _points_to(inventory, trail, "kms_key_id", KEY_TYPES, "KMS key")
+        if not isinstance(keys, Link):
+            return keys
+        gaps = [_key_gap(inventory, key) for key in keys.resources]
+        if keys.outside or None in gaps:
+            return Pass(trail.address, "trail encrypts its logs with a KMS key (kms_key_id)")
+        unknown = next((g for g in gaps if isinstance(g, Unknown)), None)
+        return Error(trail.address, unknown.why) if unknown else Fail(trail.address, "trail " + gaps[0])
+    yield from _every_trail(inventory, judge)
 
 
 @control(
@@ -144,14 +213,17 @@ def trail_kms(inventory: Inventory, config: Config):
     fix='resource "aws_cloudtrail" "main" {\n  # ...\n'
         '  cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.trail.arn}:*"\n'
         "  cloud_watch_logs_role_arn  = aws_iam_role.trail_to_cloudwatch.arn\n}",
+    coverage=_trail_coverage(
+        families=("aws_cloudwatch_log_group", "data.aws_cloudwatch_log_group*"),
+        read=("aws_cloudwatch_log_group", "data.aws_cloudwatch_log_group", "aws_iam_role"),
+        irrelevant={"data.aws_cloudwatch_log_groups": "lists log groups; a trail names one"}),
 )
 def trail_cloudwatch(inventory: Inventory, config: Config):
     def judge(inventory, trail):
-        group = _points_to(inventory, trail, "cloud_watch_logs_group_arn", "aws_cloudwatch_log_group",
-                           "CloudWatch Logs group")
-        if group.status is not Status.PASS:
-            return group
-        role = _points_to(inventory, trail, "cloud_watch_logs_role_arn", "aws_iam_role",
-                          "role to deliver to CloudWatch Logs")
-        return role if role.status is not Status.PASS else Pass(trail.address, "trail delivers to CloudWatch Logs")
+        for attr, types, what in (("cloud_watch_logs_group_arn", ("aws_cloudwatch_log_group",), "CloudWatch Logs group"),
+                                  ("cloud_watch_logs_role_arn", ("aws_iam_role",), "role to deliver to CloudWatch Logs")):
+            found = _points_to(inventory, trail, attr, types, what)
+            if not isinstance(found, Link):
+                return found
+        return Pass(trail.address, "trail delivers to CloudWatch Logs")
     yield from _every_trail(inventory, judge)

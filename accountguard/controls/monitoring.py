@@ -1,46 +1,105 @@
-import re
+from __future__ import annotations
+
 from collections import defaultdict
 
 from ..alerting import alarm_gap
 from ..config import Config
+from ..logpatterns import PatternNotEvaluated, compile_pattern
 from ..model import Error, Fail, Inventory, Pass, Resource, Unknown
-from . import control
+from . import Coverage, control
+from .cloudtrail import trail_gaps
 
-# CIS 4.3 and 4.2 metric filter patterns, by their essential terms.
-EVENTS = {
-    "root-user activity": (r'\$\.userIdentity\.type\s*=\s*"?Root"?', r"\$\.userIdentity\.invokedBy\s+NOT\s+EXISTS",
-                           r'\$\.eventType\s*!=\s*"?AwsServiceEvent"?'),
-    "console sign-in without MFA": (r'\$\.eventName\s*=\s*"?ConsoleLogin"?',
-                                    r'\$\.additionalEventData\.MFAUsed\s*!=\s*"?Yes"?'),
+
+def _event(**fields) -> dict:
+    """A CloudTrail record as CloudTrail delivers it to CloudWatch Logs
+    (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html)."""
+    return {"eventVersion": "1.09", "eventTime": "2026-11-30T03:12:45Z", "recipientAccountId": "123456789012",
+            "requestParameters": None, "responseElements": None, "readOnly": False,
+            "managementEvent": True, "eventCategory": "Management", **fields}
+
+
+_ROOT = {"type": "Root", "principalId": "123456789012", "arn": "arn:aws:iam::123456789012:root",
+         "accountId": "123456789012"}
+
+# What each CIS alarm must catch: representative events, varied in every field the
+# CIS pattern does not name, so a pattern narrowed by extra terms misses one of them.
+EVENTS: dict[str, list[tuple[str, dict]]] = {
+    "root-user activity": [
+        ("the root user creating an access key with the CLI", _event(
+            userIdentity={**_ROOT, "accessKeyId": "ASIAEXAMPLE"}, eventSource="iam.amazonaws.com",
+            eventName="CreateAccessKey", awsRegion="us-east-1", sourceIPAddress="198.51.100.7",
+            userAgent="aws-cli/2.15.0", eventType="AwsApiCall", requestParameters={"userName": "backdoor"})),
+        ("the root user signing in to the console", _event(
+            userIdentity=_ROOT, eventSource="signin.amazonaws.com", eventName="ConsoleLogin",
+            awsRegion="us-east-1", sourceIPAddress="203.0.113.5", userAgent="Mozilla/5.0",
+            eventType="AwsConsoleSignIn", responseElements={"ConsoleLogin": "Success"},
+            additionalEventData={"MFAUsed": "No", "LoginTo": "https://console.aws.amazon.com/"})),
+        ("the root user starting instances in another region", _event(
+            userIdentity=_ROOT, eventSource="ec2.amazonaws.com", eventName="RunInstances",
+            awsRegion="ap-southeast-2", sourceIPAddress="2001:db8::17", userAgent="Boto3/1.35.0",
+            eventType="AwsApiCall", readOnly=False)),
+    ],
+    "console sign-in without MFA": [
+        ("an IAM user signing in to the console with a password only", _event(
+            userIdentity={"type": "IAMUser", "principalId": "AIDAEXAMPLE", "accountId": "123456789012",
+                          "arn": "arn:aws:iam::123456789012:user/alice", "userName": "alice"},
+            eventSource="signin.amazonaws.com", eventName="ConsoleLogin", awsRegion="us-east-1",
+            sourceIPAddress="192.0.2.44", userAgent="Mozilla/5.0", eventType="AwsConsoleSignIn",
+            responseElements={"ConsoleLogin": "Success"},
+            additionalEventData={"MFAUsed": "No", "MobileVersion": "No", "LoginTo": "https://console.aws.amazon.com/"})),
+        ("another IAM user signing in without MFA through a regional endpoint", _event(
+            userIdentity={"type": "IAMUser", "principalId": "AIDAOTHER", "accountId": "123456789012",
+                          "arn": "arn:aws:iam::123456789012:user/ops/bob", "userName": "bob"},
+            eventSource="signin.amazonaws.com", eventName="ConsoleLogin", awsRegion="eu-west-1",
+            sourceIPAddress="2001:db8::99", userAgent="Mozilla/5.0 (X11; Linux x86_64)",
+            eventType="AwsConsoleSignIn", responseElements={"ConsoleLogin": "Success"},
+            additionalEventData={"MFAUsed": "No", "MobileVersion": "No",
+                                 "LoginTo": "https://eu-west-1.console.aws.amazon.com/"})),
+    ],
 }
-_LOG_GROUP_ARN = re.compile(r"^arn:aws[a-z-]*:logs:[^:]*:[^:]*:log-group:(.+?)(?::\*)?$")
+
+_STATISTICS_OF_ONE_EVENT = ("Sum", "Maximum")
 
 
-def _trail_log_groups(inventory: Inventory) -> tuple[set[str], set[str], list[Unknown]]:
-    """Names and addresses of the log groups trails deliver to."""
-    names, addresses, unknown = set(), set(), []
+def _trail_log_groups(inventory: Inventory):
+    """(region, name) and addresses of the log groups that receive every management
+    event; the trails that deliver to CloudWatch Logs but miss events; what is unknown."""
+    groups: set[tuple[str, str]] = set()
+    addresses: dict[str, object] = {}
+    partial, unknown = [], []
     for trail in inventory.of_type("aws_cloudtrail"):
         if trail.values.get("cloud_watch_logs_group_arn") in (None, ""):
             continue
+        gaps, unclear = trail_gaps(trail)
+        if trail.values.get("cloud_watch_logs_role_arn") in (None, ""):
+            gaps.append("has no role to deliver to CloudWatch Logs (cloud_watch_logs_role_arn)")
+        if gaps:
+            partial.append(f"{trail.address} {'; '.join(gaps)}")
+            continue
+        if unclear:
+            unknown.append(Unknown(f"{trail.address}: {'; '.join(unclear)}"))
+            continue
         link = inventory.link(trail, "cloud_watch_logs_group_arn", "aws_cloudwatch_log_group")
         for group in link.resources:
-            addresses.add(group.address)
+            addresses[group.address] = group.region
             if isinstance(group.values.get("name"), str):
-                names.add(group.values["name"])
+                groups.add((group.region, group.values["name"]))
         for arn in link.outside:
-            match = _LOG_GROUP_ARN.match(arn)
-            if match:
-                names.add(match.group(1))
+            parts = arn.split(":")
+            if len(parts) > 6 and parts[5] == "log-group":
+                groups.add((parts[3], parts[6]))
         if link.unknown:
             unknown.append(link.unknown)
-    return names, addresses, unknown
+    return groups, addresses, partial, unknown
 
 
-def _watches_trail(inventory: Inventory, metric_filter: Resource, names: set[str], addresses: set[str]) -> bool:
+def _watches_trail(inventory: Inventory, metric_filter: Resource, groups, addresses) -> bool | Unknown:
+    if isinstance(metric_filter.region, Unknown):
+        return metric_filter.region
     name = metric_filter.values.get("log_group_name")
     if isinstance(name, str):
-        return name in names
-    return any(g.address in addresses for g in
+        return (metric_filter.region, name) in groups
+    return any(addresses.get(g.address) == metric_filter.region for g in
                inventory.link(metric_filter, "log_group_name", "aws_cloudwatch_log_group").resources)
 
 
@@ -48,6 +107,89 @@ def _metric(metric_filter: Resource) -> tuple:
     transformation = metric_filter.first_block("metric_transformation")
     return tuple(v if isinstance(v, str) else None for v in (transformation.get("namespace"),
                                                               transformation.get("name")))
+
+
+def _region_gap(metric_filter: Resource, alarm: Resource) -> str | Unknown | None:
+    """Metrics are regional: an alarm sees only the metrics of its own region."""
+    if isinstance(alarm.region, Unknown):
+        return alarm.region
+    if alarm.region != metric_filter.region:
+        return (f"{alarm.address} is in {alarm.region} and the metric of {metric_filter.address} in "
+                f"{metric_filter.region}, so the alarm gets no data")
+    return None
+
+
+def _missed(metric_filter: Resource, event: str) -> list[str] | Unknown:
+    """The representative events of `event` the filter's pattern does not match."""
+    pattern = metric_filter.values.get("pattern")
+    if isinstance(pattern, Unknown) or not isinstance(pattern, str):
+        return Unknown(f"the pattern of {metric_filter.address} is known only after apply")
+    try:
+        matches = compile_pattern(pattern)
+    except PatternNotEvaluated as exc:
+        return Unknown(f"the pattern of {metric_filter.address} cannot be evaluated: {exc}")
+    return [what for what, record in EVENTS[event] if not matches(record)]
+
+
+def _level(metric_filter: Resource, alarm: Resource) -> float | str | Unknown:
+    """What one matching event makes the alarm's statistic, or why it cannot be said."""
+    transformation = metric_filter.first_block("metric_transformation")
+    value = transformation.get("value")
+    if isinstance(value, Unknown):
+        return Unknown(f"the metric value of {metric_filter.address} is known only after apply")
+    try:
+        level = float(value)
+    except (TypeError, ValueError):
+        return Unknown(f"{metric_filter.address} takes its metric value from the event ({value}); "
+                       "accountguard does not evaluate it")
+    statistic = alarm.values.get("statistic")
+    if isinstance(statistic, Unknown):
+        return Unknown(f"statistic of {alarm.address} is known only after apply")
+    if statistic == "SampleCount":
+        return 1.0
+    if statistic not in _STATISTICS_OF_ONE_EVENT and transformation.get("default_value") not in (None, ""):
+        return (f"{alarm.address} uses {statistic or alarm.values.get('extended_statistic')} while "
+                f"{metric_filter.address} emits a default value for every other event, so one event "
+                "is averaged away")
+    return level
+
+
+def _dimension_gap(metric_filter: Resource, alarm: Resource) -> str | Unknown | None:
+    """A metric is its namespace, name, dimensions and unit: an alarm asking for others gets no data."""
+    unit = alarm.values.get("unit")
+    published_unit = metric_filter.first_block("metric_transformation").get("unit") or "None"
+    if isinstance(unit, Unknown) or isinstance(published_unit, Unknown):
+        return Unknown(f"the unit of {alarm.address} or {metric_filter.address} is known only after apply")
+    if unit not in (None, "") and unit != published_unit:
+        return f"{alarm.address} asks for unit {unit} and {metric_filter.address} publishes {published_unit}"
+    published = metric_filter.first_block("metric_transformation").get("dimensions") or {}
+    watched = alarm.values.get("dimensions") or {}
+    for value in (published, watched):
+        if isinstance(value, Unknown):
+            return Unknown(f"the dimensions of {alarm.address} or {metric_filter.address} are known only after apply")
+    if published or watched:
+        if bool(published) != bool(watched) or set(published) != set(watched):
+            return (f"{alarm.address} watches the metric with dimensions {sorted(watched)} and "
+                    f"{metric_filter.address} publishes it with {sorted(published)}, so it gets no data")
+        return Unknown(f"{metric_filter.address} publishes dimensions from the event; "
+                       "accountguard does not evaluate them")
+    return None
+
+
+FAMILIES = ("aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm",
+            "aws_sns_*", "data.aws_sns_*", "aws_cloudwatch_log_group", "data.aws_cloudwatch_log_group*",
+            "aws_cloudtrail*", "data.aws_cloudtrail*")
+SNS_COVERAGE = dict(
+    read=("aws_sns_topic", "aws_sns_topic_subscription", "aws_sns_topic_policy", "data.aws_sns_topic",
+          "aws_cloudwatch_composite_alarm"),
+    irrelevant={
+        "aws_sns_platform_application": "the mobile push platform; a subscription of protocol application is "
+                                        "what is read",
+        "aws_sns_sms_preferences": "sets the SMS spending limit and sender ID; CloudWatch alarm texts are "
+                                   "still sent within it",
+        "aws_sns_topic_data_protection_policy": "masks or blocks personal data patterns in messages; "
+                                                "alarm notifications carry none",
+    })
 
 
 @control(
@@ -61,17 +203,38 @@ def _metric(metric_filter: Resource) -> tuple:
         '  metric_transformation {\n    name      = "RootUsage"\n    namespace = "CISBenchmark"\n    value     = "1"\n  }\n}\n'
         "# ...and an aws_cloudwatch_metric_alarm on CISBenchmark/RootUsage acting on a subscribed SNS topic;\n"
         "# the same for { ($.eventName = \"ConsoleLogin\") && ($.additionalEventData.MFAUsed != \"Yes\") }",
+    coverage=Coverage(
+        families=FAMILIES,
+        read=("aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_log_group",
+              "data.aws_cloudwatch_log_group", "aws_cloudtrail", *SNS_COVERAGE["read"]),
+        irrelevant={
+            **SNS_COVERAGE["irrelevant"],
+            "data.aws_cloudwatch_log_groups": "lists log groups; delivers nothing",
+            "aws_cloudtrail_event_data_store": "CloudTrail Lake keeps events for queries; it delivers nothing "
+                                               "to CloudWatch Logs",
+            "aws_cloudtrail_organization_delegated_admin_account": "who administers organization trails; the "
+                                                                   "trails themselves are read",
+            "data.aws_cloudtrail_service_account": "the account of CloudTrail's log delivery, for bucket "
+                                                   "policies",
+        }),
 )
 def cis_alarms(inventory: Inventory, config: Config):
-    names, addresses, unknown = _trail_log_groups(inventory)
-    if not names and not addresses:
+    groups, addresses, partial, unknown = _trail_log_groups(inventory)
+    if not groups and not addresses:
         if unknown:
             yield Error("account", unknown[0].why)
+        elif partial:
+            yield Fail("account", "no trail that records every management event delivers to CloudWatch Logs: "
+                       + "; ".join(partial))
         else:
             yield Fail("account", "no trail delivers to CloudWatch Logs, so no metric filter can watch it")
         return
-    alarms = defaultdict(list)
+    alarms = defaultdict(list)  # by the (namespace, name) of the metric they watch
+    on_math = []  # alarms on metric math (metric_query), which is not evaluated
     for alarm in inventory.of_type("aws_cloudwatch_metric_alarm"):
+        if alarm.values.get("metric_query"):
+            on_math.append(alarm)
+            continue
         metric = alarm.values.get("metric_name")
         if isinstance(metric, Unknown):
             for source in inventory.link(alarm, "metric_name", "aws_cloudwatch_log_metric_filter").resources:
@@ -79,29 +242,50 @@ def cis_alarms(inventory: Inventory, config: Config):
         elif isinstance(metric, str) and isinstance(alarm.values.get("namespace"), str):
             alarms[(alarm.values["namespace"], metric)].append(alarm)
     missing, problems = [], []
-    for event, terms in EVENTS.items():
-        filters = [f for f in inventory.of_type("aws_cloudwatch_log_metric_filter")
-                   if isinstance(f.values.get("pattern"), str)
-                   and all(re.search(t, f.values["pattern"]) for t in terms)
-                   and _watches_trail(inventory, f, names, addresses)]
-        watching = {a.address: a for metric in {_metric(f) for f in filters} for a in alarms.get(metric, ())}
-        gaps = []
-        for alarm in watching.values():
-            gaps.append(alarm_gap(inventory, alarm))
-            if gaps[-1] is None:
+    for event in EVENTS:
+        gaps, narrowed = [], []
+        for metric_filter in inventory.of_type("aws_cloudwatch_log_metric_filter"):
+            watches = _watches_trail(inventory, metric_filter, groups, addresses)
+            if watches is not True:
+                if isinstance(watches, Unknown):
+                    gaps.append(watches)
+                continue
+            missed = _missed(metric_filter, event)
+            if isinstance(missed, Unknown):
+                gaps.append(missed)
+                continue
+            if missed:
+                if len(missed) < len(EVENTS[event]):  # matches some: meant for this, but narrowed
+                    narrowed.append(f"the pattern of {metric_filter.address} does not match {missed[0]}")
+                continue
+            watching = alarms.get(_metric(metric_filter), ())
+            if not watching:
+                gaps.append(Unknown(f"{on_math[0].address} alarms on metric math, which accountguard does not "
+                                    "evaluate") if on_math else f"no alarm watches the metric of {metric_filter.address}")
+            for alarm in watching:
+                level = _level(metric_filter, alarm)
+                gap = level if not isinstance(level, float) else _region_gap(metric_filter, alarm) \
+                    or _dimension_gap(metric_filter, alarm) or alarm_gap(inventory, alarm, level)
+                gaps.append(gap)
+                if gap is None:
+                    break
+            if None in gaps:
                 break
         if None in gaps:
             continue
-        if not filters:
-            missing.append(f"no metric filter for {event} on the trail's log group")
-        elif not gaps:
-            missing.append(f"no alarm on the {event} metric filter")
+        gaps += narrowed
+        if not gaps:
+            missing.append(f"no metric filter on the trail's log group matches {event}")
+            continue
+        missing.append(f"nothing raises an alarm on {event}")
+        first_unknown = next((g for g in gaps if isinstance(g, Unknown)), None)
+        if first_unknown:
+            unknown.append(first_unknown)
         else:
-            (unknown if isinstance(gaps[0], Unknown) else problems).append(gaps[0])
-            missing.append(f"the {event} alarm notifies nobody")
+            problems.append(gaps[0])
     if not missing:
         yield Pass("account", "root activity and console sign-in without MFA raise alarms")
     elif unknown and not problems:
         yield Error("account", "; ".join(missing) + ": " + unknown[0].why)
     else:
-        yield Fail("account", "; ".join(missing) + ("" if not problems else f" ({problems[0]})"))
+        yield Fail("account", "; ".join(missing) + ("" if not problems else f" ({'; '.join(problems)})"))

@@ -105,7 +105,8 @@ def _metric_filters(scan: Any, region: str, log_group: str) -> None:
                  {"name": f["filterName"], "log_group_name": f.get("logGroupName", log_group),
                   "pattern": f.get("filterPattern", ""),
                   "metric_transformation": [{"name": t.get("metricName"), "namespace": t.get("metricNamespace"),
-                                             "value": t.get("metricValue")}
+                                             "value": t.get("metricValue"), "default_value": t.get("defaultValue"),
+                                             "dimensions": t.get("dimensions") or {}, "unit": t.get("unit")}
                                             for t in f.get("metricTransformations") or ()]},
                  region=region)
 
@@ -125,13 +126,21 @@ def _alarms(scan: Any, region: str) -> set[str]:
     topics = set()
     for alarm in alarms:
         values = {"alarm_name": alarm["AlarmName"], "arn": alarm.get("AlarmArn"), **_metric(alarm),
-                  "statistic": alarm.get("Statistic"), "threshold": alarm.get("Threshold"),
+                  "statistic": alarm.get("Statistic"), "extended_statistic": alarm.get("ExtendedStatistic"),
+                  "threshold": alarm.get("Threshold"), "threshold_metric_id": alarm.get("ThresholdMetricId"),
                   "comparison_operator": alarm.get("ComparisonOperator"),
+                  "period": alarm.get("Period"), "evaluation_periods": alarm.get("EvaluationPeriods"),
+                  "datapoints_to_alarm": alarm.get("DatapointsToAlarm"),
+                  "treat_missing_data": alarm.get("TreatMissingData"), "unit": alarm.get("Unit"),
                   "actions_enabled": alarm.get("ActionsEnabled", True),
-                  "alarm_actions": list(alarm.get("AlarmActions") or ())}
+                  "alarm_actions": list(alarm.get("AlarmActions") or ()),
+                  "ok_actions": list(alarm.get("OKActions") or ()),
+                  "insufficient_data_actions": list(alarm.get("InsufficientDataActions") or ())}
         if alarm.get("Metrics"):
-            values["metric_query"] = [{"id": q.get("Id"), "metric": [_metric(q["MetricStat"]["Metric"])]
-                                       if q.get("MetricStat") else []} for q in alarm["Metrics"]]
+            values["metric_query"] = [{"id": q.get("Id"), "expression": q.get("Expression"),
+                                       "return_data": q.get("ReturnData", True),
+                                       "metric": [_metric(q["MetricStat"]["Metric"])] if q.get("MetricStat") else []}
+                                      for q in alarm["Metrics"]]
         scan.add("aws_cloudwatch_metric_alarm", alarm.get("AlarmArn") or alarm["AlarmName"], values, region=region)
         topics.update(a for a in values["alarm_actions"] if a.startswith("arn:") and ":sns:" in a)
     return topics
@@ -145,13 +154,29 @@ def _subscriptions(scan: Any, topic_arn: str) -> None:
     except ReadFailed as failure:
         scan.cannot_read(["aws_sns_topic_subscription"], failure)
         return
-    scan.add("aws_sns_topic", topic_arn, {"arn": topic_arn, "name": topic_arn.rsplit(":", 1)[-1]}, region=region)
+    try:
+        attributes = scan.reader.call("sns", region, "GetTopicAttributes", TopicArn=topic_arn).get("Attributes") or {}
+    except ReadFailed as failure:  # encryption and policy decide delivery: nothing about the topic is known
+        scan.cannot_read(["aws_sns_topic_subscription"], failure)
+        return
+    scan.add("aws_sns_topic", topic_arn, {"arn": topic_arn, "name": topic_arn.rsplit(":", 1)[-1],
+                                          "kms_master_key_id": attributes.get("KmsMasterKeyId"),
+                                          "fifo_topic": attributes.get("FifoTopic") == "true",
+                                          "policy": attributes.get("Policy")}, region=region)
     for number, s in enumerate(subscriptions):
         pending = s.get("SubscriptionArn") in ("PendingConfirmation", "Deleted")
+        values = {"topic_arn": topic_arn, "protocol": s.get("Protocol"), "endpoint": SENSITIVE,
+                  "pending_confirmation": pending}
+        if not pending:
+            try:
+                attributes = scan.reader.call("sns", region, "GetSubscriptionAttributes",
+                                              SubscriptionArn=s["SubscriptionArn"]).get("Attributes") or {}
+                values.update(filter_policy=attributes.get("FilterPolicy"),
+                              filter_policy_scope=attributes.get("FilterPolicyScope"))
+            except ReadFailed as failure:
+                values["filter_policy"] = Unknown(str(failure))
         scan.add("aws_sns_topic_subscription", f"{topic_arn}#unconfirmed/{number}" if pending
-                 else s["SubscriptionArn"],
-                 {"topic_arn": topic_arn, "protocol": s.get("Protocol"), "endpoint": SENSITIVE,
-                  "pending_confirmation": pending}, region=region)
+                 else s["SubscriptionArn"], values, region=region)
 
 
 def _budgets(scan: Any) -> None:
@@ -176,6 +201,10 @@ def _budgets(scan: Any) -> None:
             scan.add("aws_budgets_budget", f"arn:aws:budgets::{account}:budget/{name}",
                      {"name": name, "budget_type": budget.get("BudgetType"),
                       "limit_amount": (budget.get("BudgetLimit") or {}).get("Amount"),
+                      "cost_filter": [{"name": key, "values": values}
+                                      for key, values in (budget.get("CostFilters") or {}).items()],
+                      "auto_adjust_data": [{"auto_adjust_type": budget["AutoAdjustData"].get("AutoAdjustType")}]
+                      if budget.get("AutoAdjustData") else [],
                       "time_unit": budget.get("TimeUnit"), "notification": notifications}, region=BILLING_REGION)
     except ReadFailed as failure:
         scan.cannot_read(["aws_budgets_budget"], failure)
@@ -185,12 +214,12 @@ def _guardduty(scan: Any, region: str) -> None:
     try:
         for detector_id in scan.reader.pages("guardduty", region, "ListDetectors", "DetectorIds"):
             try:
-                status = scan.reader.call("guardduty", region, "GetDetector", DetectorId=detector_id).get("Status")
+                status: Any = scan.reader.call("guardduty", region, "GetDetector", DetectorId=detector_id).get("Status")
                 enable: Any = status == "ENABLED"
             except ReadFailed as failure:
-                enable = Unknown(str(failure))
+                enable = status = Unknown(str(failure))
             scan.add("aws_guardduty_detector", f"arn:aws:guardduty:{region}:{scan.account_id}:detector/{detector_id}",
-                     {"id": detector_id, "enable": enable}, region=region)
+                     {"id": detector_id, "enable": enable, "status": status}, region=region)
     except ReadFailed as failure:
         scan.cannot_read(["aws_guardduty_detector"], failure)
 

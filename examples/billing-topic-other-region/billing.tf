@@ -1,0 +1,26 @@
+# The alarm (us-east-1, where billing metrics are) acts on a topic in eu-west-1.
+resource "aws_sns_topic" "billing" {
+  provider = aws
+  name     = "billing-alerts"
+}
+
+resource "aws_sns_topic_subscription" "billing" {
+  provider  = aws
+  topic_arn = aws_sns_topic.billing.arn
+  protocol  = "email"
+  endpoint  = var.alert_email
+}
+
+resource "aws_cloudwatch_metric_alarm" "billing" {
+  provider            = aws.us_east_1
+  alarm_name          = "estimated-charges"
+  namespace           = "AWS/Billing"
+  metric_name         = "EstimatedCharges"
+  dimensions          = { Currency = "USD" }
+  statistic           = "Maximum"
+  period              = 21600
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 100
+  alarm_actions       = [aws_sns_topic.billing.arn]
+}
