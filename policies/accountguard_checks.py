@@ -3,25 +3,35 @@
 Thin adapters: the metadata comes from accountguard's control library, loaded
 into checkov's environment by path (it needs nothing but the standard library);
 the verdicts come from `accountguard plan|hcl --format json`, run once per plan
-file or root module that checkov scans, in accountguard's own environment
-(ACCOUNTGUARD_COMMAND, default `accountguard` on PATH). So the rules live in one
-place and checkov's pinned packages never meet ours. Anything that goes wrong is
-FAILED with the reason, never PASSED.
+file or root module that checkov scans (a scope), in accountguard's own
+environment (ACCOUNTGUARD_COMMAND, default `accountguard` on PATH). So the rules
+live in one place and checkov's pinned packages never meet ours.
+
+Each control is a resource, a module-call and a provider check under one ID, so
+that it reports on every scope: findings about a resource on that resource, the
+rest (the account as a whole, or why accountguard could not judge the scope)
+once per scope on its anchor, the first entity of the most specific kind the
+scope has (a resource of the root module, of a module, a module call, the aws
+provider). Anything that goes wrong is FAILED with the reason, never PASSED.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import logging
 import os
-import re
 import shlex
+import signal
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.terraform.checks.module.base_module_check import BaseModuleCheck
+from checkov.terraform.checks.provider.base_check import BaseProviderCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 HERE = Path(__file__).resolve().parent
@@ -45,160 +55,233 @@ def _load_accountguard():
 
 _load_accountguard()
 from accountguard.controls import all_controls  # noqa: E402
+from accountguard.limits import CHECKOV_COMMAND_TIMEOUT_SECONDS  # noqa: E402
 from accountguard.model import config_address  # noqa: E402
 
-MODULE_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.{1,2}/[^"]*)"', re.MULTILINE)
-AWS_RESOURCE = re.compile(r'^\s*resource\s+"aws_', re.MULTILINE)
+TIMEOUT_VARIABLE = "ACCOUNTGUARD_COMMAND_TIMEOUT"
+JUDGED_SOUND = ("pass", "warn")  # warn: weakened, still passing
+MAX_REASON_CHARS = 300
+# The anchor of a scope is the first entity checkov shows of its lowest rank.
+RANKS = {"resource": 0, "module resource": 1, "module": 2, "provider": 3}
 
 
-def _command() -> list[str]:
-    return shlex.split(os.environ.get("ACCOUNTGUARD_COMMAND", "accountguard"))
+class Unjudged(Exception):
+    """Why accountguard gave no verdicts for a scope: the one line every check of the scope reports."""
 
 
-@lru_cache(maxsize=None)
-def judge(kind: str, path: str) -> tuple[dict, str | None]:
-    """accountguard's findings for one plan or root module: {(control, subject): [finding]}, or why not."""
+@dataclass
+class Answer:
+    """accountguard's findings for one scope, indexed by (control, subject or its configuration address)."""
+    results: list = field(default_factory=list)
+    index: dict = field(default_factory=dict)
+    controls: set = field(default_factory=set)
+    problem: str | None = None
+
+
+def printable(text: str) -> str:
+    """One line without control characters: a value from accountguard or its input must not steer a terminal or CI log."""
+    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return line if len(line) <= MAX_REASON_CHARS else line[:MAX_REASON_CHARS] + "..."
+
+
+def _timeout() -> float:
+    value = os.environ.get(TIMEOUT_VARIABLE)
+    if value is None:
+        return CHECKOV_COMMAND_TIMEOUT_SECONDS
     try:
-        done = subprocess.run([*_command(), kind, path, "--format", "json"], capture_output=True, text=True,
-                              timeout=600)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return {}, f"cannot run accountguard ({exc}); install it or set ACCOUNTGUARD_COMMAND"
-    if done.returncode not in (0, 1):
-        return {}, (done.stderr.strip() or f"accountguard exited with {done.returncode}")
-    findings: dict = {}
-    for finding in json.loads(done.stdout)["results"]:
-        subject = finding["subject"]
-        findings.setdefault((finding["control"], subject), []).append(finding)
-        if subject != "account" and config_address(subject) != subject:
-            findings.setdefault((finding["control"], config_address(subject)), []).append(finding)
-    return findings, None
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < float("inf"):
+        raise Unjudged(f"{TIMEOUT_VARIABLE} must be a positive number of seconds")
+    return seconds
 
 
-def _scan_roots() -> list[Path]:
-    """Where checkov was asked to look (-d, and the folders of -f), to place its relative file names."""
-    roots, args = [], sys.argv[1:]
-    for i, arg in enumerate(args):
-        option, _, value = arg.partition("=")
-        if not value and option in ("-d", "--directory", "-f", "--file") and i + 1 < len(args):
-            value = args[i + 1]
-        if option in ("-d", "--directory") and value:
-            roots.append(Path(value))
-        elif option in ("-f", "--file") and value:
-            roots.append(Path(value).parent)
-    return roots or [Path.cwd()]
+def _run(kind: str, path: str) -> tuple[bytes, str]:
+    """accountguard's stdout, and what to say if it is no report; killed, with whatever it started,
+    when it takes too long."""
+    timeout = _timeout()
+    try:
+        command = [*shlex.split(os.environ.get("ACCOUNTGUARD_COMMAND", "accountguard")), kind, path, "--format", "json"]
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, start_new_session=True)
+    except (OSError, ValueError) as exc:
+        raise Unjudged(f"cannot run accountguard ({exc}); install it or set ACCOUNTGUARD_COMMAND") from None
+    with process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            raise Unjudged(f"accountguard {kind} took longer than {timeout:g} s ({TIMEOUT_VARIABLE})") from None
+    code = process.returncode
+    said = next((line for line in reversed(stderr.decode(errors="replace").split("\n")) if line.strip()), "")
+    ended = (f"was killed by signal {-code}" if code < 0 else f"exited with {code}") + (f": {said}" if said else "")
+    if code not in (0, 1):
+        raise Unjudged(f"accountguard {kind} {ended}")
+    return stdout, f"accountguard {kind} printed no valid JSON report ({ended})"
+
+
+def _parse(stdout: bytes, invalid: str) -> Answer:
+    answer = Answer()
+    try:
+        answer.results = json.loads(stdout)["results"]
+        for finding in answer.results:
+            control, subject = finding["control"], finding["subject"]
+            if not all(isinstance(finding[key], str) for key in ("control", "subject", "status", "message")):
+                raise TypeError
+            answer.controls.add(control)
+            answer.index.setdefault((control, subject), []).append(finding)
+            if config_address(subject) != subject:
+                answer.index.setdefault((control, config_address(subject)), []).append(finding)
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        raise Unjudged(invalid) from None
+    return answer
 
 
 @lru_cache(maxsize=None)
-def _callers() -> dict[Path, set[Path]]:
-    """Module directory -> directories that call it with a local source."""
-    callers: dict[Path, set[Path]] = {}
-    for root in _scan_roots():
-        for tf in Path(root).rglob("*.tf"):
-            if ".terraform" in tf.parts:
-                continue
-            for source in MODULE_SOURCE.findall(tf.read_text(errors="replace")):
-                callers.setdefault(_absolute(tf.parent / source), set()).add(_absolute(tf.parent))
-    return callers
+def judge(kind: str, path: str) -> Answer:
+    """accountguard's answer for one plan or root module, or why there is none (asked once per scope)."""
+    try:
+        return _parse(*_run(kind, path))
+    except Unjudged as exc:
+        return Answer(problem=printable(f"{exc} [accountguard {kind} {path}]"))
 
 
-def _absolute(path: Path) -> Path:
-    """Absolute, without following symlinks: a variant's symlinked file belongs to the variant."""
-    return Path(os.path.abspath(path))
-
-
-def _root_modules(directory: Path, seen: frozenset = frozenset()) -> set[Path]:
-    """The root modules that (through any depth of local modules) call `directory`."""
-    callers = _callers().get(directory, set()) - seen
-    if not callers:
-        return {directory}
-    return set().union(*(_root_modules(c, seen | {directory}) for c in callers))
-
-
-def _current_root() -> str | None:
-    """The folder checkov is scanning now: its runner holds it as `root_folder`. With
-    several -d folders, a relative file name alone does not say which one it is in."""
-    frame = sys._getframe(2)
+def _scanning():
+    """checkov's definitions and the key of the file being scanned, from its runner's frame: the
+    relative file name a check is given says neither which plan nor which root module it is in."""
+    frame = sys._getframe(1)
     while frame is not None:
-        root = frame.f_locals.get("root_folder")
-        if isinstance(root, str):
-            return root
+        runner, key = frame.f_locals.get("self"), frame.f_locals.get("full_file_path")
+        if key is not None and isinstance(getattr(runner, "definitions", None), dict):
+            return runner.definitions, key
         frame = frame.f_back
-    return None
+    raise LookupError("checkov's runner does not say which file it scans")
 
 
-@lru_cache(maxsize=None)
-def _file(scanned_file: str, current_root: str | None) -> Path | None:
-    path = Path(scanned_file)
-    if path.is_absolute() and path.is_file():
-        return _absolute(path)
-    for root in ([Path(current_root)] if current_root else []) + _scan_roots():
-        candidate = Path(os.path.normpath(str(root) + "/" + scanned_file.lstrip("/")))
-        if candidate.is_file():
-            return _absolute(candidate)
-    return None
+def _scope(key) -> tuple[str, str]:
+    """("plan", file) for a plan; ("hcl", root module) for a .tf file, through any depth of module calls."""
+    if isinstance(key, str):
+        return "plan", key
+    module, path = key.tf_source_modules, key.file_path
+    while module is not None:
+        module, path = module.nested_tf_module, module.path
+    return "hcl", os.path.dirname(path)
 
 
-@lru_cache(maxsize=None)
-def _has_root_resources(kind: str, path: str) -> bool:
-    """Whether the plan or root module has resources outside modules, to report on."""
-    if kind == "plan":
-        plan = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-        return any(not c.get("address", "").startswith("module.") and c.get("mode") == "managed"
-                   for c in plan.get("resource_changes") or ())
-    return any(AWS_RESOURCE.search(tf.read_text(errors="replace")) for tf in Path(path).glob("*.tf"))
+def _entities(definition: dict):
+    """(rank, address) of every entity in a file that one of our checks is run on."""
+    for resource in definition.get("resource") or ():
+        kind, named = next(iter(resource.items()))
+        if kind.startswith("aws_"):
+            address = str(next(iter(named.values())).get("__address__", ""))
+            yield RANKS["module resource" if address.startswith("module.") else "resource"], address
+    for _ in definition.get("module") or ():
+        yield RANKS["module"], None
+    for provider in definition.get("provider") or ():
+        if "aws" in provider:
+            yield RANKS["provider"], None
 
 
-class AccountguardCheck(BaseResourceCheck):
-    def __init__(self, control) -> None:
-        fix = " ".join(line.strip() for line in control.fix.splitlines())
-        super().__init__(name=control.title, id=control.id, categories=[CheckCategories.GENERAL_SECURITY],
-                         supported_resources=["aws_*"], guideline=f"{control.rationale} Fix: {fix}")
-        self.anchored: set = set()
+@dataclass
+class Layout:
+    """What checkov shows of one scope: the anchor's rank, and the resources findings can go on."""
+    anchor_rank: int
+    shown: set
+    anchored: set = field(default_factory=set)  # the check IDs that have reported on the anchor
 
-    def scan_resource_conf(self, conf):
+
+_LAYOUTS: dict = {}
+
+
+def _layout(definitions: dict, scope: tuple[str, str]) -> Layout:
+    if scope not in _LAYOUTS:
+        entities = [e for key, definition in definitions.items() if _scope(key) == scope
+                    for e in _entities(definition)]
+        _LAYOUTS[scope] = Layout(min((rank for rank, _ in entities), default=0), {a for _, a in entities if a})
+    return _LAYOUTS[scope]
+
+
+def _rank(block_type: str, address: str) -> int:
+    if block_type == "resource" and address.startswith("module."):
+        return RANKS["module resource"]
+    return RANKS[block_type]
+
+
+def _metadata(control) -> dict:
+    fix = " ".join(line.strip() for line in control.fix.splitlines())
+    return dict(name=control.title, id=control.id, categories=[CheckCategories.GENERAL_SECURITY],
+                guideline=f"{control.rationale} Fix: {fix}")
+
+
+class Adapter:
+    """The verdict of one control on one entity, shared by the three kinds of check."""
+
+    def judged(self, conf) -> CheckResult:
         try:
             return self._verdict(conf)
         except Exception as exc:  # never crash checkov, never pass on a failure
-            LOG.error("accountguard check %s failed: %s", self.id, exc)
-            self.details.append(f"accountguard could not judge this: {type(exc).__name__}: {exc}")
+            LOG.error("accountguard check %s failed: %s", self.id, printable(f"{type(exc).__name__}: {exc}"))
+            self.details.append(printable(f"accountguard could not judge this: {type(exc).__name__}: {exc}"))
             return CheckResult.FAILED
 
-    def _scopes(self, conf) -> list[tuple[str, str]]:
-        scanned_file = self.entity_path.rsplit(":", 2)[0]
-        path = _file(scanned_file, _current_root())
-        if path is None:
-            raise FileNotFoundError(f"cannot find {scanned_file} where checkov was asked to look")
-        if path.suffix == ".json":
-            return [("plan", str(path))]
-        if not str(conf.get("__address__", "")).startswith("module."):
-            return [("hcl", str(path.parent))]
-        return [("hcl", str(root)) for root in sorted(_root_modules(path.parent))]
-
-    def _verdict(self, conf):
+    def _verdict(self, conf) -> CheckResult:
+        definitions, key = _scanning()
+        scope = _scope(key)
+        layout, answer = _layout(definitions, scope), judge(*scope)
         address = str(conf.get("__address__", ""))
-        found, problems = [], []
-        for scope in self._scopes(conf):
-            findings, problem = judge(*scope)
-            if problem:
-                problems.append(problem)
-                continue
-            found += findings.get((self.id, address)) or findings.get((self.id, config_address(address))) or []
-            in_module = address.startswith("module.")
-            if scope not in self.anchored and not (in_module and _has_root_resources(*scope)):
-                self.anchored.add(scope)  # findings about the account as a whole: once per scope
-                found += findings.get((self.id, "account"), [])
-        if problems:
-            self.details.extend(problems)
+        anchor = self.id not in layout.anchored and _rank(self.block_type, address) == layout.anchor_rank
+        if anchor:
+            layout.anchored.add(self.id)
+        problem = answer.problem
+        if problem is None and self.id not in answer.controls:
+            problem = printable(f"accountguard's report has no result for {self.id} [accountguard {' '.join(scope)}]")
+        if problem:
+            if not anchor:
+                return CheckResult.UNKNOWN
+            self.details.append(problem)
             return CheckResult.FAILED
-        bad = [f for f in found if f["status"] in ("fail", "error")]
+        found = []
+        if self.block_type == "resource":
+            found += answer.index.get((self.id, address)) or answer.index.get((self.id, config_address(address))) or []
+        if anchor:  # findings about what checkov does not show: the account, or a resource it has no block for
+            found += [f for f in answer.results if f["control"] == self.id and f["subject"] not in layout.shown
+                      and config_address(f["subject"]) not in layout.shown]
+        bad = [f for f in found if f["status"] not in (*JUDGED_SOUND, "not_applicable")]
         if bad:
-            self.details.extend(f'{f["status"].upper()} {f["subject"]}: {f["message"]}' for f in bad)
+            self.details.extend(printable(f'{f["status"].upper()} {f["subject"]}: {f["message"]}') for f in bad)
             return CheckResult.FAILED
-        if any(f["status"] in ("pass", "warn") for f in found):  # warn: weakened, still passing
+        if any(f["status"] in JUDGED_SOUND for f in found):
             return CheckResult.PASSED
         return CheckResult.UNKNOWN
 
 
+class ResourceCheck(Adapter, BaseResourceCheck):
+    def __init__(self, control) -> None:
+        super().__init__(supported_resources=["aws_*"], **_metadata(control))
+
+    def scan_resource_conf(self, conf):
+        return self.judged(conf)
+
+
+class ModuleCallCheck(Adapter, BaseModuleCheck):
+    def __init__(self, control) -> None:
+        super().__init__(**_metadata(control))
+
+    def scan_module_conf(self, conf):
+        return self.judged(conf)
+
+
+class ProviderCheck(Adapter, BaseProviderCheck):
+    def __init__(self, control) -> None:
+        super().__init__(supported_provider=["aws"], **_metadata(control))
+
+    def scan_provider_conf(self, conf):
+        return self.judged(conf)
+
+
 for _control in all_controls():
     if "P" in _control.modes or "H" in _control.modes:
-        AccountguardCheck(_control)
+        for _kind in (ResourceCheck, ModuleCallCheck, ProviderCheck):
+            _kind(_control)

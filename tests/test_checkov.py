@@ -19,9 +19,10 @@ OUR_IDS = sorted(c.id for c in all_controls() if "P" in c.modes or "H" in c.mode
 pytestmark = pytest.mark.checkov
 
 
-def checkov(*args, command=None, cwd=ROOT):
+def checkov(*args, command=None, cwd=ROOT, env=()):
     env = {**os.environ, "ACCOUNTGUARD_COMMAND": command or str(Path(sys.executable).with_name("accountguard")),
-           "ACCOUNTGUARD_TREE": str(ROOT)}  # the examples use ../modules: the repository is the tree
+           "ACCOUNTGUARD_TREE": str(ROOT),  # the examples use ../modules: the repository is the tree
+           **dict(env)}
     done = subprocess.run([str(CHECKOV), "--skip-download", "--external-checks-dir", str(ROOT / "policies"),
                            *args], capture_output=True, text=True, env=env, cwd=cwd)
     assert "Traceback" not in done.stdout
@@ -38,7 +39,7 @@ def reports(*args, checks=None, **kwargs):
         data, position = decoder.raw_decode(text, position + len(text[position:]) - len(text[position:].lstrip()))
         for report in data if isinstance(data, list) else [data]:
             results = merged.setdefault(report["check_type"], {"passed_checks": [], "failed_checks": [],
-                                                                "skipped_checks": []})
+                                                                "skipped_checks": [], "parsing_errors": []})
             for key in results:
                 results[key] += report["results"].get(key, [])
     return merged
@@ -46,6 +47,12 @@ def reports(*args, checks=None, **kwargs):
 
 def failing(results):
     return {c["check_id"] for c in results["failed_checks"] if c["check_id"].startswith("AG_")}
+
+
+def ours(results, key, file_abs_path=None):
+    """Our records of one kind (passed_checks, failed_checks), of one scanned file if given."""
+    return [c for c in results[key] if c["check_id"].startswith("AG_")
+            and (file_abs_path is None or c["file_abs_path"] == str(file_abs_path))]
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +125,73 @@ def test_without_accountguard_every_check_fails_and_none_passes():
     assert not [c for c in found["passed_checks"] if c["check_id"].startswith("AG_")]
     assert failing(found) == set(OUR_IDS)
     assert any("cannot run accountguard" in d for c in found["failed_checks"] for d in c["details"])
+
+
+PROVIDER_ONLY = '''terraform {
+  required_providers {
+    aws = {
+      source = "hashicorp/aws"
+    }
+  }
+}
+
+provider "aws" {
+  region                      = "eu-west-1"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+}
+'''
+# An account with nothing configured: AWS sets no password policy, MFA policy, trail, alarm or
+# detector by default (each control's catalogue entry); with no IAM user and no access key,
+# AG_MFA_2 and AG_KEY_1 have nothing to object to. Every trail control fails when there is no
+# trail (accountguard/controls/cloudtrail.py: NO_TRAIL), as in test_account_verdicts_without_a_provider_block.
+EMPTY_ACCOUNT_PASSES = {"AG_MFA_2", "AG_KEY_1"}
+
+
+@pytest.mark.terraform
+def test_every_check_reports_on_a_scope_without_resources(tmp_path):
+    """Only a provider block (directory and its real plan), or only a registry module that was
+    not downloaded: the verdicts go on the provider or the module call."""
+    from fixturegen import _environment, _plan
+    provider_only, registry_only = tmp_path / "provider-only", tmp_path / "registry-only"
+    provider_only.mkdir(), registry_only.mkdir()
+    (provider_only / "main.tf").write_text(PROVIDER_ONLY)
+    (registry_only / "main.tf").write_text('module "vpc" {\n  source  = "terraform-aws-modules/vpc/aws"\n'
+                                           '  version = "5.0.0"\n}\n')
+    plan = tmp_path / "provider-only.json"
+    plan.write_text(json.dumps(_plan("provider-only", provider_only, _environment(str(tmp_path / "tf")))))
+    (provider_only / ".terraform.lock.hcl").unlink(missing_ok=True)
+    found = reports("-d", str(provider_only), "-d", str(registry_only), "-f", str(plan))
+    for framework, scanned in (("terraform", provider_only / "main.tf"), ("terraform_plan", plan.resolve())):
+        passed, failed = ours(found[framework], "passed_checks", scanned), ours(found[framework], "failed_checks", scanned)
+        assert {c["check_id"] for c in passed} == EMPTY_ACCOUNT_PASSES, framework
+        assert {c["check_id"] for c in failed} == set(OUR_IDS) - EMPTY_ACCOUNT_PASSES, framework
+        assert {c["resource"] for c in passed + failed} == {"aws.default"}, framework
+    # A module nobody can read leaves every control unknown: an error, so FAILED (README "Fail closed").
+    failed = ours(found["terraform"], "failed_checks", registry_only / "main.tf")
+    assert sorted(c["check_id"] for c in failed) == OUR_IDS
+    assert {c["resource"] for c in failed} == {"vpc"}
+
+
+def test_modules_outside_the_scanned_folder_are_judged_with_their_root(tmp_path):
+    """root -> ../shared/wrapper -> ../trail: the trail is judged as part of root (which has a strong
+    password policy), not as a root module of its own (which would have none)."""
+    root, wrapper, trail = tmp_path / "root", tmp_path / "shared" / "wrapper", tmp_path / "shared" / "trail"
+    for folder in (root, wrapper, trail):
+        folder.mkdir(parents=True)
+    # examples/baseline/password.tf: the catalogue's strong policy, AG_PWD_1 passes with it.
+    (root / "main.tf").write_text((ROOT / "examples" / "baseline" / "password.tf").read_text()
+                                  + 'module "wrapper" {\n  source = "../shared/wrapper"\n}\n')
+    (wrapper / "main.tf").write_text('module "trail" {\n  source = "../trail"\n}\n')
+    # A single-region trail without validation, KMS or CloudWatch Logs: AG_TRAIL_1..4 fail on it
+    # (aws_cloudtrail defaults: is_multi_region_trail and enable_log_file_validation false).
+    (trail / "main.tf").write_text('resource "aws_cloudtrail" "this" {\n  name           = "main"\n'
+                                   '  s3_bucket_name = "logs"\n}\n')
+    found = reports("-d", str(root), checks="AG_PWD_1,AG_TRAIL_1,AG_TRAIL_3")["terraform"]
+    failed = ours(found, "failed_checks")
+    assert {(c["check_id"], c["resource"]) for c in failed} == {
+        ("AG_TRAIL_1", "module.wrapper.module.trail.aws_cloudtrail.this"),
+        ("AG_TRAIL_3", "module.wrapper.module.trail.aws_cloudtrail.this")}
+    assert [c["resource"] for c in ours(found, "passed_checks") if c["check_id"] == "AG_PWD_1"] == [
+        "aws_iam_account_password_policy.strict"]
