@@ -471,7 +471,7 @@ def _binary(operator: str, left: Any, right: Any) -> Any:
         raise Indeterminate("arithmetic on an infinite number")
     if operator == "%":
         if right == 0:
-            raise EvalError("cannot divide by zero")
+            return left  # go-cty: a modulo by zero is the dividend
         quotient = _exact(left) / _exact(right)
         truncated = math.trunc(quotient)
         return _from_exact(_exact(left) - truncated * _exact(right))
@@ -584,9 +584,12 @@ def _unify_results(value: Any, alternative: Any) -> Any:
             raise EvalError("inconsistent conditional result types (objects with different attributes)")
         return {k: _unify_results(value[k], alternative[k]) for k in value}
     if kinds == {"list"}:
-        if len(value) != len(alternative):
+        if len(value) == len(alternative):
+            return [_unify_results(a, b) for a, b in zip(value, alternative)]
+        elements = {type_name(v) for v in value + alternative if v is not None}
+        if len(elements) > 1 or elements & {"list", "object"} or any(isinstance(v, Unknown) for v in value):
             raise Indeterminate("a conditional between lists of different lengths (Terraform unifies their types)")
-        return [_unify_results(a, b) for a, b in zip(value, alternative)]
+        return value
     raise EvalError(f"inconsistent conditional result types ({' and '.join(sorted(kinds))})")
 
 
