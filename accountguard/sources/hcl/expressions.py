@@ -12,7 +12,7 @@ import math
 import re
 from decimal import Decimal
 from fractions import Fraction
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -239,7 +239,10 @@ def with_source(value: Any, address: str) -> Any:
     """`value` read from the resource at `address`: its unknown parts point there."""
     if isinstance(value, Unknown):
         sources = getattr(value, "sources", frozenset())
-        return value if address in sources else Unseen(value.why, sources | {address})
+        if address in sources:
+            return value
+        return replace(value, sources=sources | {address}) if isinstance(value, Unseen) \
+            else Unseen(value.why, sources | {address})
     if isinstance(value, dict):
         return {k: with_source(v, address) for k, v in value.items()}
     if isinstance(value, list):
