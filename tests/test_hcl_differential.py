@@ -23,9 +23,9 @@ from accountguard.sources.hcl.functions import FUNCTIONS, _json_text
 from accountguard.sources.hcl.syntax import parse_expression
 
 ERROR, UNKNOWN = terraform_console.ERROR, terraform_console.UNKNOWN
-BATCH = 120
+BATCH = 300
 pytestmark = pytest.mark.terraform
-SETTINGS = settings(max_examples=6, deadline=None, phases=[Phase.generate],
+SETTINGS = settings(max_examples=2, deadline=None, phases=[Phase.generate],
                     suppress_health_check=list(HealthCheck))
 
 
@@ -182,13 +182,14 @@ def test_expressions_evaluate_as_terraform_console_evaluates_them(batch):
     compare(batch)
 
 
-@pytest.mark.parametrize("name", sorted(FUNCTIONS))
-def test_every_function_evaluates_as_terraform_console_evaluates_it(name):
-    @settings(max_examples=1, deadline=None, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
-    @given(st.lists(function_calls(name), min_size=40, max_size=40, unique=True))
-    def check(batch):
-        compare(batch)
-    check()
+CALLS_PER_FUNCTION = 15
+
+
+@SETTINGS
+@given(st.tuples(*[st.lists(function_calls(name), min_size=CALLS_PER_FUNCTION, max_size=CALLS_PER_FUNCTION,
+                            unique=True) for name in sorted(FUNCTIONS)]))
+def test_every_function_evaluates_as_terraform_console_evaluates_it(calls):
+    compare([call for per_function in calls for call in per_function])
 
 
 # Terraform's own documentation and go-cty's tests give these; each must be known.

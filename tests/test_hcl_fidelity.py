@@ -173,3 +173,32 @@ def test_unimplemented_functions_are_unknown_not_guessed(tmp_path):
         }
     """}))
     assert isinstance(resource(found, "aws_sns_topic.t").values["name"], Unknown)
+
+
+def test_optional_defaults_through_a_conditional_for_each(tmp_path):
+    # The pattern of terraform-aws-modules/iam/modules/iam-user: a map(object) variable with
+    # optional(string, "Allow"), iterated with `var.x != null ? var.x : {}` (Terraform unifies
+    # {} with the map). The statement's effect is the default, Allow.
+    found = load_directory(directory(tmp_path, **{"main.tf": """
+        variable "permissions" {
+          type = map(object({
+            sid     = optional(string)
+            actions = optional(list(string))
+            effect  = optional(string, "Allow")
+          }))
+          default = { Logs = { actions = ["logs:CreateLogGroup"] } }
+        }
+        data "aws_iam_policy_document" "inline" {
+          dynamic "statement" {
+            for_each = var.permissions != null ? var.permissions : {}
+            content {
+              sid       = try(coalesce(statement.value.sid, statement.key))
+              actions   = statement.value.actions
+              effect    = statement.value.effect
+              resources = ["*"]
+            }
+          }
+        }
+    """}))
+    document = json.loads(resource(found, "data.aws_iam_policy_document.inline").values["json"])
+    assert document["Statement"][0]["Effect"] == "Allow" and document["Statement"][0]["Sid"] == "Logs"

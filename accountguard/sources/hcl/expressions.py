@@ -583,9 +583,11 @@ def _unify_results(value: Any, alternative: Any) -> Any:
             raise EvalError("inconsistent conditional result types (number and bool)")
         return _string(value)
     if kinds == {"object"}:
-        if value.keys() != alternative.keys():
-            raise EvalError("inconsistent conditional result types (objects with different attributes)")
-        return {k: _unify_results(value[k], alternative[k]) for k in value}
+        if value.keys() == alternative.keys():
+            return {k: _unify_results(value[k], alternative[k]) for k in value}
+        if not value or not alternative:  # {} unifies with any map
+            return value
+        raise Indeterminate("a conditional between objects of different attributes (Terraform unifies their types)")
     if kinds == {"list"}:
         if len(value) == len(alternative):
             return [_unify_results(a, b) for a, b in zip(value, alternative)]
