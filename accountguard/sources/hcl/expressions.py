@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -131,19 +131,41 @@ def _number(text: str) -> int | float:
     return number
 
 
+PRECISION_BITS = 512  # Terraform's numbers are big.Float with 512-bit mantissas
+
+
+def _round_binary(value: Fraction) -> Fraction:
+    """`value` rounded to 512 bits, to nearest even, as big.Float rounds every result."""
+    if value == 0:
+        return value
+    sign, magnitude = (1, value) if value > 0 else (-1, -value)
+    exponent = magnitude.numerator.bit_length() - magnitude.denominator.bit_length() - PRECISION_BITS
+    while magnitude / Fraction(2) ** exponent >= 2 ** PRECISION_BITS:
+        exponent += 1
+    while magnitude / Fraction(2) ** exponent < 2 ** (PRECISION_BITS - 1):
+        exponent -= 1
+    mantissa = round(magnitude / Fraction(2) ** exponent)  # Python rounds halves to even
+    return sign * mantissa * Fraction(2) ** exponent
+
+
 def _exact(value: int | float) -> Fraction:
-    return Fraction(value) if isinstance(value, int) else Fraction(repr(value))
+    """The 512-bit number Terraform holds for a value (a float stands for its shortest decimal)."""
+    return Fraction(value) if isinstance(value, int) else _round_binary(Fraction(repr(value)))
 
 
 def _from_exact(value: Fraction) -> int | float:
-    """A result of exact arithmetic as a value: Indeterminate if a double cannot
-    hold it exactly (Terraform keeps 512 bits; 1/3 is not a guess of ours)."""
+    """An arithmetic result, rounded as Terraform rounds it, as a value: Indeterminate
+    unless a short decimal identifies it (1/3, 0.1 / 1000 are not guesses of ours)."""
+    value = _round_binary(value)
     if value.denominator == 1:
         return int(value)
-    number = float(value)
-    if Fraction(repr(number)) != value:
-        raise Indeterminate("a fraction Terraform computes with 512-bit precision")
-    return number
+    for digits in range(1, 16):
+        with localcontext() as context:
+            context.prec = digits
+            decimal = +(Decimal(value.numerator) / Decimal(value.denominator))
+        if _round_binary(Fraction(decimal)) == value:
+            return float(decimal)
+    raise Indeterminate("a fraction Terraform computes with 512-bit precision")
 
 
 def _digits(value: int | float) -> tuple[str, int]:
