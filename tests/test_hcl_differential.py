@@ -169,8 +169,9 @@ expressions = st.one_of(
     st.builds(lambda v: f"[for k, x in {v} : x]", values),
     st.builds(lambda v: f"{{for k, x in {v} : x => k}}", values),
     st.builds(lambda v: f"{{for k, x in {v} : x => k...}}", values),
-    st.builds(lambda v, i: f"{v}[{i}]", values, scalars.map(_scalar_text)),
-    st.builds(lambda v: f"{v}[*]", values),
+    # parenthesised: python-hcl2 reads `-1[0]` as (-1)[0], HCL as -(1[0])
+    st.builds(lambda v, i: f"({v})[{i}]", values, scalars.map(_scalar_text)),
+    st.builds(lambda v: f"({v})[*]", values),
     st.builds(lambda op, v: f"{op}({v})", st.sampled_from(["-", "!"]), scalars.map(_scalar_text)),
     st.builds(lambda f: f"jsonencode({f})", function_calls()),
     values,
