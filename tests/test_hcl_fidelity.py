@@ -202,3 +202,13 @@ def test_optional_defaults_through_a_conditional_for_each(tmp_path):
     """}))
     document = json.loads(resource(found, "data.aws_iam_policy_document.inline").values["json"])
     assert document["Statement"][0]["Effect"] == "Allow" and document["Statement"][0]["Sid"] == "Logs"
+
+
+def test_regex_that_would_backtrack_is_unknown_not_a_hang(tmp_path):
+    # RE2 (Terraform) matches (a+)+$ in linear time; Python's re backtracks exponentially on it.
+    found = load_directory(directory(tmp_path, **{"main.tf": """
+        resource "aws_sns_topic" "t" {
+          name = replace("${join("", [for i in range(40) : "a"])}b", "/(a+)+$/", "x")
+        }
+    """}))
+    assert isinstance(resource(found, "aws_sns_topic.t").values["name"], Unknown)
