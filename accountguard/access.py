@@ -173,7 +173,10 @@ def policy_of(inventory: Inventory, resource: Resource, attr: str) -> Policy | U
     document: Any = value
     if value is SENSITIVE:
         return Unknown(f"{resource.address}.{attr} is sensitive")
-    if isinstance(value, Unknown):
+    partly_known = isinstance(value, Unknown) and getattr(value, "document", None) is not None
+    if partly_known:
+        document = value.document  # JSON text unknown only in parts (jsonencode in .tf mode)
+    elif isinstance(value, Unknown):
         sources = inventory.referenced(resource, attr, ["aws_iam_policy_document"])
         if len(sources) != 1:
             return Unknown(f"{resource.address}.{attr} is known only after apply")
@@ -185,7 +188,7 @@ def policy_of(inventory: Inventory, resource: Resource, attr: str) -> Policy | U
     try:
         return parse_policy(document, resource.address)
     except PolicyError as exc:
-        return Unknown(str(exc))
+        return value if partly_known else Unknown(str(exc))  # an unknown part may be what is wrong
 
 
 @dataclass(frozen=True)

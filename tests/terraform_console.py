@@ -13,6 +13,7 @@ import base64
 import json
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from fixturegen import _environment
@@ -53,16 +54,15 @@ def evaluate(expressions: list[str], configuration: str = "") -> list[str]:
 
 
 def variables(cases: list[tuple[str, str]]) -> list[str]:
-    """Terraform's value of `variable "vN" { type = T, default = D }` for each (T, D),
-    as jsonencode() text; ERROR where Terraform rejects the default."""
-    def run(items: list[tuple[int, tuple[str, str]]]) -> dict[int, str]:
-        configuration = "".join(f'variable "v{i}" {{\n  type = {t}\n  default = {d}\n}}\n' for i, (t, d) in items)
-        found = evaluate([f"var.v{i}" for i, _ in items], configuration)
-        if found and set(found) != {UNKNOWN}:
-            return {i: value for (i, _), value in zip(items, found)}
-        if len(items) == 1:
-            return {items[0][0]: ERROR}
-        half = len(items) // 2
-        return {**run(items[:half]), **run(items[half:])}
-    results = run(list(enumerate(cases))) if cases else {}
-    return [results[i] for i in range(len(cases))]
+    """Terraform's value of `variable "v" { type = T, default = D }` for each (T, D),
+    as jsonencode() text; ERROR where Terraform rejects the default (which stops
+    the whole configuration: so all at once first, then one by one)."""
+    def configuration(items: list[tuple[str, str]]) -> str:
+        return "".join(f'variable "v{i}" {{\n  type = {t}\n  default = {d}\n}}\n' for i, (t, d) in enumerate(items))
+
+    together = evaluate([f"var.v{i}" for i in range(len(cases))], configuration(cases)) if cases else []
+    if together and UNKNOWN not in together:
+        return together
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        alone = list(pool.map(lambda case: evaluate(["var.v0"], configuration([case]))[0], cases))
+    return [ERROR if found == UNKNOWN else found for found in alone]

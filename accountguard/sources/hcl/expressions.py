@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -132,19 +132,41 @@ def _number(text: str) -> int | float:
     return number
 
 
+PRECISION_BITS = 512  # Terraform's numbers are big.Float with 512-bit mantissas
+
+
+def _round_binary(value: Fraction) -> Fraction:
+    """`value` rounded to 512 bits, to nearest even, as big.Float rounds every result."""
+    if value == 0:
+        return value
+    sign, magnitude = (1, value) if value > 0 else (-1, -value)
+    exponent = magnitude.numerator.bit_length() - magnitude.denominator.bit_length() - PRECISION_BITS
+    while magnitude / Fraction(2) ** exponent >= 2 ** PRECISION_BITS:
+        exponent += 1
+    while magnitude / Fraction(2) ** exponent < 2 ** (PRECISION_BITS - 1):
+        exponent -= 1
+    mantissa = round(magnitude / Fraction(2) ** exponent)  # Python rounds halves to even
+    return sign * mantissa * Fraction(2) ** exponent
+
+
 def _exact(value: int | float) -> Fraction:
-    return Fraction(value) if isinstance(value, int) else Fraction(repr(value))
+    """The 512-bit number Terraform holds for a value (a float stands for its shortest decimal)."""
+    return Fraction(value) if isinstance(value, int) else _round_binary(Fraction(repr(value)))
 
 
 def _from_exact(value: Fraction) -> int | float:
-    """A result of exact arithmetic as a value: Indeterminate if a double cannot
-    hold it exactly (Terraform keeps 512 bits; 1/3 is not a guess of ours)."""
+    """An arithmetic result, rounded as Terraform rounds it, as a value: Indeterminate
+    unless a short decimal identifies it (1/3, 0.1 / 1000 are not guesses of ours)."""
+    value = _round_binary(value)
     if value.denominator == 1:
         return int(value)
-    number = float(value)
-    if Fraction(repr(number)) != value:
-        raise Indeterminate("a fraction Terraform computes with 512-bit precision")
-    return number
+    for digits in range(1, 16):
+        with localcontext() as context:
+            context.prec = digits
+            decimal = +(Decimal(value.numerator) / Decimal(value.denominator))
+        if _round_binary(Fraction(decimal)) == value:
+            return float(decimal)
+    raise Indeterminate("a fraction Terraform computes with 512-bit precision")
 
 
 def _digits(value: int | float) -> tuple[str, int]:
@@ -240,7 +262,10 @@ def with_source(value: Any, address: str) -> Any:
     """`value` read from the resource at `address`: its unknown parts point there."""
     if isinstance(value, Unknown):
         sources = getattr(value, "sources", frozenset())
-        return value if address in sources else Unseen(value.why, sources | {address})
+        if address in sources:
+            return value
+        return replace(value, sources=sources | {address}) if isinstance(value, Unseen) \
+            else Unseen(value.why, sources | {address})
     if isinstance(value, dict):
         return {k: with_source(v, address) for k, v in value.items()}
     if isinstance(value, list):
@@ -473,7 +498,7 @@ def _binary(operator: str, left: Any, right: Any) -> Any:
         raise Indeterminate("arithmetic on an infinite number")
     if operator == "%":
         if right == 0:
-            raise EvalError("cannot divide by zero")
+            return left  # go-cty: a modulo by zero is the dividend
         quotient = _exact(left) / _exact(right)
         truncated = math.trunc(quotient)
         return _from_exact(_exact(left) - truncated * _exact(right))
@@ -582,13 +607,18 @@ def _unify_results(value: Any, alternative: Any) -> Any:
             raise EvalError("inconsistent conditional result types (number and bool)")
         return _string(value)
     if kinds == {"object"}:
-        if value.keys() != alternative.keys():
-            raise EvalError("inconsistent conditional result types (objects with different attributes)")
-        return {k: _unify_results(value[k], alternative[k]) for k in value}
+        if value.keys() == alternative.keys():
+            return {k: _unify_results(value[k], alternative[k]) for k in value}
+        if not value or not alternative:  # {} unifies with any map
+            return value
+        raise Indeterminate("a conditional between objects of different attributes (Terraform unifies their types)")
     if kinds == {"list"}:
-        if len(value) != len(alternative):
+        if len(value) == len(alternative):
+            return [_unify_results(a, b) for a, b in zip(value, alternative)]
+        elements = {type_name(v) for v in value + alternative if v is not None}
+        if len(elements) > 1 or elements & {"list", "object"} or any(isinstance(v, Unknown) for v in value):
             raise Indeterminate("a conditional between lists of different lengths (Terraform unifies their types)")
-        return [_unify_results(a, b) for a, b in zip(value, alternative)]
+        return value
     raise EvalError(f"inconsistent conditional result types ({' and '.join(sorted(kinds))})")
 
 

@@ -156,8 +156,18 @@ _RE2_ESCAPES = set("dDwWbBAnrtfv.\\*+?()[]{}|^$-/ '\"!#%&,:;<=>@_`~")
 
 def _python_regex(pattern: str) -> re.Pattern:
     out, i, in_class = [], 0, False
+    repeats = [False]  # per open group: whether it holds a repetition or alternation
     while i < len(pattern):
         c = pattern[i]
+        if not in_class and c in "*+?{|" and (i == 0 or pattern[i - 1] != "\\"):
+            repeats[-1] = True
+        if not in_class and c == "(" and (i == 0 or pattern[i - 1] != "\\"):
+            repeats.append(False)
+        if not in_class and c == ")" and (i == 0 or pattern[i - 1] != "\\") and len(repeats) > 1:
+            inner = repeats.pop()
+            if inner and pattern[i + 1:i + 2] in ("*", "+", "{", "?"):
+                raise Indeterminate("nested repetition (RE2 matches in linear time, Python's re may not)")
+            repeats[-1] = repeats[-1] or inner
         if c == "\\":
             if i + 1 >= len(pattern):
                 raise EvalError("invalid regexp pattern: trailing backslash")
@@ -272,6 +282,8 @@ def _replace(text: str, search: str, replacement: str) -> str:
             last = match.end()
         out.append(text[last:])
         return "".join(out)
+    if (text.count(search) if search else len(text) + 1) * len(replacement) > TF_STRING_MAX_CHARS:
+        raise EvalError("replace: the result is too long")
     return text.replace(search, replacement)
 
 
@@ -307,6 +319,8 @@ _VERB = re.compile(r"%([ +\-#0]*)(?:\[([0-9]+)\])?([0-9]+)?(?:\.([0-9]+))?(.)?",
 
 
 def _pad(text: str, flags: str, width: int | None, zero_ok: bool = False) -> str:
+    if width is not None and width > TF_STRING_MAX_CHARS:
+        raise EvalError("format: the width is too large")
     if width is None or len(text) >= width:
         return text
     if "-" in flags:
@@ -366,8 +380,6 @@ def _format_one(verb: str, flags: str, width: int | None, precision: int | None,
         return _pad(value, flags, width)
     if verb == "v" and "#" not in flags and isinstance(value, (int, float)) and not isinstance(value, bool):
         return _pad(_go_g(value), flags, width)
-    if verb == "v" and "#" not in flags and isinstance(value, bool):
-        return _pad(_json_text(value), flags, width)
     if verb == "v":
         return _pad(_json_text(value), flags, width)
     if verb == "t":
@@ -404,8 +416,6 @@ def _format_one(verb: str, flags: str, width: int | None, precision: int | None,
         else:
             text = format(number, f"{'+' if '+' in flags else ' ' if ' ' in flags else ''}"
                                   f".{6 if precision is None else precision}{verb}")
-            if verb in "eE" and re.search(r"e[+-]\d\d\d", text, re.I) is None:
-                pass
         if "+" in flags and not text.startswith(("-", "+")):
             text = "+" + text
         return _pad(text, flags, width, zero_ok=True)

@@ -180,7 +180,12 @@ def _template_parts(text: str) -> tuple:
             end = _closing_brace(text, i + 2)
             inner = text[i + 2:end].strip().strip("~").strip()
             if literal:
-                parts.append("".join(literal))
+                chunk = "".join(literal)
+                if text.startswith("~", i + 2):  # `~`: HCL trims the literal's last line token
+                    head, newline, last = chunk.rpartition("\n")
+                    chunk = head + newline + last.rstrip(" \t\r") if last else head.rstrip(" \t\r\n")
+                if chunk:
+                    parts.append(chunk)
                 literal = []
             if text[i] == "$":
                 parts.append(("interp", parse_expression(inner)))
@@ -198,7 +203,12 @@ def _template_parts(text: str) -> tuple:
                     parts.append(("for", key, value, parse_expression(collection)))
                 else:
                     raise ValueError(f"unknown template directive at character {i}")
+            strip_after = end - 1 > i + 2 and text[end - 1] == "~"
             i = end + 1
+            while strip_after and i < len(text) and text[i] in " \t\r\n":  # up to the first line's end
+                i += 1
+                if text[i - 1] == "\n":
+                    break
             continue
         literal.append(text[i])
         i += 1

@@ -105,6 +105,8 @@ def set_of(items: list) -> list:
     for item in items:
         if not any(equal(item, seen) for seen in unique):
             unique.append(item)
+    if any(isinstance(i, (list, dict)) for i in unique):
+        raise Indeterminate("a set of collections (Terraform orders them by hash)")
     present = [i for i in unique if i is not None]
     if all(isinstance(i, str) for i in present) or \
             all(isinstance(i, (int, float)) and not isinstance(i, bool) for i in present):
@@ -127,6 +129,15 @@ def equal(left: Any, right: Any) -> bool:
     return left == right
 
 
+def _shape(value: Any) -> Any:
+    """A value's type, as far as unifying needs it."""
+    if isinstance(value, list):
+        return ("list", tuple(_shape(v) for v in value))
+    if isinstance(value, dict):
+        return ("object", tuple((k, _shape(v)) for k, v in sorted(value.items())))
+    return type_name(value)
+
+
 def unify(items: list, element_type: Any) -> list:
     """Elements of a collection of `any` (list(any), map(any)) converted to one
     type, as Terraform does: mixed primitives become strings."""
@@ -134,8 +145,7 @@ def unify(items: list, element_type: Any) -> list:
         return items
     known = [i for i in items if i is not None and not isinstance(i, Unknown) and i is not SENSITIVE]
     kinds = {type_name(i) for i in known}
-    if kinds == {"object"} and len({tuple(sorted(i)) for i in known}) > 1 or \
-            kinds == {"list"} and len({len(i) for i in known}) > 1:
+    if kinds & {"object", "list"} and len({_shape(i) for i in known}) > 1:
         raise Indeterminate("elements of different structural types (Terraform would try to unify them)")
     if len(kinds) <= 1:
         return items
