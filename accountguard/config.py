@@ -31,11 +31,11 @@ class Thresholds:
     """The defaults are the catalogue's values. A weaker one is refused unless the
     configuration names it in `allow_weaker_thresholds`."""
 
-    password_min_length: int = _threshold(14, "higher", "AG_PWD_1", most=128)  # CIS 1.8
-    password_reuse_prevention: int = _threshold(24, "higher", "AG_PWD_1", most=24)  # CIS 1.9
+    password_min_length: int = _threshold(14, "higher", "AG_PWD_1", most=128)  # CIS 2.8
+    password_reuse_prevention: int = _threshold(24, "higher", "AG_PWD_1", most=24)  # CIS 2.9
     root_unused_days: int = _threshold(30, "higher", "AG_ROOT_4")
-    key_max_age_days: int = _threshold(90, "lower", "AG_KEY_2")  # CIS 1.14
-    key_max_unused_days: int = _threshold(45, "lower", "AG_KEY_2")  # CIS 1.12
+    key_max_age_days: int = _threshold(90, "lower", "AG_KEY_2")  # CIS 2.12
+    key_max_unused_days: int = _threshold(45, "lower", "AG_KEY_2")  # CIS 2.11
 
     def changed(self) -> dict[str, dict[str, Any]]:
         """Every threshold that differs from the catalogue: value, catalogue value,

@@ -57,10 +57,21 @@ def ours(results, key, file_abs_path=None):
 
 @pytest.fixture(scope="module")
 def every_example():
-    def run(name):
-        return name, reports("-d", f"examples/{name}", "-f", f"fixtures/{name}.json")
+    """Each example's directory in a run of its own (the examples share modules, and checkov
+    merges the records of a shared module resource); all the plans in one run, told apart
+    by file (test_two_directories_and_two_plans_in_one_run_do_not_mask_each_other)."""
+    def directory(name):
+        return name, reports("-d", f"examples/{name}")["terraform"]
+
+    def plans():
+        found = reports(*[arg for name in EXPECTED for arg in ("-f", f"fixtures/{name}.json")])["terraform_plan"]
+        return {name: {key: [c for c in records if c.get("file_abs_path") == str(FIXTURES / f"{name}.json")]
+                       for key, records in found.items()} for name in EXPECTED}
     with ThreadPoolExecutor(max_workers=3) as pool:
-        return dict(pool.map(run, EXPECTED))
+        planned = pool.submit(plans)
+        directories = dict(pool.map(directory, EXPECTED))
+        planned = planned.result()
+    return {name: {"terraform": directories[name], "terraform_plan": planned[name]} for name in EXPECTED}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

@@ -79,7 +79,7 @@ def test_markdown_leads_with_what_the_change_weakens():
     html = MarkdownIt("commonmark").render(text)
     assert text.index("What this change weakens") < text.index("AG_TRAIL_1")
     assert "<details>" in html and "enable_logging true -&gt; false" in html
-    assert text.rstrip().splitlines()[-1].startswith("**1 failed")
+    assert text.rstrip().splitlines()[-1].startswith("**2 failed")  # the trail, and the alarms it fed
 
 
 def test_values_from_the_input_cannot_inject_markup(plan_json, tmp_path):

@@ -81,7 +81,7 @@ TRAIL_FIX = ('resource "aws_cloudtrail" "main" {\n  name                        
 
 @control(
     id="AG_TRAIL_1", title="CloudTrail is on in every region for all management events", severity="critical",
-    cis="3.1", modes="PHL",
+    cis="4.1", modes="PHL",
     rationale="Without a trail nobody can tell what a stolen credential did, or in which region it mined crypto.",
     fix=TRAIL_FIX,
     weakenings=(destroyed("aws_cloudtrail"), turned_off("aws_cloudtrail", "enable_logging"),
@@ -116,7 +116,7 @@ def _every_trail(inventory: Inventory, judge):
 
 
 @control(
-    id="AG_TRAIL_2", title="Every trail validates its log files", severity="medium", cis="3.2", modes="PHL",
+    id="AG_TRAIL_2", title="Every trail validates its log files", severity="medium", cis="4.2", modes="PHL",
     rationale="Without digest files an intruder can edit or delete the logs that would show what they did.",
     fix='resource "aws_cloudtrail" "main" {\n  # ...\n  enable_log_file_validation = true\n}',
     weakenings=(turned_off("aws_cloudtrail", "enable_log_file_validation"),),
@@ -175,7 +175,7 @@ KEY_TYPES = ("aws_kms_key", "aws_kms_alias", "aws_kms_replica_key", "aws_kms_ext
 
 
 @control(
-    id="AG_TRAIL_3", title="Every trail encrypts its logs with a KMS key", severity="medium", cis="3.5",
+    id="AG_TRAIL_3", title="Every trail encrypts its logs with a KMS key", severity="medium", cis="4.5",
     modes="PHL",
     rationale="Logs encrypted with a key you control can only be read by those the key policy allows.",
     fix='resource "aws_cloudtrail" "main" {\n  # ...\n  kms_key_id = aws_kms_key.trail.arn\n}',
@@ -207,7 +207,7 @@ def trail_kms(inventory: Inventory, config: Config):
 
 
 @control(
-    id="AG_TRAIL_4", title="Every trail delivers to CloudWatch Logs", severity="medium", cis="(1.4: 3.4)",
+    id="AG_TRAIL_4", title="Every trail delivers to CloudWatch Logs", severity="medium", cis="-",
     modes="PHL",
     rationale="Only logs in CloudWatch Logs can raise alarms while an attack is going on.",
     fix='resource "aws_cloudtrail" "main" {\n  # ...\n'

@@ -90,7 +90,7 @@ def _analyzer_gap(analyzer: Resource):
 
 
 @control(
-    id="AG_DET_2", title="IAM Access Analyzer is enabled", severity="medium", cis="1.20", modes="PHL",
+    id="AG_DET_2", title="IAM Access Analyzer is enabled", severity="medium", cis="2.18", modes="PHL",
     rationale="Access Analyzer shows which resources are shared outside the account, before an attacker finds them.",
     fix='resource "aws_accessanalyzer_analyzer" "account" {\n  analyzer_name = "account"\n  type          = "ACCOUNT"\n}',
     coverage=Coverage(

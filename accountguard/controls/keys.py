@@ -55,7 +55,7 @@ def no_writer_keys(inventory: Inventory, config: Config):
 
 @control(
     id="AG_KEY_2", title="Access keys are rotated and unused keys deactivated", severity="medium",
-    cis="1.12-1.14", modes="L",
+    cis="2.11, 2.12", modes="L",
     rationale="Old and idle keys are the ones nobody notices leaking; two active keys double the exposure.",
     fix="Rotate keys within 90 days (create the new aws_iam_access_key, switch, delete the old) and set "
         'status = "Inactive" on keys unused for 45 days.',

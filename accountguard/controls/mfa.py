@@ -82,7 +82,7 @@ def users_subject_to_mfa(inventory: Inventory, config: Config):
 
 @control(
     id="AG_MFA_3", title="Every IAM user with a console password has an active MFA device", severity="high",
-    cis="1.10", modes="L",
+    cis="2.10", modes="L",
     rationale="A policy that demands MFA protects nothing until the user has actually enrolled a device.",
     fix="Have each console user enrol an MFA device; Terraform cannot enrol one for them.",
 )

@@ -194,7 +194,7 @@ SNS_COVERAGE = dict(
 
 @control(
     id="AG_MON_1", title="Root activity and console sign-in without MFA raise alarms", severity="medium",
-    cis="4.2, 4.3", modes="PHL",
+    cis="5.2, 5.3", modes="PHL",
     rationale="Root use and password-only sign-ins are the first signs of a taken-over account; someone must be told.",
     fix='resource "aws_cloudwatch_log_metric_filter" "root_usage" {\n'
         "  log_group_name = aws_cloudwatch_log_group.trail.name\n"

@@ -19,7 +19,7 @@ REQUIRED_CLASSES = {
 
 
 @control(
-    id="AG_PWD_1", title="A strong account password policy exists", severity="medium", cis="1.8, 1.9",
+    id="AG_PWD_1", title="A strong account password policy exists", severity="medium", cis="2.8, 2.9",
     modes="PHL",
     rationale="Short or reused console passwords are guessed and stuffed; the account policy is the only lever on them.",
     fix='resource "aws_iam_account_password_policy" "strict" {\n'
