@@ -218,6 +218,16 @@ def _metadata(control) -> dict:
 class Adapter:
     """The verdict of one control on one entity, shared by the three kinds of check."""
 
+    waiver = ""  # why accountguard's configuration waives this entity's failure, if it does
+
+    def run(self, *args, **kwargs):
+        """checkov's own run, with a waived failure shown as a skipped check with the waiver's reason."""
+        self.waiver = ""
+        result = super().run(*args, **kwargs)
+        if result.get("result") is CheckResult.SKIPPED and self.waiver:
+            result.setdefault("suppress_comment", self.waiver)
+        return result
+
     def judged(self, conf) -> CheckResult:
         try:
             return self._verdict(conf)
@@ -249,9 +259,13 @@ class Adapter:
             found += [f for f in answer.results if f["control"] == self.id and f["subject"] not in layout.shown
                       and config_address(f["subject"]) not in layout.shown]
         bad = [f for f in found if f["status"] not in (*JUDGED_SOUND, "not_applicable")]
-        if bad:
+        if any("waived" not in f for f in bad):
             self.details.extend(printable(f'{f["status"].upper()} {f["subject"]}: {f["message"]}') for f in bad)
             return CheckResult.FAILED
+        if bad:  # every failure here is waived (waivers.py; an error never is)
+            self.waiver = printable("waived: " + "; ".join(
+                f'{f["subject"]}: {f["waived"]["reason"]} (until {f["waived"]["expires"]})' for f in bad))
+            return CheckResult.SKIPPED
         if any(f["status"] in JUDGED_SOUND for f in found):
             return CheckResult.PASSED
         return CheckResult.UNKNOWN

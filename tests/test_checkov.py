@@ -206,3 +206,14 @@ def test_modules_outside_the_scanned_folder_are_judged_with_their_root(tmp_path)
         ("AG_TRAIL_3", "module.wrapper.module.trail.aws_cloudtrail.this")}
     assert [c["resource"] for c in ours(found, "passed_checks") if c["check_id"] == "AG_PWD_1"] == [
         "aws_iam_account_password_policy.strict"]
+
+
+def test_a_waived_failure_is_a_skipped_check_with_the_reason(tmp_path):
+    (tmp_path / "accountguard.toml").write_text(
+        '[[waivers]]\ncontrol = "AG_KEY_1"\nsubject = "aws_iam_access_key.deploy"\n'
+        'reason = "legacy deployer, replaced by OIDC in SEC-123"\nexpires = 2099-03-31\n')
+    found = reports("-f", str(FIXTURES / "admin-access-key.json"), cwd=tmp_path)["terraform_plan"]
+    assert "AG_KEY_1" not in failing(found)
+    (skipped,) = [c for c in ours(found, "skipped_checks") if c["check_id"] == "AG_KEY_1"]
+    assert skipped["resource"] == "aws_iam_access_key.deploy"
+    assert "legacy deployer, replaced by OIDC in SEC-123 (until 2099-03-31)" in skipped["check_result"]["suppress_comment"]
