@@ -212,3 +212,18 @@ def test_regex_that_would_backtrack_is_unknown_not_a_hang(tmp_path):
         }
     """}))
     assert isinstance(resource(found, "aws_sns_topic.t").values["name"], Unknown)
+
+
+def test_conditional_between_a_map_of_objects_and_an_empty_object(tmp_path):
+    # Terraform unifies `cond ? map(object) : {}` to the map type, whatever the lists' lengths.
+    found = load_directory(directory(tmp_path, **{"main.tf": """
+        variable "users" {
+          type    = map(object({ groups = list(string) }))
+          default = { a = { groups = ["x"] }, b = { groups = ["x", "y"] } }
+        }
+        resource "aws_iam_user" "u" {
+          for_each = var.users != null ? var.users : {}
+          name     = each.key
+        }
+    """}))
+    assert sorted(r.address for r in found) == ['aws_iam_user.u["a"]', 'aws_iam_user.u["b"]']

@@ -14,13 +14,15 @@ def _enabled(inventory: Inventory, resources: list[Resource], judge, what: str, 
         verdicts = []
         for resource in found:
             gap = judge(resource)
+            # a data source is no resource of this configuration: its verdict is the account's
+            subject, named = (resource.address, "") if resource.mode == "managed" else ("account", f"{resource.address}: ")
             if isinstance(gap, Unknown):
-                verdicts.append(Error(resource.address, f"cannot tell whether {what} is enabled: {gap.why}"))
+                verdicts.append(Error(subject, f"{named}cannot tell whether {what} is enabled: {gap.why}"))
             elif gap is None:
-                verdicts = [Pass(resource.address, f"{what} is enabled" + (f" in {region}" if region else ""))]
+                verdicts = [Pass(subject, f"{named}{what} is enabled" + (f" in {region}" if region else ""))]
                 break
             else:
-                verdicts.append(Fail(resource.address, f"{what} is not enabled ({gap})"))
+                verdicts.append(Fail(subject, f"{named}{what} is not enabled ({gap})"))
         yield from verdicts
     if missing == [None]:
         yield Fail("account", f"there is no {what} ({type_})")

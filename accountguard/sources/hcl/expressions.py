@@ -609,8 +609,11 @@ def _unify_results(value: Any, alternative: Any) -> Any:
     if kinds == {"object"}:
         if value.keys() == alternative.keys():
             return {k: _unify_results(value[k], alternative[k]) for k in value}
-        if not value or not alternative:  # {} unifies with any map
-            return value
+        other = value or alternative
+        if not (value and alternative):  # {} unifies with a map, if the other's values are of one type
+            from .types import _shape
+            if len({_shape(v) for v in other.values()}) <= 1:
+                return value
         raise Indeterminate("a conditional between objects of different attributes (Terraform unifies their types)")
     if kinds == {"list"}:
         if len(value) == len(alternative):

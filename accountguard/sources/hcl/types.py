@@ -130,9 +130,9 @@ def equal(left: Any, right: Any) -> bool:
 
 
 def _shape(value: Any) -> Any:
-    """A value's type, as far as unifying needs it."""
+    """A value's type, as far as unifying needs it (a list's length does not count)."""
     if isinstance(value, list):
-        return ("list", tuple(_shape(v) for v in value))
+        return ("list", frozenset(_shape(v) for v in value))
     if isinstance(value, dict):
         return ("object", tuple((k, _shape(v)) for k, v in sorted(value.items())))
     return type_name(value)
@@ -145,7 +145,7 @@ def unify(items: list, element_type: Any) -> list:
         return items
     known = [i for i in items if i is not None and not isinstance(i, Unknown) and i is not SENSITIVE]
     kinds = {type_name(i) for i in known}
-    if kinds & {"object", "list"} and len({_shape(i) for i in known}) > 1:
+    if kinds & {"object", "list"} and (len({_shape(i) for i in known}) > 1 or None in items):
         raise Indeterminate("elements of different structural types (Terraform would try to unify them)")
     if len(kinds) <= 1:
         return items
@@ -200,7 +200,8 @@ def parse_type(tree: Tree, constant: Callable[[Tree], Any]) -> Any:
                                                 and t.data == "arguments").children
                                 if isinstance(c, Tree) and c.data not in syntax.IGNORED]
                     attributes[key] = parse_type(opt_args[0], constant)
-                    optional[key] = constant(opt_args[1]) if len(opt_args) > 1 else NO_DEFAULT
+                    optional[key] = convert(constant(opt_args[1]), attributes[key], f"default of {key}") \
+                        if len(opt_args) > 1 else NO_DEFAULT  # Terraform checks a default even when unused
                 else:
                     attributes[key] = parse_type(value_tree, constant)
             return ("object", attributes, optional) if optional else ("object", attributes)
