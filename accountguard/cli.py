@@ -38,7 +38,9 @@ def _parser() -> argparse.ArgumentParser:
                       help="failures (default): every failure fails; regressions: only what this plan "
                            "makes worse (a plan without prior state is judged in full)")
     plan.add_argument("--tf-dir", metavar="DIR",
-                      help="the configuration the plan was made from, to follow references through locals")
+                      help="the configuration the plan was made from, to follow references through locals "
+                           "and to point findings at its files and lines")
+    plan.add_argument("--tree", metavar="ROOT", help="with --tf-dir: the tree it may read from (as for hcl)")
     hcl = commands.add_parser("hcl", help="judge a directory of .tf files without running Terraform")
     hcl.add_argument("path", metavar="DIR")
     hcl.add_argument("--var-file", action="append", default=[], metavar="FILE", help="a .tfvars file (repeatable)")
@@ -99,7 +101,7 @@ def _run(argv: list[str] | None) -> tuple[int, str, list[tuple[str, str]]]:
         if getattr(args, "fail_on", None):
             config = replace(config, fail_on=args.fail_on)
         if args.command == "plan":
-            inventory = load_plan(args.path, args.tf_dir)
+            inventory = load_plan(args.path, args.tf_dir, args.tree)
         elif args.command == "hcl":
             inventory = load_directory(args.path, args.var_file, args.var, args.tree)
         else:

@@ -68,7 +68,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if plans and len(directories) > 1:
             raise InputError("give one --tf-dir with --plan: the configuration the plans were made from")
         for path in plans:
-            inventories[path] = load_plan(path, directories[0] if directories else None)
+            inventories[path] = load_plan(path, directories[0] if directories else None, config.getoption("tf_tree"))
         for path in [] if plans else directories:
             inventories[path] = load_directory(path, tree=config.getoption("tf_tree"))
     except (InputError, ConfigError) as exc:

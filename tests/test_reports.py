@@ -95,3 +95,20 @@ def test_values_from_the_input_cannot_inject_markup(plan_json, tmp_path):
     assert not any(line.startswith("::") for line in text.splitlines())
     xml = report("plan", str(path), "--format", "junit", cwd=tmp_path).stdout
     JUnitXml.fromstring(xml)  # still well-formed
+
+
+def test_sarif_account_findings_point_at_the_root_provider_block():
+    sarif = json.loads(report("hcl", "examples/no-trail", "--tree", "examples", "--format", "sarif").stdout)
+    (result,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "AG_TRAIL_1"]
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "examples/no-trail/providers.tf"  # the symlink, as the repo has it
+    line = location["region"]["startLine"]
+    assert (ROOT / "examples/no-trail/providers.tf").read_text().splitlines()[line - 1].startswith('provider "aws"')
+
+
+def test_sarif_of_a_plan_points_at_the_configuration_given_with_tf_dir():
+    sarif = json.loads(report("plan", "fixtures/trail-unencrypted.json", "--tf-dir", "examples/trail-unencrypted",
+                              "--tree", "examples", "--format", "sarif").stdout)
+    (result,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "AG_TRAIL_3"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
+        "examples/modules/cloudtrail/main.tf"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from .. import __version__
@@ -36,11 +37,11 @@ def _rule(control: Control) -> dict:
 
 def _uri(path: str) -> str:
     """Relative to the working directory (the repository root in CI), as code scanning expects."""
-    resolved = Path(path).resolve()
+    absolute = Path(os.path.abspath(path))  # a symlinked file is shown where the repository has it
     try:
-        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+        return absolute.relative_to(Path(os.path.abspath(Path.cwd()))).as_posix()
     except ValueError:
-        return resolved.as_uri()
+        return absolute.as_uri()
 
 
 def _location(finding: Finding, inventory: Inventory) -> dict:

@@ -267,11 +267,13 @@ def _module_resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from _module_resources(child)
 
 
-def load_plan(path: str | Path, configuration_dir: str | Path | None = None) -> Inventory:
+def load_plan(path: str | Path, configuration_dir: str | Path | None = None,
+              tree: str | Path | None = None) -> Inventory:
     """Read a plan JSON file; InputError if it is not one accountguard can judge.
-    `configuration_dir`: the directory the plan was made from, to follow references
-    through locals, which plan JSON does not record."""
-    configuration = load_directory(configuration_dir) if configuration_dir is not None else None
+    `configuration_dir`: the directory the plan was made from (read within `tree`),
+    to follow references through locals, which plan JSON does not record, and to
+    locate findings in its files."""
+    configuration = load_directory(configuration_dir, tree=tree) if configuration_dir is not None else None
     return plan_inventory(read_json(path, "Terraform plan JSON"), str(path), configuration)
 
 
@@ -378,8 +380,13 @@ def inventory_from_plan(plan: dict[str, Any], source: str, directory: Inventory 
     if forgotten:
         notes.append("removed from Terraform with destroy = false, so still in the account and judged as the "
                      f"prior state has it: {_named(forgotten)}")
+    if directory is not None:  # the configuration at hand: findings point at its files and lines
+        for resource in resources:
+            resource.location = resource.location or directory.location_of(resource.address) \
+                or directory.location_of(resource.config_address)
     return Inventory(source=source, kind="plan", resources=resources, notes=notes,
-                     before=_inventory_before(plan, configuration, variables, source), changes=changes)
+                     before=_inventory_before(plan, configuration, variables, source), changes=changes,
+                     anchor=directory.anchor if directory is not None else None)
 
 
 def _follow_locals(resource: Resource, configuration: _Configuration, directory: Inventory | None) -> None:

@@ -684,4 +684,14 @@ def load_directory(directory: str | Path, var_files: list[str] = (), variables: 
     except MemoryError:
         raise InputError(f"{directory}: the configuration needs more memory than there is") from None
     return Inventory(source=str(directory), kind="hcl", resources=resources, unseen=loader.unseen,
-                     notes=sandbox.refused)
+                     notes=sandbox.refused, anchor=_anchor(loader.top.config, resources))
+
+
+def _anchor(root: ModuleConfig, resources: list[Resource]) -> tuple[str, int] | None:
+    """Where findings about the whole account point: the root module's aws provider
+    block, else its first resource, else nothing (the directory as a whole)."""
+    providers = sorted((b.file, b.line) for name, b in root.providers.items() if name.split(".")[0] == "aws")
+    if providers:
+        return providers[0]
+    located = sorted(r.location for r in resources if r.location and not r.module_instance)
+    return located[0] if located else None
