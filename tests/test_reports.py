@@ -112,3 +112,10 @@ def test_sarif_of_a_plan_points_at_the_configuration_given_with_tf_dir():
     (result,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "AG_TRAIL_3"]
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
         "examples/modules/cloudtrail/main.tf"
+
+
+@pytest.mark.parametrize("form", ["text", "markdown", "junit"])
+def test_the_fix_names_the_users_own_resource(form):
+    text = report("plan", "fixtures/admin-access-key.json", "--format", form).stdout
+    assert 'resource "aws_iam_access_key" "deploy"' in text.replace("&quot;", '"').replace("\\", "")
+    assert 'resource "aws_iam_access_key" "this"' not in text.replace("&quot;", '"')

@@ -10,6 +10,7 @@ from ..config import Config
 from ..engine import ControlResult
 from ..model import Inventory, Status
 from .escape import printable
+from .text import fix_for
 
 
 def render(inventory: Inventory, results: list[ControlResult], config: Config | None = None) -> str:
@@ -32,7 +33,7 @@ def render(inventory: Inventory, results: list[ControlResult], config: Config | 
                 counts["failures"] += 1
                 message = printable(finding.message)
                 failure = ET.SubElement(case, "failure", type=control.id, message=message)
-                failure.text = f"{message}\n\nWhy: {control.rationale}\nFix:\n{control.fix}\n"
+                failure.text = f"{message}\n\nWhy: {control.rationale}\nFix:\n{fix_for(result)}\n"
             elif finding.status is Status.ERROR:
                 counts["errors"] += 1
                 ET.SubElement(case, "error", type="cannot-judge", message=printable(finding.message))

@@ -12,7 +12,7 @@ from ..config import Config
 from ..engine import ControlResult
 from ..model import Finding, Inventory, Status
 from .escape import printable
-from .text import configuration
+from .text import configuration, fix_for
 
 _MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>@:])")
 
@@ -43,7 +43,7 @@ def _section(result: ControlResult, findings: list[Finding]) -> list[str]:
     cis = f", CIS {control.cis}" if control.cis != "-" else ""
     return ["<details>", f"<summary><b>{control.id}</b> {html.escape(control.title)} [{control.severity}{cis}]"
             "</summary>", "", *[_finding(f) for f in findings], "", f"Why: {control.rationale}", "",
-            "```hcl", control.fix, "```", "", "</details>", ""]
+            "```hcl", fix_for(result), "```", "", "</details>", ""]
 
 
 def render(inventory: Inventory, results: list[ControlResult], config: Config | None = None) -> str:

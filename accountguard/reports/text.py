@@ -1,6 +1,7 @@
 """The text report: what a person reads in a CI log."""
 from __future__ import annotations
 
+import re
 import textwrap
 from collections import Counter
 
@@ -25,6 +26,23 @@ def _history(findings: list[Finding]) -> str:
     return ""
 
 
+_SUBJECT = re.compile(r'(?:^|\.)(aws_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)(?:\[[^\]]*\])?$')
+
+
+def fix_for(result: ControlResult) -> str:
+    """The control's Terraform fix, naming the user's own failing resource
+    (`aws_iam_access_key.ci`, not the catalogue's `aws_iam_access_key.this`)."""
+    fix = result.control.fix
+    named: dict[str, str] = {}
+    for finding in result.findings:
+        match = _SUBJECT.search(finding.subject) if finding.status in (Status.FAIL, Status.ERROR) else None
+        if match:
+            named.setdefault(match.group(1), match.group(2))
+    for type_, name in named.items():
+        fix = re.sub(rf'(resource "{type_}" ")[^"]+(")', rf"\g<1>{name}\g<2>", fix)
+    return fix
+
+
 def explain(result: ControlResult) -> str:
     """A failing or erroring control: every offending subject, why it matters, the fix.
     Shared with the pytest front end so both say the same."""
@@ -44,7 +62,7 @@ def explain(result: ControlResult) -> str:
                 lines.append(f"    {ALREADY}")
     lines.append(f"  Why: {control.rationale}")
     lines.append("  Fix:")
-    lines.append(textwrap.indent(control.fix, "    "))
+    lines.append(textwrap.indent(fix_for(result), "    "))
     return "\n".join(lines)
 
 
