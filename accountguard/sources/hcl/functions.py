@@ -19,7 +19,6 @@ import re
 import unicodedata
 import urllib.parse
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable
 
@@ -29,8 +28,8 @@ from ... import limits
 from ...limits import TF_STRING_MAX_CHARS
 from ...model import SENSITIVE, Unknown
 from . import sandbox, syntax
-from .expressions import EvalError, Indeterminate, Scope, UnseenJSON, _digits, _integer, _string, \
-    evaluate, has_sensitive, number_text, render, resolved, type_name, unknowns, unseen
+from .expressions import EvalError, Indeterminate, Scope, UnseenJSON, _digits, _exact, _from_exact, _integer, \
+    _round_binary, _string, evaluate, has_sensitive, number_text, render, resolved, type_name, unknowns, unseen
 from .types import DYNAMIC, convert, equal, set_of, unify
 
 
@@ -627,13 +626,13 @@ def _range(*args: Any) -> list:
         raise EvalError("range: end must be greater than start when step is positive")
     if any(isinstance(a, float) and math.isinf(a) for a in (start, end, step)):
         raise EvalError("range: more than 1024 values were generated")
-    exact = [Fraction(a) if isinstance(a, int) else Fraction(repr(a)) for a in (start, end, step)]
+    exact = [_exact(a) for a in (start, end, step)]
     values, number = [], exact[0]
     while (number > exact[1]) if down else (number < exact[1]):
         if len(values) >= RANGE_MAX:
             raise EvalError("range: more than 1024 values were generated")
-        values.append(int(number) if number.denominator == 1 else float(number))
-        number += exact[2]
+        values.append(_from_exact(number))
+        number = _round_binary(number + exact[2])  # each step rounded, as big.Float adds
     return values
 
 

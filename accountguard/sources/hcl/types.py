@@ -108,7 +108,7 @@ def set_of(items: list) -> list:
     if any(isinstance(i, (list, dict)) for i in unique):
         raise Indeterminate("a set of collections (Terraform orders them by hash)")
     present = [i for i in unique if i is not None]
-    if all(isinstance(i, str) for i in present) or \
+    if all(isinstance(i, str) for i in present) or all(isinstance(i, bool) for i in present) or \
             all(isinstance(i, (int, float)) and not isinstance(i, bool) for i in present):
         return sorted(present) + [None] * (len(unique) - len(present))
     return unique
