@@ -18,6 +18,7 @@ from lark.exceptions import LarkError
 
 import terraform_console
 from accountguard.sources.hcl import Loader
+from accountguard.sources.hcl.sandbox import Sandbox
 from accountguard.sources.hcl.expressions import EvalError, Indeterminate, Scope, evaluate, unknowns
 from accountguard.sources.hcl.functions import FUNCTIONS, _json_text
 from accountguard.sources.hcl.syntax import parse_expression
@@ -255,7 +256,7 @@ def ours_variables(cases: list[tuple[str, str]], tmp_path: Path) -> list[str]:
         directory.mkdir()
         (directory / "main.tf").write_text(f'variable "v" {{\n  type = {type_}\n  default = {default}\n}}\n')
         try:
-            value = Loader(directory, [], []).top.variable("v")
+            value = Loader(directory, Sandbox(directory), [], []).top.variable("v")
             results.append(UNKNOWN if any(True for _ in unknowns(value)) else _json_text(value))
         except EvalError:
             results.append(ERROR)

@@ -101,12 +101,16 @@ def _primitive(value: Any, type_: str, where: str) -> Any:
 def set_of(items: list) -> list:
     """A set as a list: duplicates gone, in the order Terraform lists a set's elements
     (strings lexically, numbers numerically, others as given)."""
-    unique: list = []
-    for item in items:
-        if not any(equal(item, seen) for seen in unique):
-            unique.append(item)
-    if any(isinstance(i, (list, dict)) for i in unique):
+    if any(isinstance(i, (list, dict)) for i in items):
         raise Indeterminate("a set of collections (Terraform orders them by hash)")
+    unique: list = []
+    seen: set = set()  # by type and value, as `equal` compares them: linear, whatever the size
+    for item in items:
+        key = ("bool" if isinstance(item, bool) else "string" if isinstance(item, str) else
+               "number" if isinstance(item, (int, float)) else "other", item)
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
     present = [i for i in unique if i is not None]
     if all(isinstance(i, str) for i in present) or all(isinstance(i, bool) for i in present) or \
             all(isinstance(i, (int, float)) and not isinstance(i, bool) for i in present):
