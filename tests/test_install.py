@@ -66,7 +66,8 @@ def test_version(installed):
 
 def test_plan_and_hcl(installed):
     # examples/baseline passes every plan and directory control (examples/expected.toml)
-    for args in (("plan", str(FIXTURES / "baseline.json")), ("hcl", str(ROOT / "examples" / "baseline"))):
+    for args in (("plan", str(FIXTURES / "baseline.json")),
+                 ("hcl", str(ROOT / "examples" / "baseline"), "--tree", str(ROOT / "examples"))):
         done = run(installed, "accountguard", *args, "--format", "json")
         assert done.returncode == 0 and done.stderr == "", done.stderr
         assert {r["control"] for r in json.loads(done.stdout)["results"]} == {c.id for c in all_controls()}

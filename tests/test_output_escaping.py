@@ -65,7 +65,7 @@ def test_the_text_report_escapes_what_the_plan_holds(hostile):
     policy, = [c["change"]["after"]["policy"] for c in json.loads(plan.read_text())["resource_changes"]
                if c["address"] == "aws_iam_user_policy.hostile"]
     assert json.loads(policy)["Statement"][0]["Action"] == [json.loads(f'"{HOSTILE}"')]  # the plan carries it
-    for args in (("plan", str(plan)), ("hcl", str(workdir))):
+    for args in (("plan", str(plan)), ("hcl", str(workdir), "--tree", str(workdir.parent))):
         done = run_cli(*args)
         # an action AWS does not document counts as write: the key fails AG_KEY_1
         assert done.returncode == 1
@@ -78,7 +78,7 @@ def test_a_value_terraform_would_reject_is_escaped_in_the_directory_mode(hostile
     workdir, _ = hostile
     (workdir / "password.tf").write_text('resource "aws_iam_account_password_policy" "strict" {\n'
                                          "  minimum_password_length = local.hostile\n}\n")
-    done = run_cli("hcl", str(workdir))
+    done = run_cli("hcl", str(workdir), "--tree", str(workdir.parent))
     assert done.returncode == 1
     assert_escaped(done.stdout)
 
