@@ -106,3 +106,13 @@ def test_a_waiver_that_cannot_be_used_is_a_usage_error(tmp_path, config, words):
         load_config(path, {c.id for c in all_controls()})
     done = run_cli("plan", str(ROOT / KEY), "--config", str(path))
     assert done.returncode == 2 and len(done.stderr.splitlines()) == 1 and done.stdout == ""
+
+
+def test_pytest_fails_a_control_whose_waiver_expired(pytester, tmp_path):
+    path = tmp_path / "accountguard.toml"
+    path.write_text(waiver(expires="2020-01-31"))
+    result = pytester.runpytest_inprocess("--pyargs", "accountguard", "-k", "AG_KEY_1 or AG_TRAIL_1",
+                                          "--plan", str(FIXTURES / "admin-access-key.json"),
+                                          "--accountguard-config", str(path))
+    result.assert_outcomes(failed=1, passed=1)
+    result.stdout.fnmatch_lines(["*waiver expired on 2020-01-31: legacy deployer*"])
