@@ -77,7 +77,7 @@ def _output(value: str) -> tuple[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
-        if stream is not None:  # a report with any character reaches an ASCII-only terminal
+        if hasattr(stream, "reconfigure"):  # a report with any character reaches an ASCII-only terminal
             stream.reconfigure(errors="backslashreplace")
     try:
         status, report, files = _run(argv)

@@ -38,8 +38,8 @@ FEEDS = {
     "ListVirtualMFADevices": {"AG_ROOT_3"},  # virtual or hardware
     "GetAccountPasswordPolicy": {"AG_PWD_1"},
     "DescribeTrails": {"AG_TRAIL_1", "AG_TRAIL_2", "AG_TRAIL_3", "AG_TRAIL_4", "AG_MON_1"},
-    "GetTrailStatus": {"AG_TRAIL_1"},
-    "GetEventSelectors": {"AG_TRAIL_1"},
+    "GetTrailStatus": {"AG_TRAIL_1", "AG_MON_1"},  # the CIS alarms count only when fed by a trail passing AG_TRAIL_1
+    "GetEventSelectors": {"AG_TRAIL_1", "AG_MON_1"},
     "DescribeMetricFilters": {"AG_MON_1"},
     "DescribeAlarms": {"AG_BILL_1", "AG_MON_1"},
     "ListSubscriptionsByTopic": {"AG_BILL_1", "AG_MON_1"},  # an alarm counts when someone is told
