@@ -47,7 +47,7 @@ demo: $(BIN)/accountguard $(CHECKOV)
 	@echo "== accountguard live, against two accounts on an embedded moto server (no AWS account needed) =="
 	$(BIN)/python tests/live_demo.py
 	@echo "== checkov with accountguard's checks, on a directory without a trail and a plan with a user outside the MFA group: expected to fail =="
-	$(call outcome,$(CHECKOV) --quiet --compact --skip-download --check AG_TRAIL_1$(,)AG_MFA_2 -d examples/no-trail \
+	$(call outcome,ACCOUNTGUARD_TREE=$(CURDIR)/examples $(CHECKOV) --quiet --compact --skip-download --check AG_TRAIL_1$(,)AG_MFA_2 -d examples/no-trail \
 		-f fixtures/user-outside-mfa-group.json --external-checks-dir "$$($(BIN)/accountguard checkov-dir)")
 
 test: $(BIN)/accountguard $(CHECKOV)
