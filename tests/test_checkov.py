@@ -199,7 +199,8 @@ def test_modules_outside_the_scanned_folder_are_judged_with_their_root(tmp_path)
     # (aws_cloudtrail defaults: is_multi_region_trail and enable_log_file_validation false).
     (trail / "main.tf").write_text('resource "aws_cloudtrail" "this" {\n  name           = "main"\n'
                                    '  s3_bucket_name = "logs"\n}\n')
-    found = reports("-d", str(root), checks="AG_PWD_1,AG_TRAIL_1,AG_TRAIL_3")["terraform"]
+    found = reports("-d", str(root), checks="AG_PWD_1,AG_TRAIL_1,AG_TRAIL_3",
+                    env={"ACCOUNTGUARD_TREE": str(tmp_path)})["terraform"]  # the checkout holding all three
     failed = ours(found, "failed_checks")
     assert {(c["check_id"], c["resource"]) for c in failed} == {
         ("AG_TRAIL_1", "module.wrapper.module.trail.aws_cloudtrail.this"),
