@@ -152,3 +152,14 @@ def test_a_named_var_file_is_still_only_a_regular_file(tmp_path, path, words):
     (tmp_path / "main.tf").write_text('resource "aws_sns_topic" "t" {}\n')
     done = run_cli("hcl", str(tmp_path), "--var-file", path)
     assert done.returncode == 2 and len(done.stderr.splitlines()) == 1 and words in done.stderr
+
+
+@pytest.mark.parametrize("expression", ['tonumber(file("secret.txt"))', 'parseint(file("secret.txt"), 10)',
+                                        'lookup({}, file("secret.txt"))', '{ (file("secret.txt")) = 1, '
+                                        '(file("secret.txt")) = 2 }'])
+def test_an_error_about_a_value_never_shows_the_value(outside, expression):
+    (outside / "secret.txt").write_text(SECRET)
+    (outside / "main.tf").write_text(f'resource "aws_iam_account_password_policy" "p" {{\n'
+                                     f'  minimum_password_length = {expression}\n}}\n')
+    done = run_cli("hcl", str(outside), "--format", "json")
+    assert done.returncode in (1, 2) and SECRET not in done.stdout + done.stderr

@@ -119,7 +119,7 @@ def parse_number(text: str) -> int | float | None:
         return None
     exact = Decimal(text)
     if abs(exact.adjusted()) > MAX_EXPONENT:
-        raise Indeterminate(f"the number {text[:20]} is beyond what accountguard evaluates")
+        raise Indeterminate("a number beyond what accountguard evaluates")
     if exact == exact.to_integral_value():
         return int(exact)
     return float(exact)
@@ -128,7 +128,7 @@ def parse_number(text: str) -> int | float | None:
 def _number(text: str) -> int | float:
     number = parse_number(text)
     if number is None:
-        raise EvalError(f"{text!r} is not a number")
+        raise EvalError("a string that is not a number was given where a number is needed")
     return number
 
 
@@ -565,7 +565,7 @@ def _for(tree: Tree, scope: Scope, as_object: bool) -> Any:
             if grouped:
                 out_dict.setdefault(name, []).append(v)
             elif name in out_dict:
-                raise EvalError(f"duplicate key {name!r} in a for expression (use ... to group)")
+                raise EvalError("duplicate key in a for expression (use ... to group)")
             else:
                 out_dict[name] = v
         else:
@@ -639,7 +639,7 @@ def _object(tree: Tree, scope: Scope) -> Any:
             return unseen("", key)
         name = _string(key)
         if name in out:
-            raise EvalError(f"duplicate object key {name!r}")
+            raise EvalError("duplicate object key")
         out[name] = evaluate(value_tree, scope)
     return out
 

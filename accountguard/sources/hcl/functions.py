@@ -463,7 +463,7 @@ def _lookup(mapping: Any, key: str, *default: Any) -> Any:
         return mapping[key]
     if default:
         return default[0]
-    raise EvalError(f"lookup: the given key {key!r} does not exist")
+    raise EvalError("lookup: the given key does not exist")
 
 
 def _merge(*maps: Any) -> Any:
@@ -807,7 +807,7 @@ def _parseint(text: str, base: int) -> int:
             raise ValueError
         return int(text, base)
     except ValueError:
-        raise EvalError(f"parseint: cannot parse {text!r} as a base {base} integer") from None
+        raise EvalError(f"parseint: the string is not a base {base} integer") from None
 
 
 def _ceil_floor(pick: Callable) -> Callable:
@@ -975,7 +975,7 @@ def call(names: list[str], argument_trees: list[Tree], scope: Scope, expand: boo
     except (EvalError, Indeterminate):
         raise
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError) as exc:
-        raise EvalError(f"{name}(): {exc}") from None
+        raise EvalError(f"{name}(): {type(exc).__name__}") from None  # never the values
 
 
 def _try(name: str, argument_trees: list[Tree], scope: Scope) -> Any:
