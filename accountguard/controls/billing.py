@@ -158,9 +158,9 @@ def _budget_gap(inventory: Inventory, budget: Resource) -> str | Unknown | None:
                                          "tells nobody by itself, its budget's notifications are read",
             "data.aws_budgets_budget": "reads a budget's spend; notifies nobody",
             "aws_ce_anomaly_monitor": "Cost Anomaly Detection watches for unusual spend, not the bill's "
-                                      "level; CONTROLS.md asks for a billing alarm or budget",
+                                      "level; AG_BILL_1 asks for a billing alarm or budget",
             "aws_ce_anomaly_subscription": "Cost Anomaly Detection alerts; not a billing alarm or budget "
-                                           "(CONTROLS.md)",
+                                           "(docs/controls.md)",
         }),
 )
 def billing_alert(inventory: Inventory, config: Config):
