@@ -243,10 +243,26 @@ def _scp_reach(inventory: Inventory, attachment: Resource) -> Unknown | None:
     if isinstance(target, str):
         return Unknown(f"{attachment.address} attaches to {target}, and whether this account is in it "
                        f"cannot be seen")
-    references = attachment.references.get("target_id", ())
-    if any(re.search(r"(^|\.)aws_organizations_organization\.[^.]+\.roots", r) for r in references):
-        return None
+    if inventory.referenced(attachment, "target_id", ["aws_organizations_organization"]):
+        return None  # a reference to the organization is taken as one to its root (README: SCPs)
     return Unknown(f"{attachment.address}.target_id is known only after apply")
+
+
+SCP = "SERVICE_CONTROL_POLICY"  # the provider's default `type` of an aws_organizations_policy
+
+
+def attached_scps(inventory: Inventory, attachment: Resource) -> list[Policy | Unknown]:
+    """The service control policies of this plan an aws_organizations_policy_attachment
+    attaches (looked up ones included); other policy types (tag, backup, AI opt-out)
+    deny no action. Policy IDs that are not in the plan are left to the caller."""
+    found: list[Policy | Unknown] = []
+    for scp in inventory.link(attachment, "policy_id", "aws_organizations_policy").resources:
+        kind = scp.values.get("type")
+        if kind is None or kind == SCP:
+            found.append(policy_of(inventory, scp, "content"))
+        elif isinstance(kind, Unknown):
+            found.append(Unknown(f"the type of {scp.address} is known only after apply"))
+    return found
 
 
 class AccessGraph:
@@ -306,13 +322,8 @@ class AccessGraph:
             attach(a, policies, "user", "users")
             attach(a, policies, "group", "groups")
         for a in inventory.of_type("aws_organizations_policy_attachment"):
-            for scp in inventory.link(a, "policy_id", "aws_organizations_policy").resources:
-                kind = scp.values.get("type", "SERVICE_CONTROL_POLICY")
-                if kind is None or kind == "SERVICE_CONTROL_POLICY":
-                    reach = _scp_reach(inventory, a)
-                    self.scps.append(Grant(a.address, reach or policy_of(inventory, scp, "content")))
-                elif isinstance(kind, Unknown):
-                    self.scps.append(Grant(a.address, Unknown(f"the type of {scp.address} is known only after apply")))
+            for policy in attached_scps(inventory, a):
+                self.scps.append(Grant(a.address, _scp_reach(inventory, a) or policy))
         self.boundary_of: dict[str, Policy | Unknown | None] = {}
         for user in self.users:
             name = user.values.get("name")
