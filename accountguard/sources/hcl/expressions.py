@@ -676,6 +676,10 @@ def _evaluate(tree: Tree | Token, scope: Scope) -> Any:
     if kind in ("heredoc_template", "heredoc_template_trim"):
         text = syntax.heredoc_text(str(tree.children[0]), kind.endswith("trim"))
         return render(syntax.parse_template(text), scope)
+    if kind == "json_string":
+        return str(tree.children[0])
+    if kind == "json_template":
+        return render(syntax.parse_template(str(tree.children[0])), scope)
     if kind == "template_string":
         return _unescape(str(tree.children[0])[2:-2])
     if kind == "tuple":
