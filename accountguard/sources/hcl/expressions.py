@@ -644,6 +644,13 @@ def _object(tree: Tree, scope: Scope) -> Any:
     return out
 
 
+def _template(text: str) -> tuple:
+    try:
+        return syntax.parse_template(text)
+    except ValueError as exc:
+        raise EvalError(f"a template that is not valid: {exc}") from None
+
+
 def evaluate(tree: Tree | Token, scope: Scope) -> Any:
     """The value of an expression tree in `scope`; EvalError where Terraform would fail,
     unknown where Terraform would give a value this evaluator cannot reproduce."""
@@ -674,12 +681,11 @@ def _evaluate(tree: Tree | Token, scope: Scope) -> Any:
     if kind == "string":
         return render(_string_parts(tree), scope)
     if kind in ("heredoc_template", "heredoc_template_trim"):
-        text = syntax.heredoc_text(str(tree.children[0]), kind.endswith("trim"))
-        return render(syntax.parse_template(text), scope)
+        return render(_template(syntax.heredoc_text(str(tree.children[0]), kind.endswith("trim"))), scope)
     if kind == "json_string":
         return str(tree.children[0])
-    if kind == "json_template":
-        return render(syntax.parse_template(str(tree.children[0])), scope)
+    if kind == "json_template":  # Terraform parses a JSON string's template when it evaluates it
+        return render(_template(str(tree.children[0])), scope)
     if kind == "template_string":
         return _unescape(str(tree.children[0])[2:-2])
     if kind == "tuple":

@@ -481,7 +481,7 @@ class _JSONConfig:
             raise self.fail(node.line, f"{name} must be a string holding a reference") from None
 
     def template(self, node: _JSONValue) -> None:
-        """Templates are checked as the file is read, as Terraform does."""
+        """Every template parses, or the configuration is rejected, as `terraform plan` rejects it."""
         if node.kind == "string" and ("${" in node.value or "%{" in node.value):
             try:
                 parse_template(node.value)
