@@ -40,7 +40,7 @@ SCOPE = Scope(_nothing, Path("."), Path("."))
 def ours(expression: str) -> str:
     try:
         tree = parse_expression(expression)
-    except LarkError:  # python-hcl2 rejects some valid text (`"%%{{"`): an input error, never a value
+    except LarkError:  # text our parser rejects is an input error, never a value
         return UNKNOWN
     try:
         value = evaluate(tree, SCOPE)
@@ -219,6 +219,20 @@ def test_documented_results_are_known_and_equal_terraforms():
     theirs = terraform_console.evaluate(expressions)
     assert theirs == [KNOWN[e] for e in expressions]
     assert [ours(e) for e in expressions] == theirs
+
+
+# Text python-hcl2 8.1.4 parses otherwise than HCL: a unary minus before an index, and
+# the escapes `$${` / `%%{` (three characters in HCL, up to the next `}` in python-hcl2,
+# which made "$${${1}}" literal and ["$${", "}"] one string). Each must be known and equal.
+PARSE_CASES = ['-1[0]', '-(1)[0]', '-[1][0]', '-{a = 1}.a', '1 - -1', '3*-1', '[1, -1][1]',
+               '"$${"', '"$${{"', '"$${{x}}"', '"x$${{${1}}}"', '"$${${1}}"', '["$${", "}"]', '"%%{{x}}"',
+               '"%%{ if true }"', '"a$$${b}"', '"$$"', '"$${aws:username}"', '"%%{${"a"}}"']
+
+
+def test_parse_cases_python_hcl2_got_wrong_are_terraforms():
+    theirs = terraform_console.evaluate(PARSE_CASES)
+    assert UNKNOWN not in theirs
+    assert dict(zip(PARSE_CASES, [ours(e) for e in PARSE_CASES])) == dict(zip(PARSE_CASES, theirs))
 
 
 # --- conversion by a variable's type constraint ---------------------------------------
