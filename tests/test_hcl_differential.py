@@ -40,7 +40,7 @@ SCOPE = Scope(_nothing, Path("."), Path("."))
 def ours(expression: str) -> str:
     try:
         tree = parse_expression(expression)
-    except LarkError:  # text our parser rejects is an input error, never a value
+    except LarkError:  # python-hcl2 rejects some valid text (`"%%{{"`): an input error, never a value
         return UNKNOWN
     try:
         value = evaluate(tree, SCOPE)
