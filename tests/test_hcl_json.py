@@ -129,3 +129,13 @@ def test_json_override_file_merges_into_native_blocks(tmp_path):
     (tmp_path / "override.tf.json").write_text('{"locals": {"nothing_to_override": 1}}')
     done = run_cli("hcl", str(tmp_path))
     assert done.returncode == 2 and "overrides nothing" in done.stderr
+
+
+def test_a_dynamic_selector_turning_management_events_off_fails_the_trail_control():
+    # CloudTrail records no management events when IncludeManagementEvents is false
+    # (docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_EventSelector.html);
+    # Terraform's plan of it is compared in test_hcl_plan_values.py.
+    done = run_cli("hcl", str(Path(__file__).parent / "configs" / "json-dynamic-blocks"), "--format", "json")
+    trail = [r for r in json.loads(done.stdout)["results"] if r["control"] == "AG_TRAIL_1"]
+    assert {r["status"] for r in trail} == {"fail"} and done.returncode == 1
+    assert any(r.get("location", {}).get("file", "").endswith("json-dynamic-blocks/main.tf.json") for r in trail)

@@ -558,6 +558,8 @@ class _JSONConfig:
     def blocks(self, type_: str, kind: _Kind, node: _JSONValue, labels: list[str], line: int = 0) -> list[Block]:
         """The blocks one property stands for: an object per label level, arrays of
         objects for repeated blocks at any level."""
+        if node.kind == "literal" and node.value is None:  # null: no blocks (Terraform plans it so)
+            return []
         if node.kind == "array":
             return [block for item in node.value for block in self.blocks(type_, kind, item, labels, item.line)]
         if node.kind != "object":
