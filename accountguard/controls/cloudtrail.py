@@ -248,9 +248,13 @@ def delivery_role_gap(inventory: Inventory, trail: Resource) -> str | Unknown | 
             return Unknown(f"the trust policy of {role.address} cannot be read, so whether CloudTrail can "
                            "assume it cannot be told")
         statements = document.get("Statement")
-        if not any(_lets_cloudtrail_assume(s) for s in (statements if isinstance(statements, list) else [statements])):
+        statements = statements if isinstance(statements, list) else [statements]
+        if not any(_lets_cloudtrail_assume(s) for s in statements):
             return (f"has a delivery role, {role.address}, that does not trust {CLOUDTRAIL}: CloudTrail "
                     "cannot assume it, so nothing reaches CloudWatch Logs")
+        if any(isinstance(s, dict) and s.get("Effect") == "Deny" for s in statements):
+            return Unknown(f"the trust policy of {role.address} denies some principals; accountguard does not "
+                           "evaluate whether CloudTrail can still assume it")
     return None
 
 
