@@ -366,20 +366,27 @@ def _principals(statement: Any) -> list[Any]:
     return list(found) if isinstance(found, list) else [found] if found is not None else []
 
 
+def trust_document(inventory: Inventory, role: Resource) -> dict | None:
+    """The role's trust policy as a document (from an aws_iam_policy_document when it
+    is known only after apply); None when it cannot be read."""
+    value: Any = role.values.get("assume_role_policy")
+    if isinstance(value, Unknown):
+        sources = inventory.referenced(role, "assume_role_policy", ["aws_iam_policy_document"])
+        value = _document_source(inventory, sources[0]) if len(sources) == 1 else value
+    try:
+        document = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return None
+    return document if isinstance(document, dict) else None
+
+
 def roles_trusting(inventory: Inventory, user: str) -> list[str]:
     """Roles whose trust policy lets `user` assume them without any identity policy
     (a same-account trust policy naming the user's ARN, `*`, or a principal known
     only after apply): what the user can do then is the role's."""
     found = []
     for role in inventory.of_type("aws_iam_role"):
-        value: Any = role.values.get("assume_role_policy")
-        if isinstance(value, Unknown):
-            sources = inventory.referenced(role, "assume_role_policy", ["aws_iam_policy_document"])
-            value = _document_source(inventory, sources[0]) if len(sources) == 1 else value
-        try:
-            document = json.loads(value) if isinstance(value, str) else value
-        except ValueError:
-            document = None
+        document = trust_document(inventory, role)
         if not isinstance(document, dict):
             found.append(f"{role.address} (its trust policy cannot be read)")
             continue
