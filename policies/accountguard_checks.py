@@ -34,6 +34,7 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.module.base_module_check import BaseModuleCheck
 from checkov.terraform.checks.provider.base_check import BaseProviderCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+from checkov.terraform.parser_utils import load_or_die_quietly
 from checkov.terraform_json.parser import parse as parse_tf_json
 
 HERE = Path(__file__).resolve().parent
@@ -187,7 +188,7 @@ def _scope(key, framework: str) -> tuple[str, str]:
     """("plan", file) for a plan; ("hcl", root module) for a .tf file, through any depth of module calls,
     and for a .tf.json file (checkov's terraform_json framework), part of its directory's root module."""
     if framework == TERRAFORM_JSON:
-        return "hcl", os.path.dirname(key)
+        return "hcl", os.path.dirname(key) or "."
     if isinstance(key, str):
         return "plan", key
     module, path = key.tf_source_modules, key.file_path
@@ -245,8 +246,10 @@ def _layout(scanning: Scanning, scope: tuple[str, str]) -> Layout:
         if scope[0] == "hcl" and scanning.framework == TERRAFORM:
             entities += [e for path in _scanned_by(TERRAFORM_JSON, ".tf.json", scanning, scope[1])
                          for e in _entities(parse_tf_json(path)[0] or {})]
-        elif scanning.framework == TERRAFORM_JSON and _scanned_by(TERRAFORM, ".tf", scanning, scope[1]):
-            anchor_rank = NO_ANCHOR
+        elif scanning.framework == TERRAFORM_JSON and any(
+                next(_entities(load_or_die_quietly(path, {}) or {}), None)
+                for path in _scanned_by(TERRAFORM, ".tf", scanning, scope[1])):
+            anchor_rank = NO_ANCHOR  # the terraform framework has an entity of this scope to anchor on
         _LAYOUTS[scope] = Layout(anchor_rank, {a for _, a in entities if a})
     return _LAYOUTS[scope]
 

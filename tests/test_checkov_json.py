@@ -49,3 +49,14 @@ def test_a_json_resource_beside_native_files_carries_its_own_finding(tmp_path):
     # checkov names a terraform_json resource "resource.<name>" (terraform_json/runner.py run_block)
     assert [v for v in verdicts if v[1] == "AG_PWD_1"] == [
         ("terraform_json", "AG_PWD_1", "resource.weak", "failed_checks")]
+
+
+def test_native_files_without_an_entity_leave_the_verdicts_to_the_json_files(tmp_path):
+    # versions.tf gives checkov's terraform framework nothing to run a check on: were the JSON
+    # framework to leave the account's verdicts to it, no check would report (and none fail).
+    # The account is test_account_verdicts_without_a_provider_block's: user ci, nothing else.
+    (tmp_path / "versions.tf").write_text('terraform {\n  required_version = ">= 1.5"\n}\n')
+    (tmp_path / "main.tf.json").write_text('{"resource": {"aws_iam_user": {"ci": {"name": "ci"}}}}\n')
+    found = reports("-d", str(tmp_path))
+    assert set().union(*map(failing, found.values())) == set(OUR_IDS) - {"AG_KEY_1"}
+    assert sorted(check for _, check, _, _ in records(found)) == OUR_IDS
