@@ -3,7 +3,9 @@
 Thin adapters: the metadata comes from accountguard's control library, loaded
 into checkov's environment by path (it needs nothing but the standard library);
 the verdicts come from `accountguard plan|hcl --format json`, run once per plan
-file or root module that checkov scans (a scope), in accountguard's own
+file or root module that checkov scans (a scope: a root module's .tf files, which
+checkov's terraform framework scans, and its .tf.json files, which its
+terraform_json framework scans, are one), in accountguard's own
 environment (ACCOUNTGUARD_COMMAND, default `accountguard` on PATH). So the rules
 live in one place and checkov's pinned packages never meet ours.
 
