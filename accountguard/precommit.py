@@ -1,7 +1,8 @@
 """The pre-commit hook: judge, in `.tf` mode, every root module a commit touches.
 
-pre-commit passes the changed `.tf`/`.tfvars` files. A root module is a
-directory of `.tf` files that no other directory in the repository calls as a
+pre-commit passes the changed configuration and variable files, in Terraform's
+native or JSON syntax (CONFIGURATION, VARIABLES). A root module is a directory
+of such configuration files that no other directory in the repository calls as a
 local module and that configures a provider (Terraform's advice: shared modules
 leave that to their callers); a change in a module counts for every root that
 calls it, however deep. A module no root calls is not judged: it is no account.
@@ -20,10 +21,14 @@ from .reports.text import render
 from .sources.hcl import load_directory, module_outline
 
 SKIPPED_DIRECTORIES = (".terraform", ".git")
+CONFIGURATION = (".tf", ".tf.json")
+# Terraform reads terraform.tfvars(.json), *.auto.tfvars(.json) and any -var-file, in either syntax:
+# https://developer.hashicorp.com/terraform/language/values/variables#variable-definitions-tfvars-files
+VARIABLES = (".tfvars", ".tfvars.json")
 
 
 def _module_directories(top: Path) -> list[Path]:
-    found = {path.parent for path in top.rglob("*.tf")
+    found = {path.parent for suffix in CONFIGURATION for path in top.rglob(f"*{suffix}")
              if not any(part in SKIPPED_DIRECTORIES for part in path.relative_to(top).parts)}
     return sorted(found)
 
@@ -55,7 +60,7 @@ def affected_roots(changed: list[str], top: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    changed = [name for name in (sys.argv[1:] if argv is None else argv) if name.endswith((".tf", ".tfvars"))]
+    changed = [name for name in (sys.argv[1:] if argv is None else argv) if name.endswith((*CONFIGURATION, *VARIABLES))]
     top = Path.cwd()
     try:
         controls = all_controls()

@@ -3,7 +3,9 @@
 Thin adapters: the metadata comes from accountguard's control library, loaded
 into checkov's environment by path (it needs nothing but the standard library);
 the verdicts come from `accountguard plan|hcl --format json`, run once per plan
-file or root module that checkov scans (a scope), in accountguard's own
+file or root module that checkov scans (a scope: a root module's .tf files, which
+checkov's terraform framework scans, and its .tf.json files, which its
+terraform_json framework scans, are one), in accountguard's own
 environment (ACCOUNTGUARD_COMMAND, default `accountguard` on PATH). So the rules
 live in one place and checkov's pinned packages never meet ours.
 
@@ -29,10 +31,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from checkov.common.bridgecrew.check_type import CheckType
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.module.base_module_check import BaseModuleCheck
 from checkov.terraform.checks.provider.base_check import BaseProviderCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+from checkov.terraform.parser_utils import load_or_die_quietly
+from checkov.terraform_json.parser import parse as parse_tf_json
 
 HERE = Path(__file__).resolve().parent
 LOG = logging.getLogger("accountguard")
@@ -61,6 +66,7 @@ from accountguard.model import config_address  # noqa: E402
 TIMEOUT_VARIABLE = "ACCOUNTGUARD_COMMAND_TIMEOUT"
 JUDGED_SOUND = ("pass", "warn")  # warn: weakened, still passing
 MAX_REASON_CHARS = 300
+TERRAFORM, TERRAFORM_JSON = CheckType.TERRAFORM, CheckType.TERRAFORM_JSON
 # The anchor of a scope is the first entity checkov shows of its lowest rank.
 RANKS = {"resource": 0, "module resource": 1, "module": 2, "provider": 3}
 
@@ -148,20 +154,43 @@ def judge(kind: str, path: str) -> Answer:
         return Answer(problem=printable(f"{exc} [accountguard {kind} {path}]"))
 
 
-def _scanning():
-    """checkov's definitions and the key of the file being scanned, from its runner's frame: the
-    relative file name a check is given says neither which plan nor which root module it is in."""
+@dataclass
+class Scanning:
+    """What checkov is scanning when it runs a check: its definitions, the file's key, which framework,
+    and what the run was given (a folder or files, the frameworks enabled)."""
+    definitions: dict
+    key: object
+    framework: str
+    root_folder: str | None
+    files: tuple
+    frameworks: tuple
+
+
+def _scanning() -> Scanning:
+    """From checkov's runner's frames: the relative file name a check is given says neither which
+    plan nor which root module it is in, nor what else the run scans."""
     frame = sys._getframe(1)
     while frame is not None:
         runner, key = frame.f_locals.get("self"), frame.f_locals.get("full_file_path")
         if key is not None and isinstance(getattr(runner, "definitions", None), dict):
-            return runner.definitions, key
+            break
         frame = frame.f_back
-    raise LookupError("checkov's runner does not say which file it scans")
+    else:
+        raise LookupError("checkov's runner does not say which file it scans")
+    while frame is not None and not (frame.f_locals.get("self") is runner and "files" in frame.f_locals):
+        frame = frame.f_back
+    if frame is None:
+        raise LookupError("checkov's runner does not say what it was asked to scan")
+    given = frame.f_locals
+    return Scanning(runner.definitions, key, str(getattr(runner, "check_type", "")), given.get("root_folder"),
+                    tuple(given.get("files") or ()), tuple(getattr(given.get("runner_filter"), "framework", ())))
 
 
-def _scope(key) -> tuple[str, str]:
-    """("plan", file) for a plan; ("hcl", root module) for a .tf file, through any depth of module calls."""
+def _scope(key, framework: str) -> tuple[str, str]:
+    """("plan", file) for a plan; ("hcl", root module) for a .tf file, through any depth of module calls,
+    and for a .tf.json file (checkov's terraform_json framework), part of its directory's root module."""
+    if framework == TERRAFORM_JSON:
+        return "hcl", os.path.dirname(key) or "."
     if isinstance(key, str):
         return "plan", key
     module, path = key.tf_source_modules, key.file_path
@@ -170,12 +199,25 @@ def _scope(key) -> tuple[str, str]:
     return "hcl", os.path.dirname(path)
 
 
+def _scanned_by(framework: str, suffix: str, scanning: Scanning, directory: str) -> list[Path]:
+    """The `suffix` files of `directory` that `framework` scans in this run: all of them under a
+    scanned folder, the given ones among files (checkov's terraform runner reads only .tf files,
+    its terraform_json runner only .tf.json files)."""
+    if "all" not in scanning.frameworks and framework not in scanning.frameworks:
+        return []
+    if scanning.root_folder is not None:
+        return sorted(Path(directory).glob(f"*{suffix}"))
+    return sorted(Path(f) for f in scanning.files
+                  if f.endswith(suffix) and os.path.abspath(os.path.dirname(f)) == os.path.abspath(directory))
+
+
 def _entities(definition: dict):
     """(rank, address) of every entity in a file that one of our checks is run on."""
     for resource in definition.get("resource") or ():
         kind, named = next(iter(resource.items()))
         if kind.startswith("aws_"):
-            address = str(next(iter(named.values())).get("__address__", ""))
+            name, conf = next(iter(named.items()))
+            address = str(conf.get("__address__", f"{kind}.{name}"))
             yield RANKS["module resource" if address.startswith("module.") else "resource"], address
     for _ in definition.get("module") or ():
         yield RANKS["module"], None
@@ -193,13 +235,24 @@ class Layout:
 
 
 _LAYOUTS: dict = {}
+NO_ANCHOR = len(RANKS)
 
 
-def _layout(definitions: dict, scope: tuple[str, str]) -> Layout:
+def _layout(scanning: Scanning, scope: tuple[str, str]) -> Layout:
+    """A root module whose .tf and .tf.json files checkov scans in two frameworks is one scope: the
+    terraform framework anchors it, each shows its own resources, neither puts the other's on the anchor."""
     if scope not in _LAYOUTS:
-        entities = [e for key, definition in definitions.items() if _scope(key) == scope
-                    for e in _entities(definition)]
-        _LAYOUTS[scope] = Layout(min((rank for rank, _ in entities), default=0), {a for _, a in entities if a})
+        entities = [e for key, definition in scanning.definitions.items()
+                    if _scope(key, scanning.framework) == scope for e in _entities(definition)]
+        anchor_rank = min((rank for rank, _ in entities), default=0)
+        if scope[0] == "hcl" and scanning.framework == TERRAFORM:
+            entities += [e for path in _scanned_by(TERRAFORM_JSON, ".tf.json", scanning, scope[1])
+                         for e in _entities(parse_tf_json(path)[0] or {})]
+        elif scanning.framework == TERRAFORM_JSON and any(
+                next(_entities(load_or_die_quietly(path, {}) or {}), None)
+                for path in _scanned_by(TERRAFORM, ".tf", scanning, scope[1])):
+            anchor_rank = NO_ANCHOR  # the terraform framework has an entity of this scope to anchor on
+        _LAYOUTS[scope] = Layout(anchor_rank, {a for _, a in entities if a})
     return _LAYOUTS[scope]
 
 
@@ -219,11 +272,12 @@ class Adapter:
     """The verdict of one control on one entity, shared by the three kinds of check."""
 
     waiver = ""  # why accountguard's configuration waives this entity's failure, if it does
+    named = ""  # type.name of the entity (terraform_json gives its resources no __address__)
 
-    def run(self, *args, **kwargs):
+    def run(self, scanned_file, entity_configuration, entity_name, entity_type, skip_info):
         """checkov's own run, with a waived failure shown as a skipped check with the waiver's reason."""
-        self.waiver = ""
-        result = super().run(*args, **kwargs)
+        self.waiver, self.named = "", f"{entity_type}.{entity_name}"
+        result = super().run(scanned_file, entity_configuration, entity_name, entity_type, skip_info)
         if result.get("result") is CheckResult.SKIPPED and self.waiver:
             result.setdefault("suppress_comment", self.waiver)
         return result
@@ -237,10 +291,10 @@ class Adapter:
             return CheckResult.FAILED
 
     def _verdict(self, conf) -> CheckResult:
-        definitions, key = _scanning()
-        scope = _scope(key)
-        layout, answer = _layout(definitions, scope), judge(*scope)
-        address = str(conf.get("__address__", ""))
+        scanning = _scanning()
+        scope = _scope(scanning.key, scanning.framework)
+        layout, answer = _layout(scanning, scope), judge(*scope)
+        address = str(conf.get("__address__", self.named if self.block_type == "resource" else ""))
         anchor = self.id not in layout.anchored and _rank(self.block_type, address) == layout.anchor_rank
         if anchor:
             layout.anchored.add(self.id)
