@@ -11,15 +11,18 @@ export ACCOUNTGUARD_CHECKOV := $(CURDIR)/$(CHECKOV)
 
 .PHONY: demo test fixtures schema bench clean
 
+# One resolver run per environment, with the pip Python brings; the two are set up side by side.
+MAKEFLAGS += --jobs=2
+PIP_INSTALL = pip install --quiet --disable-pip-version-check
+
 $(BIN)/accountguard: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/$(PIP_INSTALL) -e ".[test]"
 	touch $@
 
 $(CHECKOV):
 	$(PYTHON) -m venv .venv-checkov
-	.venv-checkov/bin/pip install --quiet "checkov==$(CHECKOV_VERSION)"
+	.venv-checkov/bin/$(PIP_INSTALL) "checkov==$(CHECKOV_VERSION)"
 	touch $@
 
 # $(call outcome,COMMAND[,FILTER]): run a demo step, show its output (through FILTER), then

@@ -31,6 +31,10 @@ CHANGES = "changes"  # fixtures/changes/, examples/changes.toml
 NOT_APPLIED = ("aws_accessanalyzer_analyzer", "aws_budgets_budget")
 MIRROR_CANDIDATES = ("/opt/tf-plugins", "~/.terraform.d/plugins", "/usr/local/share/terraform/plugins",
                      "/usr/share/terraform/plugins")
+# Terraform and the aws provider it starts (several times per plan) are Go programs: collecting
+# garbage only near a memory limit, not every time the heap doubles, saves about a third of their
+# CPU time and changes nothing they write.
+GO_RUNTIME = {"GOGC": "off", "GOMEMLIMIT": "2GiB"}
 VOLATILE_KEYS = ("timestamp", "terraform_version")  # ignored when comparing; the timestamp is not written
 
 
@@ -74,7 +78,7 @@ def _environment(data_dir: str, endpoint: str | None = None) -> dict[str, str]:
     env.update(TF_CLI_CONFIG_FILE=str(ROOT / ".terraformrc"), TF_DATA_DIR=data_dir, TF_IN_AUTOMATION="1",
                TF_INPUT="0", CHECKPOINT_DISABLE="1",
                AWS_ACCESS_KEY_ID="mock-access-key", AWS_SECRET_ACCESS_KEY="mock-secret-key",
-               AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+               AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, **GO_RUNTIME)
     if endpoint:
         env["AWS_ENDPOINT_URL"] = endpoint
     return env

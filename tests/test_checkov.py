@@ -3,6 +3,8 @@ the Makefile): the same failing AG_ IDs as accountguard on every example and
 fixture, scoped per plan and per root module, and failing closed."""
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +24,7 @@ pytestmark = pytest.mark.checkov
 def checkov(*args, command=None, cwd=ROOT, env=()):
     env = {**os.environ, "ACCOUNTGUARD_COMMAND": command or str(Path(sys.executable).with_name("accountguard")),
            "ACCOUNTGUARD_TREE": str(ROOT),  # the examples use ../modules: the repository is the tree
+           "HCL_PARSE_TIMEOUT_SEC": "300",  # checkov's 10 s per file: a loaded machine is no parsing error
            **dict(env)}
     done = subprocess.run([str(CHECKOV), "--skip-download", "--external-checks-dir", str(ROOT / "policies"),
                            *args], capture_output=True, text=True, env=env, cwd=cwd)
@@ -55,23 +58,57 @@ def ours(results, key, file_abs_path=None):
             and (file_abs_path is None or c["file_abs_path"] == str(file_abs_path))]
 
 
+def by_example(found: dict, place) -> dict:
+    """Records per example, told apart by file: the example's `place(name)` or a file under it."""
+    def of(name, record):
+        return Path(record["file_abs_path"]).is_relative_to(place(name))
+    unplaced = [c["file_abs_path"] for records in found.values() for c in records
+                if not any(of(name, c) for name in EXPECTED)]
+    assert not unplaced, unplaced
+    return {name: {key: [c for c in records if of(name, c)] for key, records in found.items()} for name in EXPECTED}
+
+
+MODULE_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.\./[^"]+)"', re.MULTILINE)
+
+
+def called_modules(directory: Path) -> set[Path]:
+    """examples/modules/* that `directory` calls, directly or through another of them."""
+    found, todo = set(), [directory]
+    while todo:
+        caller = todo.pop()
+        for source in MODULE_SOURCE.findall("".join(p.read_text() for p in caller.glob("*.tf"))):
+            module = (caller / source).resolve()
+            if module.parent == ROOT / "examples" / "modules" and module not in found:
+                found.add(module)
+                todo.append(module)
+    return found
+
+
 @pytest.fixture(scope="module")
-def every_example():
-    """Each example's directory in a run of its own (the examples share modules, and checkov
-    merges the records of a shared module resource); all the plans in one run, told apart
-    by file (test_two_directories_and_two_plans_in_one_run_do_not_mask_each_other)."""
-    def directory(name):
-        return name, reports("-d", f"examples/{name}")["terraform"]
+def every_example(tmp_path_factory):
+    """Every example's directory in one checkov run, and all the plans in another, told apart by
+    file (test_two_directories_and_two_plans_in_one_run_do_not_mask_each_other). The examples
+    share ../modules, and checkov keeps one record of a module resource however many roots call
+    it: so each example is scanned as <name>/<name> beside a copy of the modules it calls (only
+    those: a module nobody calls would be a root module of its own)."""
+    copies = tmp_path_factory.mktemp("examples").resolve()
+    ignore = shutil.ignore_patterns(".terraform*", "*.tfstate*")
+    for name in EXPECTED:
+        shutil.copytree(ROOT / "examples" / name, copies / name / name, ignore=ignore)
+        for module in called_modules(ROOT / "examples" / name):
+            shutil.copytree(module, copies / name / "modules" / module.name, ignore=ignore)
+
+    def directories():
+        return by_example(reports("-d", str(copies), env={"ACCOUNTGUARD_TREE": str(copies)})["terraform"],
+                          lambda name: copies / name)
 
     def plans():
-        found = reports(*[arg for name in EXPECTED for arg in ("-f", f"fixtures/{name}.json")])["terraform_plan"]
-        return {name: {key: [c for c in records if c.get("file_abs_path") == str(FIXTURES / f"{name}.json")]
-                       for key, records in found.items()} for name in EXPECTED}
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        planned = pool.submit(plans)
-        directories = dict(pool.map(directory, EXPECTED))
-        planned = planned.result()
-    return {name: {"terraform": directories[name], "terraform_plan": planned[name]} for name in EXPECTED}
+        return by_example(reports(*[arg for name in EXPECTED for arg in ("-f", f"fixtures/{name}.json")])
+                          ["terraform_plan"], lambda name: FIXTURES / f"{name}.json")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        scanned, planned = pool.submit(directories), pool.submit(plans)
+        scanned, planned = scanned.result(), planned.result()
+    return {name: {"terraform": scanned[name], "terraform_plan": planned[name]} for name in EXPECTED}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

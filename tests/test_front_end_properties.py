@@ -12,7 +12,7 @@ import pytest
 from conftest import FIXTURES
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from test_plan_robustness import REPLACEMENTS, paths
+from test_plan_robustness import REPLACEMENTS, mutate, paths
 
 from accountguard.cli import main
 
@@ -41,18 +41,8 @@ def damaged_plans(draw) -> bytes:
     event(how)
     if how == "structure":
         plan = json.loads(BASELINE)
-        for path, delete, replacement in draw(st.lists(st.tuples(st.sampled_from(PATHS), st.booleans(),
-                                                                 REPLACEMENTS), min_size=1, max_size=4)):
-            parent = plan
-            try:
-                for step in path[:-1]:
-                    parent = parent[step]
-                if delete and isinstance(parent, dict):
-                    parent.pop(path[-1], None)
-                else:
-                    parent[path[-1]] = replacement
-            except (KeyError, IndexError, TypeError):
-                continue
+        mutate(plan, draw(st.lists(st.tuples(st.sampled_from(PATHS), st.booleans(), REPLACEMENTS),
+                                   min_size=1, max_size=4)))
         return json.dumps(plan).encode()
     text = BASELINE
     at = draw(st.integers(0, len(text)))

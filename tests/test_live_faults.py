@@ -98,6 +98,12 @@ def _environment(moto, patch, **changes):
     return dict(os.environ)
 
 
+def _hang_every_read(moto):
+    """Every read the scan makes gets no answer for ten minutes: only the deadline ends it."""
+    for operation in [*FEEDS, *GAPS]:
+        moto.inject(operation, Fault(status=None, delay=600), times=1000)
+
+
 def _live(*args):
     """`accountguard live` in this process (so the faults can be injected cheaply): exit code,
     stdout, stderr, seconds. An exception escaping it is a traceback a user would see."""
@@ -209,8 +215,7 @@ def test_an_endpoint_that_answers_sts_and_then_hangs_is_cut_off_at_the_deadline(
     error; without --region, the regions cannot be listed and the start fails in one line."""
     moto = secure_account
     moto.clear()
-    for operation in [*FEEDS, *GAPS]:
-        moto.inject(operation, Fault(status=None, delay=600), times=1000)
+    _hang_every_read(moto)
     with pytest.MonkeyPatch.context() as patch:
         _environment(moto, patch)
         judged = _live("--region", "eu-west-1", "--format", "json", "--deadline", "6")
@@ -246,8 +251,7 @@ def test_pytest_live_keeps_its_deadline(secure_account, pytester):
     """--aws-deadline reaches the scan: against a hanging endpoint every live test fails as an error."""
     moto = secure_account
     moto.clear()
-    for operation in [*FEEDS, *GAPS]:
-        moto.inject(operation, Fault(status=None, delay=600), times=1000)
+    _hang_every_read(moto)
     with pytest.MonkeyPatch.context() as patch:
         _environment(moto, patch)
         result = pytester.runpytest_subprocess("--pyargs", "accountguard", "-m", "live", "--aws-region", "eu-west-1",

@@ -30,16 +30,8 @@ def paths(value, prefix=()):
             yield from paths(item, prefix + (index,))
 
 
-PATHS = {name: [p for p in paths(base) if p] for name, base in BASES.items()}
-
-
-@pytest.mark.parametrize("base", sorted(BASES))
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data())
-def test_a_damaged_plan_is_judged_or_rejected_never_crashes(base, data):
-    mutations = data.draw(st.lists(st.tuples(st.sampled_from(PATHS[base]), st.booleans(), REPLACEMENTS),
-                                   min_size=1, max_size=4))
-    plan = copy.deepcopy(BASES[base])
+def mutate(plan, mutations) -> None:
+    """Each (path, delete, replacement): the value at path deleted or replaced, where the path still leads."""
     for path, delete, replacement in mutations:
         parent = plan
         try:
@@ -51,6 +43,19 @@ def test_a_damaged_plan_is_judged_or_rejected_never_crashes(base, data):
                 parent[path[-1]] = replacement
         except (KeyError, IndexError, TypeError):
             continue
+
+
+PATHS = {name: [p for p in paths(base) if p] for name, base in BASES.items()}
+
+
+@pytest.mark.parametrize("base", sorted(BASES))
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_damaged_plan_is_judged_or_rejected_never_crashes(base, data):
+    mutations = data.draw(st.lists(st.tuples(st.sampled_from(PATHS[base]), st.booleans(), REPLACEMENTS),
+                                   min_size=1, max_size=4))
+    plan = copy.deepcopy(BASES[base])
+    mutate(plan, mutations)
     try:
         inventory = plan_inventory(plan, "mutated.json")
     except InputError as exc:
