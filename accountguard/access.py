@@ -238,7 +238,8 @@ def _scp_reach(inventory: Inventory, attachment: Resource) -> Unknown | None:
     (r-...) or an account ID, taken to be this account (README: SCPs). An OU may or
     may not hold it: Unknown."""
     target = attachment.values.get("target_id")
-    if isinstance(target, str) and (target.startswith("r-") or target.isdigit()):
+    if isinstance(target, str) and (target.startswith("r-") or target.isdigit()
+                                    or target in inventory.facts.get("scp_targets", ())):
         return None
     if isinstance(target, str):
         return Unknown(f"{attachment.address} attaches to {target}, and whether this account is in it "
@@ -247,6 +248,14 @@ def _scp_reach(inventory: Inventory, attachment: Resource) -> Unknown | None:
     if any(re.search(r"(^|\.)aws_organizations_organization\.[^.]+\.roots", r) for r in references):
         return None
     return Unknown(f"{attachment.address}.target_id is known only after apply")
+
+
+def _scp_applies(inventory: Inventory, attachment: Resource) -> bool:
+    """False for an attachment a live account's organization shows to be outside
+    it: a target not above this account, or any target in the management account,
+    which SCPs never restrict (`scp_targets`, from the Organizations reader)."""
+    targets = inventory.facts.get("scp_targets")
+    return targets is None or attachment.values.get("target_id") in targets
 
 
 class AccessGraph:
@@ -309,6 +318,8 @@ class AccessGraph:
             for scp in inventory.link(a, "policy_id", "aws_organizations_policy").resources:
                 kind = scp.values.get("type", "SERVICE_CONTROL_POLICY")
                 if kind is None or kind == "SERVICE_CONTROL_POLICY":
+                    if not _scp_applies(inventory, a):
+                        continue
                     reach = _scp_reach(inventory, a)
                     self.scps.append(Grant(a.address, reach or policy_of(inventory, scp, "content")))
                 elif isinstance(kind, Unknown):
