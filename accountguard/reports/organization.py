@@ -123,7 +123,10 @@ def render_sarif(scan: OrganizationScan, judged: list[AccountResult], config: Co
     run = {"tool": {"driver": {"name": "accountguard", "version": __version__, "semanticVersion": __version__,
                                "rules": [sarif._rule(c) for c in rules.values()]}},
            "automationDetails": {"id": f"accountguard/organization/{scan.organization_id}/"},
-           "results": found, "properties": {"configuration": (config or Config()).in_force()}}
+           "results": found, "properties": {"configuration": (config or Config()).in_force(),
+                                            "accounts": [{**_account_keys(a.account), "verdict": verdict(a).lower(),
+                                                          **({"reason": why(a)} if why(a) else {})}
+                                                         for a in judged]}}
     return json.dumps({"$schema": sarif.SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
 
 

@@ -58,6 +58,113 @@ class OrganizationScan:
 Progress = Callable[[int, int, AccountScan], None]  # done, total, the account just finished
 
 
+class OrganizationReader:
+    """The organization read once with the caller's credentials, and every account
+    of it scanned on demand: the CLI scans them all at once, a pytest worker only
+    those of its own tests (and the management account, whose organization-wide
+    facts its members are given)."""
+
+    def __init__(self, profile: str | None = None, regions: Iterable[str] = (), role_name: str = DEFAULT_ROLE,
+                 report_timeout: float = DEFAULT_REPORT_TIMEOUT, session: Any = None,
+                 overrides: Callable[[str], dict[str, Callable]] | None = None,
+                 deadline: float | str = limits.LIVE_DEADLINE_SECONDS) -> None:
+        """InputError (one line) when the organization cannot be read."""
+        self.clock = Deadline(deadline)
+        if not re.fullmatch(r"[\w+=,.@-]{1,64}", str(role_name)):
+            raise InputError(f"{safe(repr(role_name), 80)} is not an IAM role name")
+        self.regions, self.role_name, self.report_timeout, self.overrides = \
+            list(regions), role_name, report_timeout, overrides
+        secrets_from_environment()
+        try:
+            import boto3
+
+            from . import organizations
+            self.base = session or boto3.Session(profile_name=profile)
+            self.reader = Reader(_own_session(self.base), deadline=self.clock)
+            identity = self.reader.identity()
+            self.caller, self.partition = identity["Account"], identity["Arn"].split(":")[1]
+            found = organizations.read(self.reader)
+        except ReadFailed as failure:
+            raise InputError(f"cannot read the organization ({failure}); run from its management account or a "
+                             f"delegated administrator") from None
+        except Exception as exc:
+            raise InputError(start_failure(exc, self.clock)) from None
+        if found is None:
+            raise InputError(f"account {self.caller} is not in an AWS Organization; judge it with "
+                             f"`accountguard live` alone")
+        self.organization: Organization = found
+        self._lock = threading.Lock()
+        self._scanned: dict[str, AccountScan] = {}
+
+    def select(self, accounts: Iterable[str] = (), exclude: Iterable[str] = ()) -> list[AccountScan]:
+        """The accounts to judge, in account ID order, not yet scanned; suspended ones skipped."""
+        wanted, left_out = _account_ids(accounts, "--account"), _account_ids(exclude, "--exclude")
+        unknown = sorted((wanted | left_out) - set(self.organization.accounts))
+        if unknown:
+            raise InputError(f"account {unknown[0]} is not in organization {safe(self.organization.id, 40)}")
+        chosen = [a for a in sorted(self.organization.accounts) if (not wanted or a in wanted) and a not in left_out]
+        found = []
+        for account_id in chosen:
+            values = self.organization.accounts[account_id]
+            account = AccountScan(account_id, values.get("name") or "", self.organization.path(account_id),
+                                  values.get("status") or "UNKNOWN")
+            if account.status != ACTIVE:
+                account.skipped = f"not scanned: the account is {account.status.lower()} (status {account.status})"
+            found.append(account)
+        return found
+
+    def scan(self, account: AccountScan) -> AccountScan:
+        """Scan one account (an error, never an exception, when it cannot be)."""
+        if account.skipped is not None:
+            return account
+        try:
+            self._scan(account)
+        except Exception as exc:  # a bug in one account must not hide the others
+            account.error = f"internal error while scanning the account: {safe(type(exc).__name__)}: {safe(exc, 200)}"
+        with self._lock:
+            self._scanned[account.account_id] = account
+        return account
+
+    def _scan(self, found: AccountScan) -> None:
+        import boto3
+
+        passed = self.clock.passed()
+        if passed:
+            found.error = f"not scanned: {passed} before this account was reached"
+            return
+        try:
+            if found.account_id == self.caller:
+                session = _own_session(self.base)
+            else:
+                role = f"arn:{self.partition}:iam::{found.account_id}:role/{self.role_name}"
+                with self._lock:  # botocore clients are made one at a time
+                    c = self.reader.assume_role(role)
+                session = boto3.Session(aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
+                                        aws_session_token=c["SessionToken"], region_name=self.base.region_name)
+            found.inventory = load_account(regions=self.regions, report_timeout=self.report_timeout,
+                                           session=session, deadline=self.clock, organization=self.organization,
+                                           overrides=self.overrides(found.account_id) if self.overrides else None)
+        except InputError as exc:
+            found.error = str(exc)
+
+    def management(self) -> AccountScan | None:
+        """The management account, scanned once (for its organization-wide facts); None when it is not active."""
+        with self._lock:
+            done = self._scanned.get(self.organization.management_account)
+        if done is not None:
+            return done
+        account, = self.select([self.organization.management_account])
+        return self.scan(account) if account.skipped is None else None
+
+    def result(self, accounts: list[AccountScan]) -> OrganizationScan:
+        """The scan of these accounts, the organization's facts given to the members they cover."""
+        found = OrganizationScan(self.organization.id, self.organization.management_account, self.caller, accounts,
+                                 dict(self.reader.calls))
+        management = next((a for a in accounts if a.account_id == self.organization.management_account), None)
+        _apply_organization_facts(found, self.organization, management)
+        return found
+
+
 def load_organization(profile: str | None = None, regions: Iterable[str] = (), role_name: str = DEFAULT_ROLE,
                       accounts: Iterable[str] = (), exclude: Iterable[str] = (),
                       concurrency: int = DEFAULT_CONCURRENCY, report_timeout: float = DEFAULT_REPORT_TIMEOUT,
@@ -67,48 +174,15 @@ def load_organization(profile: str | None = None, regions: Iterable[str] = (), r
     """Scan the organization; InputError (one line) when the organization itself
     cannot be read or the selection names an account it does not hold.
     `overrides(account_id)`: the Reader overrides for that account (tests)."""
-    clock = Deadline(deadline)
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or not 1 <= concurrency <= 256:
         raise InputError(f"the concurrency must be a whole number from 1 to 256, not {safe(repr(concurrency), 40)}")
-    if not re.fullmatch(r"[\w+=,.@-]{1,64}", str(role_name)):
-        raise InputError(f"{safe(repr(role_name), 80)} is not an IAM role name")
-    wanted, left_out = _account_ids(accounts, "--account"), _account_ids(exclude, "--exclude")
-    secrets_from_environment()
-    try:
-        import boto3
-
-        from . import organizations
-        base = session or boto3.Session(profile_name=profile)
-        reader = Reader(_own_session(base), deadline=clock)
-        identity = reader.identity()
-        partition = identity["Arn"].split(":")[1]
-        organization = organizations.read(reader)
-    except ReadFailed as failure:
-        raise InputError(f"cannot read the organization ({failure}); run from its management account or a "
-                         f"delegated administrator") from None
-    except Exception as exc:
-        raise InputError(start_failure(exc, clock)) from None
-    if organization is None:
-        raise InputError(f"account {identity['Account']} is not in an AWS Organization; judge it with "
-                         f"`accountguard live` alone")
-    unknown = sorted((wanted | left_out) - set(organization.accounts))
-    if unknown:
-        raise InputError(f"account {unknown[0]} is not in organization {safe(organization.id, 40)}")
-    chosen = [a for a in sorted(organization.accounts) if (not wanted or a in wanted) and a not in left_out]
-    scans = [AccountScan(a, organization.accounts[a].get("name") or "", organization.path(a),
-                         organization.accounts[a].get("status") or "UNKNOWN") for a in chosen]
-    for found in scans:
-        if found.status != ACTIVE:
-            found.skipped = f"not scanned: the account is {found.status.lower()} (status {found.status})"
+    reader = OrganizationReader(profile, regions, role_name, report_timeout, session, overrides, deadline)
+    scans = reader.select(accounts, exclude)
     active = [s for s in scans if s.skipped is None]
     done, lock = [0], threading.Lock()
 
     def judge(found: AccountScan) -> None:
-        try:
-            _scan_account(found, identity["Account"], partition, role_name, base, reader, organization, clock,
-                          regions, report_timeout, overrides)
-        except Exception as exc:  # a bug in one account must not hide the others
-            found.error = f"internal error while scanning the account: {safe(type(exc).__name__)}: {safe(exc, 200)}"
+        reader.scan(found)
         with lock:
             done[0] += 1
             if progress:
@@ -116,10 +190,7 @@ def load_organization(profile: str | None = None, regions: Iterable[str] = (), r
 
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         list(pool.map(judge, active))
-    result = OrganizationScan(organization.id, organization.management_account, identity["Account"], scans,
-                              dict(reader.calls))
-    _apply_organization_facts(result, organization)
-    return result
+    return reader.result(scans)
 
 
 def _account_ids(values: Iterable[str], option: str) -> set[str]:
@@ -144,61 +215,39 @@ def _own_session(session: Any) -> Any:
                          aws_session_token=frozen.token, region_name=session.region_name)
 
 
-def _scan_account(found: AccountScan, caller: str, partition: str, role_name: str, base: Any, reader: Reader,
-                  organization: Organization, clock: Deadline, regions: Iterable[str], report_timeout: float,
-                  overrides: Callable[[str], dict[str, Callable]] | None) -> None:
-    import boto3
-
-    passed = clock.passed()
-    if passed:
-        found.error = f"not scanned: {passed} before this account was reached"
-        return
-    try:
-        if found.account_id == caller:
-            session = _own_session(base)
-        else:
-            role = f"arn:{partition}:iam::{found.account_id}:role/{role_name}"
-            c = reader.assume_role(role)
-            session = boto3.Session(aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
-                                    aws_session_token=c["SessionToken"], region_name=base.region_name)
-        found.inventory = load_account(regions=regions, report_timeout=report_timeout, session=session,
-                                       overrides=overrides(found.account_id) if overrides else None,
-                                       deadline=clock, organization=organization)
-    except InputError as exc:
-        found.error = str(exc)
-
-
-def _apply_organization_facts(result: OrganizationScan, organization: Organization) -> None:
-    """What the management account shows AWS applies to every member: its
-    organization trails (AWS logs every member account to them, in the regions
-    the trail covers) and centralized root access management (a member root
-    without password and keys). A member gets them only when it is in the
-    organization, which every scanned account is."""
-    management = next((a.inventory for a in result.accounts
-                       if a.account_id == organization.management_account and a.inventory is not None), None)
+def _apply_organization_facts(result: OrganizationScan, organization: Organization,
+                              scanned: AccountScan | None) -> None:
+    management = scanned.inventory if scanned is not None else None
     if management is None:
         if any(a.inventory is not None for a in result.accounts):
             result.notes.append("the management account was not scanned: its organization trails and "
                                 "centralized root access are not credited to the members")
         return
-    trails = _organization_trails(management)
-    central = _central_root(management)
     for member in result.accounts:
-        inventory = member.inventory
-        if inventory is None or inventory is management:
-            continue
-        if trails and "aws_cloudtrail" not in inventory.unreadable:
-            seen = {r.address for r in inventory.resources}
-            added = [t for t in trails if t.address not in seen]
-            if added:
-                carried = [Resource(r.address, r.type, dict(r.values), region=r.region)
-                           for r in added + _alerting(management, added) if r.address not in seen]
-                member.inventory = inventory = _with(inventory, carried)
-                inventory.notes.append(f"organization trail(s) {', '.join(t.values['name'] for t in added)} of "
-                                       f"management account {organization.management_account} log this account")
-        root = inventory.facts.get("root")
-        if central and isinstance(root, dict) and root.get("centrally_managed") is not True:
-            root["centrally_managed"] = True
+        if member.inventory is not None and member.inventory is not management:
+            member.inventory = credit(member.inventory, management, organization)
+
+
+def credit(inventory: Inventory, management: Inventory, organization: Organization) -> Inventory:
+    """A member's inventory with what the management account shows AWS applies
+    to every member: its organization trails (AWS logs every member account to
+    them, in the regions the trail covers, with the alarms on their log group)
+    and centralized root access management (which passes only a member root
+    without password and keys). Every scanned account is in the organization."""
+    trails = _organization_trails(management)
+    if trails and "aws_cloudtrail" not in inventory.unreadable:
+        seen = {r.address for r in inventory.resources}
+        added = [t for t in trails if t.address not in seen]
+        if added:
+            carried = [Resource(r.address, r.type, dict(r.values), region=r.region)
+                       for r in added + _alerting(management, added) if r.address not in seen]
+            inventory = _with(inventory, carried)
+            inventory.notes.append(f"organization trail(s) {', '.join(t.values['name'] for t in added)} of "
+                                   f"management account {organization.management_account} log this account")
+    root = inventory.facts.get("root")
+    if _central_root(management) and isinstance(root, dict) and root.get("centrally_managed") is not True:
+        inventory.facts["root"] = dict(root, centrally_managed=True)
+    return inventory
 
 
 def _organization_trails(management: Inventory) -> list[Resource]:
