@@ -64,17 +64,11 @@ def pytest_configure(config: pytest.Config) -> None:
     """Read the plans and configuration once; bad input stops the run with one line.
     Without --plan or --tf-dir the plugin stays out of the way of other test suites."""
     config.addinivalue_line("markers", "live: judges a live AWS account; selected with -m live")
-    config.addinivalue_line("markers", "xdist_group(name): pytest-xdist runs the tests of one group on one worker")
     inventories: dict[str, Inventory] = {}
     config.stash[_INVENTORIES] = inventories
     config.stash[_CONFIG] = Config()
     if not config.getoption("plan") and not config.getoption("tf_dir") and not _live_selected(config):
         return
-    if config.getoption("aws_organization"):  # each account's tests on one xdist worker: scanned there only
-        if getattr(config.option, "dist", "no") == "load":
-            config.option.dist = "loadgroup"  # the controller's scheduler
-        if hasattr(config, "workerinput"):
-            config.option.loadgroup = True  # a worker: xdist names items by their group
     try:
         settings = load_config(config.getoption("accountguard_config"), {c.id for c in all_controls()})
         if config.getoption("fail_on"):
@@ -147,9 +141,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "live_inventory" in metafunc.fixturenames and config.getoption("aws_organization") \
             and _live_selected(config):
         accounts = _organization(config)[1]
-        metafunc.parametrize("live_inventory", [
-            pytest.param(a.account_id, id=f"{a.account_id}-{printable(a.name)}",
-                         marks=pytest.mark.xdist_group(a.account_id)) for a in accounts], indirect=True)
+        metafunc.parametrize("live_inventory", [a.account_id for a in accounts], indirect=True,
+                             ids=[f"{a.account_id}-{printable(a.name)}" for a in accounts])
 
 
 def _organization(config: pytest.Config) -> tuple[OrganizationReader, list[AccountScan]]:

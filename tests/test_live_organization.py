@@ -22,6 +22,7 @@ import os
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from moto_account import (ACCOUNT_ID, HOME, NOW, REQUIRE_MFA, Account, Member, Root, insecure, organization, reset,
@@ -167,6 +168,30 @@ def test_a_member_holds_only_the_scps_above_it_and_the_management_account_none_a
     assert len(management.of_type("aws_organizations_account")) == 20
     assert management.facts["scp_targets"] == frozenset()  # SCPs never restrict the management account
     assert not any("@" in json.dumps(r.values) for r in management.of_type("aws_organizations_organization"))
+
+
+def test_every_call_of_the_organization_scan_is_read_only_and_in_the_scanner_policy(big):
+    """The management account's reads (Organizations) and every member's, against
+    examples/iam/accountguard-scanner.json; the one other call is sts:AssumeRole."""
+    from accountguard.sources.live.reader import permission_of
+    _, scan, _ = big
+    policy = json.loads((Path(__file__).parent.parent / "examples" / "iam" / "accountguard-scanner.json").read_text())
+    allowed = {a for st in policy["Statement"] for a in ([st["Action"]] if isinstance(st["Action"], str)
+                                                         else st["Action"])}
+    calls = set(scan.api_calls)
+    for account in scan.accounts:
+        if account.inventory is not None:
+            calls |= set(account.inventory.facts["api_calls"])
+    assert {c for c in calls if c.startswith("organizations:")} == {
+        "organizations:DescribeOrganization", "organizations:ListRoots", "organizations:ListAccounts",
+        "organizations:ListOrganizationalUnitsForParent", "organizations:ListAccountsForParent",
+        "organizations:ListPolicies", "organizations:DescribePolicy", "organizations:ListTargetsForPolicy"}
+    for action in calls - {"sts:AssumeRole", "sts:GetCallerIdentity"}:
+        assert action.split(":", 1)[1].startswith(("Get", "List", "Describe", "GenerateCredentialReport")), action
+        assert permission_of(action) in allowed, action
+    members = [a.inventory.facts["api_calls"] for a in scan.accounts
+               if a.inventory is not None and a.account_id != ACCOUNT_ID]
+    assert not any(c.startswith("organizations:") for calls in members for c in calls)  # read once, centrally
 
 
 def test_the_exit_code_covers_every_account(big):
@@ -423,7 +448,43 @@ def test_pytest_runs_one_test_per_account_and_control(moto, pytester, monkeypatc
     assert outcomes["skipped"] == len(LIVE)
     assert any("FAILED" in line and "AG_KEY_1" in line and f"{seeded.ids['keyed']}-keyed" in line
                for line in result.stdout.lines)
-    # every member was scanned once, in the worker that ran its tests; the management account, whose
-    # organization trail and root access its members are credited with, at most once per worker
-    assert served.count("AssumeRole") == 2
-    assert 3 <= served.count("GetAccountAuthorizationDetails") <= 3 + (int(workers or 1) - 1)
+    # a process scans only the accounts of the tests it runs, each once: one process scans each
+    # account once; each of n workers at most every account once (xdist may give a worker tests of
+    # both members), plus the management account, whose organization trail and root access its
+    # members are credited with
+    processes = int(workers or 1)
+    assert 2 <= served.count("AssumeRole") <= 2 * processes
+    assert 3 <= served.count("GetAccountAuthorizationDetails") <= 3 * processes
+    if processes == 1:
+        assert served.count("AssumeRole") == 2 and served.count("GetAccountAuthorizationDetails") == 3
+
+
+# --- the scanner role of the README, as Terraform ---------------------------------------------------------
+
+@pytest.mark.terraform
+def test_the_scanner_role_terraform_validates_and_plans_a_read_only_role_only_the_organization_can_assume(tmp_path):
+    """docs/organization/scanner-role: `terraform validate`, then a plan (no AWS: credentials and
+    account lookups skipped) whose trust policy names the scanner principal, requires the
+    organization ID and the external ID, and whose permissions are SecurityAudit and ViewBudget."""
+    import shutil
+    import fixturegen
+    source = fixturegen.ROOT / "docs" / "organization" / "scanner-role"
+    work = tmp_path / "scanner-role"
+    shutil.copytree(source, work)
+    (work / "provider.tf").write_text('provider "aws" {\n  region = "eu-west-1"\n  skip_credentials_validation = true\n'
+                                      '  skip_requesting_account_id = true\n  skip_metadata_api_check = true\n}\n')
+    env = fixturegen._environment(str(tmp_path / "data"))
+    fixturegen._init("scanner-role", work, env)
+    assert json.loads(fixturegen._terraform("scanner-role", work, env, "validate", "-json"))["valid"] is True
+    principal = "arn:aws:iam::111111111111:role/accountguard"
+    plan = fixturegen._plan("scanner-role", work, env, "-refresh=false", f"-var=scanner_principal_arn={principal}",
+                            "-var=organization_id=o-abcdefghij", "-var=external_id=ext-1")
+    resources = {r["address"]: r["values"] for r in plan["planned_values"]["root_module"]["resources"]}
+    trust, = json.loads(resources["aws_iam_role.scanner"]["assume_role_policy"])["Statement"]
+    assert resources["aws_iam_role.scanner"]["name"] == "accountguard-scanner"
+    assert trust["Principal"] == {"AWS": principal} and trust["Action"] == "sts:AssumeRole"
+    assert trust["Condition"]["StringEquals"] == {"aws:PrincipalOrgID": "o-abcdefghij", "sts:ExternalId": "ext-1"}
+    assert resources["aws_iam_role_policy_attachment.security_audit"]["policy_arn"] == \
+        "arn:aws:iam::aws:policy/SecurityAudit"
+    budgets = json.loads(resources["aws_iam_role_policy.budgets"]["policy"])["Statement"]
+    assert [s["Action"] for s in budgets] == ["budgets:ViewBudget"]
