@@ -488,3 +488,24 @@ def test_the_scanner_role_terraform_validates_and_plans_a_read_only_role_only_th
         "arn:aws:iam::aws:policy/SecurityAudit"
     budgets = json.loads(resources["aws_iam_role_policy.budgets"]["policy"])["Statement"]
     assert [s["Action"] for s in budgets] == ["budgets:ViewBudget"]
+
+
+def test_a_member_scanned_alone_that_may_not_list_the_organization(moto):
+    """AWS refuses ListRoots to a member account (moto does not): the organization's structure
+    is unreadable there, its SCPs are left out, and IAM is judged without them (they only deny)."""
+    from accountguard.engine import evaluate
+    from accountguard.sources.live import load_account
+    from moto_account import member_session
+    seeded = _small(moto)
+    member = seeded.ids["a"]
+    moto.fail("ListRoots", 403, "AccessDeniedException", times=5, account=member,
+              message="You don't have permissions to access this resource.")
+    inventory = load_account(session=member_session(member), regions=["eu-west-1"], report_timeout=10,
+                             overrides=seeded.overrides_for(member))
+    moto.clear()
+    assert set(inventory.unreadable) >= {"aws_organizations_organization", "aws_organizations_organizational_unit",
+                                         "aws_organizations_account"}
+    assert "organizations:ListRoots was refused" in inventory.unreadable["aws_organizations_organization"]
+    assert "aws_organizations_policy" not in inventory.unreadable and not inventory.of_type("aws_organizations_policy")
+    statuses = {r.control.id: r.status.value for r in evaluate(inventory)}
+    assert statuses["AG_MFA_2"] == "pass" and statuses["AG_KEY_1"] == "pass"

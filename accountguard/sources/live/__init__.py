@@ -49,7 +49,7 @@ def load_account(profile: str | None = None, regions: Iterable[str] = (), role_a
     scan = _Scan(reader, account_id, in_scope)
     with ThreadPoolExecutor(max_workers=16) as pool:
         iam_part = pool.submit(scan.guard, iam.TYPES + iam.GLOBAL_TYPES, iam.read, scan, report_timeout)
-        org_part = pool.submit(scan.guard, organizations.TYPES, _organization, scan, organization)
+        org_part = pool.submit(scan.guard, organizations.STRUCTURE, _organization, scan, organization)
         scan.guard(services.TYPES, services.read, scan, pool)
         iam_part.result()
         org_part.result()
@@ -94,7 +94,9 @@ def _organization(scan: _Scan, given: Any) -> None:
     """The Organizations resources this account's inventory holds: the whole
     organization in its management account, the part above it in a member (the
     SCPs that apply to it: `scp_targets`); nothing in a standalone account. SCPs
-    never apply to the management account."""
+    never apply to the management account. A member that may not list the
+    organization leaves its structure unreadable, and SCPs out: they only ever deny,
+    so the IAM checks judged without them can fail more, never pass more."""
     from . import organizations
 
     found = given if given is not None else organizations.read(scan.reader)

@@ -5,8 +5,9 @@ with its content and the targets it is attached to.
 
 A standalone account (AWSOrganizationsNotInUseException) has none of these: a
 fact, not a failure. A member account is refused the listing calls (only the
-management account and a delegated administrator may make them): the types are
-then unreadable. Emails are never read into the inventory."""
+management account and a delegated administrator may make them): the organization,
+its OUs and accounts are then unreadable, and SCPs are left out (they only deny: IAM
+judged without them can only fail more). Emails are never read into the inventory."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ ORGANIZATION, OU, ACCOUNT, POLICY, ATTACHMENT = (
     "aws_organizations_organization", "aws_organizations_organizational_unit", "aws_organizations_account",
     "aws_organizations_policy", "aws_organizations_policy_attachment")
 TYPES = (ORGANIZATION, OU, ACCOUNT, POLICY, ATTACHMENT)
+STRUCTURE = (ORGANIZATION, OU, ACCOUNT)  # unreadable when the organization cannot be listed
 
 
 @dataclass
