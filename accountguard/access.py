@@ -244,9 +244,8 @@ def _scp_reach(inventory: Inventory, attachment: Resource) -> Unknown | None:
     if isinstance(target, str):
         return Unknown(f"{attachment.address} attaches to {target}, and whether this account is in it "
                        f"cannot be seen")
-    references = attachment.references.get("target_id", ())
-    if any(re.search(r"(^|\.)aws_organizations_organization\.[^.]+\.roots", r) for r in references):
-        return None
+    if inventory.referenced(attachment, "target_id", ["aws_organizations_organization"]):
+        return None  # a reference to the organization is taken as one to its root (README: SCPs)
     return Unknown(f"{attachment.address}.target_id is known only after apply")
 
 
@@ -256,6 +255,23 @@ def _scp_applies(inventory: Inventory, attachment: Resource) -> bool:
     which SCPs never restrict (`scp_targets`, from the Organizations reader)."""
     targets = inventory.facts.get("scp_targets")
     return targets is None or attachment.values.get("target_id") in targets
+
+
+SCP = "SERVICE_CONTROL_POLICY"  # the provider's default `type` of an aws_organizations_policy
+
+
+def attached_scps(inventory: Inventory, attachment: Resource) -> list[Policy | Unknown]:
+    """The service control policies of this plan an aws_organizations_policy_attachment
+    attaches (looked up ones included); other policy types (tag, backup, AI opt-out)
+    deny no action. Policy IDs that are not in the plan are left to the caller."""
+    found: list[Policy | Unknown] = []
+    for scp in inventory.link(attachment, "policy_id", "aws_organizations_policy").resources:
+        kind = scp.values.get("type")
+        if kind is None or kind == SCP:
+            found.append(policy_of(inventory, scp, "content"))
+        elif isinstance(kind, Unknown):
+            found.append(Unknown(f"the type of {scp.address} is known only after apply"))
+    return found
 
 
 class AccessGraph:
@@ -315,15 +331,10 @@ class AccessGraph:
             attach(a, policies, "user", "users")
             attach(a, policies, "group", "groups")
         for a in inventory.of_type("aws_organizations_policy_attachment"):
-            for scp in inventory.link(a, "policy_id", "aws_organizations_policy").resources:
-                kind = scp.values.get("type", "SERVICE_CONTROL_POLICY")
-                if kind is None or kind == "SERVICE_CONTROL_POLICY":
-                    if not _scp_applies(inventory, a):
-                        continue
-                    reach = _scp_reach(inventory, a)
-                    self.scps.append(Grant(a.address, reach or policy_of(inventory, scp, "content")))
-                elif isinstance(kind, Unknown):
-                    self.scps.append(Grant(a.address, Unknown(f"the type of {scp.address} is known only after apply")))
+            if not _scp_applies(inventory, a):
+                continue
+            for policy in attached_scps(inventory, a):
+                self.scps.append(Grant(a.address, _scp_reach(inventory, a) or policy))
         self.boundary_of: dict[str, Policy | Unknown | None] = {}
         for user in self.users:
             name = user.values.get("name")
@@ -366,20 +377,27 @@ def _principals(statement: Any) -> list[Any]:
     return list(found) if isinstance(found, list) else [found] if found is not None else []
 
 
+def trust_document(inventory: Inventory, role: Resource) -> dict | None:
+    """The role's trust policy as a document (from an aws_iam_policy_document when it
+    is known only after apply); None when it cannot be read."""
+    value: Any = role.values.get("assume_role_policy")
+    if isinstance(value, Unknown):
+        sources = inventory.referenced(role, "assume_role_policy", ["aws_iam_policy_document"])
+        value = _document_source(inventory, sources[0]) if len(sources) == 1 else value
+    try:
+        document = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return None
+    return document if isinstance(document, dict) else None
+
+
 def roles_trusting(inventory: Inventory, user: str) -> list[str]:
     """Roles whose trust policy lets `user` assume them without any identity policy
     (a same-account trust policy naming the user's ARN, `*`, or a principal known
     only after apply): what the user can do then is the role's."""
     found = []
     for role in inventory.of_type("aws_iam_role"):
-        value: Any = role.values.get("assume_role_policy")
-        if isinstance(value, Unknown):
-            sources = inventory.referenced(role, "assume_role_policy", ["aws_iam_policy_document"])
-            value = _document_source(inventory, sources[0]) if len(sources) == 1 else value
-        try:
-            document = json.loads(value) if isinstance(value, str) else value
-        except ValueError:
-            document = None
+        document = trust_document(inventory, role)
         if not isinstance(document, dict):
             found.append(f"{role.address} (its trust policy cannot be read)")
             continue

@@ -163,18 +163,18 @@ def trigger_gap(alarm: Resource, level: float | None = None) -> str | Unknown | 
         return f"{alarm.address} alarms when the metric is {_operator_words(operator)}, not when it rises"
     if threshold is None:
         return Unknown(f"{alarm.address} has no static threshold")
-    missing = alarm.get("treat_missing_data", "missing")
-    if isinstance(missing, Unknown):
-        return Unknown(f"treat_missing_data of {alarm.address} is known only after apply")
-    if missing == "breaching":
-        return (f"{alarm.address} treats missing data as breaching, so it sits in ALARM and does not "
-                "notify again when the event happens")
-    if level is None:
+    if level is None:  # published every few hours: missing data (treat_missing_data) is the exception
         if alarm.values.get("statistic") == "SampleCount":
             return f"{alarm.address} counts datapoints (SampleCount), not the charges"
         if threshold < 0 or (threshold == 0 and operator == "GreaterThanOrEqualToThreshold"):
             return f"{alarm.address} is in ALARM from the start (threshold {threshold:g}), so it never notifies again"
         return None
+    missing = alarm.get("treat_missing_data", "missing")
+    if isinstance(missing, Unknown):
+        return Unknown(f"treat_missing_data of {alarm.address} is known only after apply")
+    if missing == "breaching":  # an event metric has no data until the event
+        return (f"{alarm.address} treats missing data as breaching, so it sits in ALARM and does not "
+                "notify again when the event happens")
     fires = level > threshold if operator == "GreaterThanThreshold" else level >= threshold
     if not fires:
         return (f"{alarm.address} needs the metric {_operator_words(operator)} {threshold:g}, "

@@ -590,7 +590,7 @@ def _statements(policies: Iterable[Policy | Unknown | None], worst: bool, effect
     return [c for p in policies if isinstance(p, Policy) for c in compiled(p, worst, effect)]
 
 
-def _denied(policies: PolicySet, context: Context, worst: bool) -> ActionSet:
+def denied(policies: PolicySet, context: Context, worst: bool) -> ActionSet:
     """What an explicit Deny surely refuses in `context`, on every resource."""
     if not worst and policies.unknowns():
         return EVERYTHING  # an unreadable policy may deny anything
@@ -616,7 +616,7 @@ def power(policies: PolicySet, context: Context, worst: bool) -> ActionSet:
         allowed &= EVERYTHING if worst else NOTHING
     elif policies.boundary is not None:
         allowed &= _allowed(_statements([policies.boundary], worst, "Allow"), context, False)
-    return allowed - _denied(policies, context, worst)
+    return allowed - denied(policies, context, worst)
 
 
 def _unknown_answer(policies: PolicySet) -> Unknown:
@@ -670,14 +670,20 @@ def mfa_gap(policies: PolicySet) -> str | Unknown | None:
     every action but MFA self-service on every resource; else why not."""
     needed = EVERYTHING - self_service_actions()
     for context in WITHOUT_MFA:
-        worst_gap = needed - _denied(policies, context, True)
-        if not worst_gap:
-            continue
-        best_gap = needed - _denied(policies, context, False)
-        if not best_gap:
-            return _unknown_answer(policies)
-        return _explain_gap(policies, context, best_gap)
+        gap = deny_gap(policies, needed, context)
+        if gap is not None:
+            return gap if isinstance(gap, Unknown) else _explain_gap(policies, context, gap)
     return None
+
+
+def deny_gap(policies: PolicySet, needed: ActionSet, context: Context) -> ActionSet | Unknown | None:
+    """The actions of `needed` that no explicit Deny surely refuses in `context` on every
+    resource: None when all are refused, Unknown when that depends on values known only
+    after apply."""
+    if not needed - denied(policies, context, True):
+        return None
+    gap = needed - denied(policies, context, False)
+    return gap if gap else _unknown_answer(policies)
 
 
 def _explain_gap(policies: PolicySet, context: Context, gap: ActionSet) -> str:

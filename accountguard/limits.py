@@ -36,6 +36,7 @@ TF_STRING_MAX_CHARS = 16 * MiB  # characters of one value (a string, or all stri
 TF_EVALUATION_MAX_STEPS = 500_000
 TF_MODULE_MAX_DEPTH = 32  # nested module calls
 TF_NUMBER_MAX_BITS = 4096  # an integer of about 1,200 digits: far past any count, port or size
+TF_JSON_MAX_DEPTH = 256  # values nested in one .tf.json file: generated configurations nest a few dozen
 
 # Live account.
 LIVE_DEADLINE_SECONDS = 300.0  # the whole scan, every retry included

@@ -66,3 +66,9 @@ def resource_schema(mode: str, type_: str) -> BlockSchema | None:
 
 def provider_version() -> str:
     return _snapshot()["version"]
+
+
+@lru_cache(maxsize=1)
+def provider_schema() -> BlockSchema:
+    """The schema of the aws provider's own configuration block."""
+    return _block(_snapshot()["provider_config"])

@@ -32,14 +32,15 @@ def _batch(expressions: list[str], workdir: Path, env: dict[str, str]) -> list[s
     return json.loads(base64.b64decode(json.loads(output)))
 
 
-def evaluate(expressions: list[str], configuration: str = "") -> list[str]:
+def evaluate(expressions: list[str], configuration: str = "", file_name: str = "main.tf") -> list[str]:
     """Terraform's jsonencode() of each expression, ERROR or UNKNOWN; `configuration`:
-    .tf text (variables) the expressions may refer to."""
+    the text of `file_name` (.tf, or .tf.json in JSON syntax), variables and locals
+    the expressions may refer to."""
     with tempfile.TemporaryDirectory(prefix="accountguard-console-") as scratch:
         workdir = Path(scratch) / "config"
         workdir.mkdir()
         if configuration:
-            (workdir / "main.tf").write_text(configuration)
+            (workdir / file_name).write_text(configuration)
         env = _environment(str(Path(scratch) / "data"))
 
         def run(items: list[str]) -> list[str]:

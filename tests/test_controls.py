@@ -238,7 +238,7 @@ def test_bill_subscription_protocols(plan_json, protocol, status):
 @pytest.mark.parametrize("attr, value, status", [
     ("statistic", "SampleCount", "fail"),  # counts datapoints, not dollars
     ("threshold", -1, "fail"),  # in ALARM from the start: never notifies again
-    ("treat_missing_data", "breaching", "fail"),
+    ("treat_missing_data", "breaching", "pass"),  # EstimatedCharges has data every period: never missing
     ("comparison_operator", "GreaterThanUpperThreshold", "error"),  # an anomaly band: not evaluated
     ("comparison_operator", "GreaterThanOrEqualToThreshold", "pass"),
     ("evaluation_periods", 3, "pass"),  # charges only grow within a month

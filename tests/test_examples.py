@@ -55,7 +55,7 @@ def test_text_report_lists_every_control_then_what_to_fix():
     failure = done.stdout.split("What to fix:")[1]
     assert "FAIL module.trail.aws_cloudtrail.this: trail is not multi-region" in failure
     assert "Why: " in failure and "is_multi_region_trail         = true" in failure
-    assert "2 failed, 0 errors, 10 passed, 6 not applicable" in done.stdout  # AG_TRAIL_1 and AG_MON_1
+    assert "2 failed, 0 errors, 11 passed, 6 not applicable" in done.stdout  # AG_TRAIL_1 and AG_MON_1
 
 
 def test_pytest_fails_exactly_the_intended_controls(pytester):

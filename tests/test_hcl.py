@@ -195,7 +195,7 @@ def test_syntax_error_is_one_line_with_file_and_line(tmp_path):
 @pytest.mark.parametrize("args, words", [
     (["/no/such/dir"], "no such directory"),
     ([str(FIXTURES / "baseline.json")], "not a directory"),
-    ([str(FIXTURES)], "no .tf files"),
+    ([str(FIXTURES)], "no .tf or .tf.json files"),
     ([str(EXAMPLES / "baseline"), "--tree", str(EXAMPLES), "--var", "nope=1"], "declares no variable 'nope'"),
     ([str(EXAMPLES / "baseline"), "--tree", str(EXAMPLES), "--var", "novalue"], "expected NAME=VALUE"),
     ([str(EXAMPLES / "baseline"), "--tree", str(EXAMPLES), "--var-file", "/no/file.tfvars"],

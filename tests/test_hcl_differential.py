@@ -81,8 +81,7 @@ def compare(expressions: list[str]) -> None:
 
 # --- HCL text of values and expressions ------------------------------------------
 
-# No "{": python-hcl2 misreads escaped "$${" / "%%{" followed by more text (a syntax error of ours, not a value).
-ALPHABET = "ab AZ09-_./:*\n\t\"\\$%}<>&é~,"
+ALPHABET = "ab AZ09-_./:*\n\t\"\\$%{}<>&é~,"
 
 
 def hcl_string(text: str) -> str:
@@ -219,6 +218,32 @@ def test_documented_results_are_known_and_equal_terraforms():
     theirs = terraform_console.evaluate(expressions)
     assert theirs == [KNOWN[e] for e in expressions]
     assert [ours(e) for e in expressions] == theirs
+
+
+# Text python-hcl2 8.1.4 parses otherwise than HCL: a unary minus before an index, and
+# the escapes `$${` / `%%{` (three characters in HCL, up to the next `}` in python-hcl2,
+# which made "$${${1}}" literal and ["$${", "}"] one string). Each must be known and equal.
+PARSE_CASES = ['-1[0]', '-(1)[0]', '-[1][0]', '-{a = 1}.a', '1 - -1', '3*-1', '[1, -1][1]',
+               '"$${"', '"$${{"', '"$${{x}}"', '"x$${{${1}}}"', '"$${${1}}"', '["$${", "}"]', '"%%{{x}}"',
+               '"%%{ if true }"', '"a$$${b}"', '"$$"', '"$${aws:username}"', '"%%{${"a"}}"']
+
+
+def test_parse_cases_python_hcl2_got_wrong_are_terraforms():
+    theirs = terraform_console.evaluate(PARSE_CASES)
+    assert UNKNOWN not in theirs
+    assert dict(zip(PARSE_CASES, [ours(e) for e in PARSE_CASES])) == dict(zip(PARSE_CASES, theirs))
+
+
+# Terraform's strings are NFC (cty normalizes every string it makes): "e" and a combining
+# acute accent are "é", in a literal, a template's result and a function's.
+NFC_CASES = ['"e\u0301"', '"${"e"}\u0301"', 'basename("/x/e\u0301")', 'length("e\u0301")',
+             '"e\u0301" == "\u00e9"', 'format("%s\u0301", "e")', 'split("/", "a\u0301/b")']
+
+
+def test_strings_are_normalized_as_terraform_normalizes_them():
+    theirs = terraform_console.evaluate(NFC_CASES)
+    assert UNKNOWN not in theirs
+    assert dict(zip(NFC_CASES, [ours(e) for e in NFC_CASES])) == dict(zip(NFC_CASES, theirs))
 
 
 # --- conversion by a variable's type constraint ---------------------------------------

@@ -1,16 +1,23 @@
-"""Whole directories against Terraform: for every example, each value the .tf
-mode computes for a resource equals the value in the plan Terraform made of the
-same directory (fixtures/<example>.json), wherever the plan knows it."""
+"""Whole directories against Terraform: for every example and every test
+configuration (tests/configs/), each value the .tf mode computes for a resource
+equals the value in the plan Terraform made of the same directory (for examples,
+fixtures/<example>.json), wherever the plan knows it, and the verdicts are the same."""
 from __future__ import annotations
 
 import json
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
+from accountguard.engine import evaluate
 from accountguard.model import SENSITIVE, Unknown
-from accountguard.sources.hcl import load_directory
+from accountguard.sources.hcl import ModuleConfig, load_directory
+from accountguard.sources.hcl.sandbox import Sandbox, judging
 from accountguard.sources.plan import load_plan
-from conftest import EXPECTED, FIXTURES
+from conftest import EXPECTED, FIXTURES, run_cli
+from fixturegen import plan_directory
 
 EXAMPLES = FIXTURES.parent / "examples"
 
@@ -60,4 +67,71 @@ def test_tf_values_equal_the_plans_known_values(example):
         if planned is None:
             continue
         wrong += differences(resource.values, planned.values, resource.address)
+    assert not wrong, "\n".join(wrong)
+
+
+# --- tests/configs: planned by Terraform once per session ------------------------
+
+CONFIGS = FIXTURES.parent / "tests" / "configs"
+# Configurations Terraform cannot plan offline, and why: Terraform's own error must say so.
+NOT_PLANNED_OFFLINE = {"registry-module": "registry.terraform.io"}  # its module is downloaded at init
+OFFLINE_SETTINGS = "skip_credentials_validation = true\nskip_requesting_account_id = true\n" \
+                   "skip_metadata_api_check = true\n"
+
+
+def _offline_copy(name: str, scratch: Path) -> Path:
+    """tests/configs/<name> where Terraform can plan it without an AWS account: beside a
+    copy of examples/modules (as in the repository), with the fixtures' skip_* provider
+    settings in an override file (they change no value a control reads)."""
+    if not (scratch / "examples" / "modules").exists():
+        shutil.copytree(EXAMPLES / "modules", scratch / "examples" / "modules")
+    workdir = scratch / "tests" / "configs" / name
+    shutil.copytree(CONFIGS / name, workdir)
+    with judging(Sandbox(FIXTURES.parent)):
+        keys = ModuleConfig(CONFIGS / name, name, Sandbox(FIXTURES.parent)).providers
+    aliases = [key.partition(".")[2] for key in keys if key.partition(".")[0] == "aws"]
+    (workdir / "accountguard_offline_override.tf").write_text("".join(
+        'provider "aws" {\n' + (f"alias = {json.dumps(alias)}\n" if alias else "") + OFFLINE_SETTINGS + "}\n"
+        for alias in aliases))
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def config_plans(tmp_path_factory) -> dict[str, Path | str]:
+    """Each test configuration's plan file, or Terraform's error when it cannot plan it;
+    one init and plan per configuration, three at a time, with the provider mirror."""
+    scratch = tmp_path_factory.mktemp("config-plans")
+
+    def plan(name: str) -> tuple[str, Path | str]:
+        workdir = _offline_copy(name, scratch)
+        try:
+            return name, plan_directory(workdir, scratch / "plans" / f"{name}.json")
+        except RuntimeError as exc:
+            return name, str(exc)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        return dict(pool.map(plan, sorted(p.name for p in CONFIGS.iterdir() if p.is_dir())))
+
+
+def _statuses(results) -> dict[str, str]:
+    return {result.control.id: result.status for result in results}
+
+
+@pytest.mark.terraform
+@pytest.mark.parametrize("name", sorted(p.name for p in CONFIGS.iterdir() if p.is_dir()))
+def test_configs_judged_and_valued_as_their_plans(name, config_plans):
+    planned = config_plans[name]
+    if isinstance(planned, str):  # Terraform cannot plan it: say why it is so, or accountguard must reject it too
+        if name in NOT_PLANNED_OFFLINE:
+            assert NOT_PLANNED_OFFLINE[name] in planned
+            return
+        done = run_cli("hcl", str(CONFIGS / name), "--tree", str(FIXTURES.parent))
+        assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, planned
+        return
+    assert name not in NOT_PLANNED_OFFLINE, "Terraform plans it offline now: compare it"
+    found = load_directory(CONFIGS / name, tree=FIXTURES.parent)
+    plan = load_plan(planned, CONFIGS / name, FIXTURES.parent)  # with its directory, as locals are followed
+    assert _statuses(evaluate(found)) == _statuses(evaluate(plan))
+    by_address = {r.address: r for r in plan}
+    wrong = [d for resource in found if resource.address in by_address
+             for d in differences(resource.values, by_address[resource.address].values, resource.address)]
     assert not wrong, "\n".join(wrong)

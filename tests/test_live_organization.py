@@ -33,7 +33,9 @@ from accountguard.controls import all_controls
 from accountguard.organization import evaluate_organization, organization_failed
 from accountguard.sources.live.organization_scan import load_organization
 
-LIVE = [c.id for c in all_controls() if "L" in c.modes]
+ALL_LIVE = [c.id for c in all_controls() if "L" in c.modes]
+# AG_ORG_1 judges the SCPs over each member, asserted apart (the SCPs here hold nobody)
+LIVE = [c for c in ALL_LIVE if c != "AG_ORG_1"]
 REGIONS = ["eu-west-1", "us-east-1"]
 ROLE_REFUSED = "User: arn:aws:sts::123456789012:assumed-role/x is not authorized to perform: sts:AssumeRole"
 
@@ -125,13 +127,25 @@ def test_each_member_gets_the_verdicts_aws_would_give(big, name):
     assert {c for c, s in statuses.items() if s == "fail"} >= failing
     assert {c for c in passing if statuses[c] != "pass"} == set()
     if passing == set(LIVE) - failing:  # every other control named: nothing else fails or errors
-        assert {c for c, s in statuses.items() if s in ("fail", "error")} == failing
+        assert {c for c, s in statuses.items() if s in ("fail", "error") and c != "AG_ORG_1"} == failing
+
+
+def test_ag_org_1_fails_every_member_whose_scps_do_not_deny_the_guardrails(big):
+    """FullAWSAccess allows everything; the MFA SCP's Deny holds only without MFA (it depends on
+    the request) and denies nothing of AG_ORG_1's list for good: no member is held
+    (Organizations User Guide, SCP evaluation), so AG_ORG_1 fails in every member and, in the
+    management account's view, for the organization."""
+    _, _, judged = big
+    for name, account in judged.items():
+        if account.account.inventory is not None:
+            assert _statuses(account)["AG_ORG_1"] == "fail", name
 
 
 def test_the_management_account_is_judged_with_its_own_credentials_and_passes(big):
     _, scan, judged = big
     assert scan.caller_account_id == ACCOUNT_ID and judged["master"].account.account_id == ACCOUNT_ID
-    assert set(_statuses(judged["master"]).values()) <= {"pass", "not_applicable"}
+    assert {c for c, s in _statuses(judged["master"]).items() if s not in ("pass", "not_applicable")} == \
+        {"AG_ORG_1"}
     assert "sts:AssumeRole" in scan.api_calls and scan.api_calls["sts:AssumeRole"] == 18  # 19 members, 1 closed
 
 
@@ -140,7 +154,7 @@ def test_a_member_refusing_the_role_is_an_error_naming_role_and_refusal_and_the_
     refused = judged["refuses"]
     assert refused.account.inventory is None
     messages = {f.message for r in refused.results for f in r.findings}
-    assert {r.control.id for r in refused.results} == set(LIVE)
+    assert {r.control.id for r in refused.results} == set(ALL_LIVE)
     assert {r.status.value for r in refused.results} == {"error"}
     assert len(messages) == 1
     message, = messages
@@ -444,8 +458,9 @@ def test_pytest_runs_one_test_per_account_and_control(moto, pytester, monkeypatc
     outcomes = result.parseoutcomes()
     # three active accounts: AG_DET_2 errors in each (ListAnalyzers refused), AG_KEY_1 fails in "keyed";
     # the suspended account's tests are skipped with the reason
-    assert outcomes["failed"] == 4 and outcomes["passed"] == 3 * (len(LIVE) - 1) - 1
-    assert outcomes["skipped"] == len(LIVE)
+    # and AG_ORG_1 fails in each: no SCP denies its guardrails
+    assert outcomes["failed"] == 4 + 3 and outcomes["passed"] == 3 * (len(LIVE) - 1) - 1
+    assert outcomes["skipped"] == len(ALL_LIVE)
     assert any("FAILED" in line and "AG_KEY_1" in line and f"{seeded.ids['keyed']}-keyed" in line
                for line in result.stdout.lines)
     # a process scans only the accounts of the tests it runs, each once: one process scans each

@@ -21,7 +21,9 @@ LIVE_ONLY = [c.id for c in all_controls() if c.modes == "L"]
 # example -> the region of its default provider, the one judged live
 EXAMPLES = {"baseline": "eu-west-1", "naive-account": "us-east-1", "trail-single-region": "eu-west-1",
             "user-outside-mfa-group": "eu-west-1", "billing-alarm-unsubscribed": "eu-west-1",
-            "password-symbols-unset": "eu-west-1", "cis-pattern-narrowed": "eu-west-1"}
+            "password-symbols-unset": "eu-west-1", "cis-pattern-narrowed": "eu-west-1",
+            "trail-validation-string-false": "eu-west-1", "trail-second-unvalidated": "eu-west-1",
+            "guardduty-enable-string-false": "eu-west-1", "password-length-local-13": "eu-west-1"}
 
 
 def by_control(inventory):

@@ -67,5 +67,5 @@ def control(**metadata: Any) -> Callable[[Judge], Judge]:
 
 def all_controls() -> list[Control]:
     """Every control, in catalogue order."""
-    from . import root, password, mfa, keys, cloudtrail, billing, detection, monitoring  # noqa: F401
+    from . import root, password, mfa, keys, cloudtrail, billing, detection, monitoring, organizations  # noqa: F401
     return list(REGISTRY.values())

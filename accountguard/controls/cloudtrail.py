@@ -1,3 +1,4 @@
+from ..access import trust_document
 from ..config import Config
 from ..model import Error, Fail, Inventory, Link, Pass, Resource, Unknown
 from ..regressions import destroyed, turned_off
@@ -146,7 +147,8 @@ def _points_to(inventory: Inventory, trail: Resource, attr: str, types: tuple[st
 
 def _key_gap(inventory: Inventory, key: Resource) -> str | Unknown | None:
     """None when CloudTrail can encrypt with this key: an alias leads to its key
-    (CloudTrail takes alias ARNs and names as KmsKeyId); a disabled key encrypts nothing."""
+    (CloudTrail takes alias ARNs and names as KmsKeyId); a disabled or asymmetric key
+    encrypts no log file (CloudTrail asks GenerateDataKey for each)."""
     if key.type == "aws_kms_alias":
         targets = inventory.link(key, "target_key_id", *KEY_TYPES)
         gaps = [_key_gap(inventory, k) for k in targets.resources if k.type != "aws_kms_alias"]
@@ -161,6 +163,12 @@ def _key_gap(inventory: Inventory, key: Resource) -> str | Unknown | None:
         if key.type in ("aws_kms_external_key", "aws_kms_replica_external_key") \
                 and key.values.get("key_material_base64") is None:
             return f"its key {key.address} has no key material imported, so it cannot encrypt"
+    spec = key.values.get("customer_master_key_spec")
+    if isinstance(spec, Unknown) and not key.left_unset("customer_master_key_spec"):
+        return Unknown(f"customer_master_key_spec of {key.address} is known only after apply")
+    if isinstance(spec, str) and spec != "SYMMETRIC_DEFAULT":
+        return (f"its key {key.address} is a {spec} key; CloudTrail encrypts with data keys, which only "
+                "symmetric encryption keys generate")
     attr = "is_enabled" if key.type == "aws_kms_key" and key.mode == "managed" else "enabled"
     enabled = key.values.get(attr)
     if isinstance(enabled, Unknown):
@@ -206,6 +214,50 @@ def trail_kms(inventory: Inventory, config: Config):
     yield from _every_trail(inventory, judge)
 
 
+CLOUDTRAIL = "cloudtrail.amazonaws.com"
+
+
+def _lets_cloudtrail_assume(statement) -> bool:
+    if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+        return False
+    actions = statement.get("Action")
+    actions = actions if isinstance(actions, list) else [actions]
+    if not any(isinstance(a, str) and a.lower() in ("sts:assumerole", "sts:*", "*") for a in actions):
+        return False
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    services = principal.get("Service") if isinstance(principal, dict) else None
+    return CLOUDTRAIL in (services if isinstance(services, list) else [services])
+
+
+def delivery_role_gap(inventory: Inventory, trail: Resource) -> str | Unknown | None:
+    """None when CloudTrail can assume the trail's cloud_watch_logs_role_arn, which it
+    must to deliver to CloudWatch Logs: the role's trust policy must let the service
+    cloudtrail.amazonaws.com call sts:AssumeRole. A role outside this input is taken
+    as it is named. Conditions in the statement (aws:SourceArn, as AWS recommends) are
+    not evaluated."""
+    if trail.values.get("cloud_watch_logs_role_arn") in (None, ""):
+        return "has no role to deliver to CloudWatch Logs (cloud_watch_logs_role_arn is not set)"
+    found = inventory.link(trail, "cloud_watch_logs_role_arn", "aws_iam_role")
+    if not (found.resources or found.outside):
+        return found.unknown or Unknown("cloud_watch_logs_role_arn cannot be read")
+    for role in found.resources:
+        document = trust_document(inventory, role)
+        if document is None:
+            return Unknown(f"the trust policy of {role.address} cannot be read, so whether CloudTrail can "
+                           "assume it cannot be told")
+        statements = document.get("Statement")
+        statements = statements if isinstance(statements, list) else [statements]
+        if not any(_lets_cloudtrail_assume(s) for s in statements):
+            return (f"has a delivery role, {role.address}, that does not trust {CLOUDTRAIL}: CloudTrail "
+                    "cannot assume it, so nothing reaches CloudWatch Logs")
+        if any(isinstance(s, dict) and s.get("Effect") == "Deny" for s in statements):
+            return Unknown(f"the trust policy of {role.address} denies some principals; accountguard does not "
+                           "evaluate whether CloudTrail can still assume it")
+    return None
+
+
 @control(
     id="AG_TRAIL_4", title="Every trail delivers to CloudWatch Logs", severity="medium", cis="-",
     modes="PHL",
@@ -220,10 +272,14 @@ def trail_kms(inventory: Inventory, config: Config):
 )
 def trail_cloudwatch(inventory: Inventory, config: Config):
     def judge(inventory, trail):
-        for attr, types, what in (("cloud_watch_logs_group_arn", ("aws_cloudwatch_log_group",), "CloudWatch Logs group"),
-                                  ("cloud_watch_logs_role_arn", ("aws_iam_role",), "role to deliver to CloudWatch Logs")):
-            found = _points_to(inventory, trail, attr, types, what)
-            if not isinstance(found, Link):
-                return found
+        found = _points_to(inventory, trail, "cloud_watch_logs_group_arn", ("aws_cloudwatch_log_group",),
+                           "CloudWatch Logs group")
+        if not isinstance(found, Link):
+            return found
+        gap = delivery_role_gap(inventory, trail)
+        if isinstance(gap, Unknown):
+            return Error(trail.address, gap.why)
+        if gap:
+            return Fail(trail.address, "trail " + gap)
         return Pass(trail.address, "trail delivers to CloudWatch Logs")
     yield from _every_trail(inventory, judge)

@@ -7,7 +7,7 @@ from ..config import Config
 from ..logpatterns import PatternNotEvaluated, compile_pattern
 from ..model import Error, Fail, Inventory, Pass, Resource, Unknown
 from . import Coverage, control
-from .cloudtrail import trail_gaps
+from .cloudtrail import delivery_role_gap, trail_gaps
 
 
 def _event(**fields) -> dict:
@@ -71,8 +71,11 @@ def _trail_log_groups(inventory: Inventory):
         if trail.values.get("cloud_watch_logs_group_arn") in (None, ""):
             continue
         gaps, unclear = trail_gaps(trail)
-        if trail.values.get("cloud_watch_logs_role_arn") in (None, ""):
-            gaps.append("has no role to deliver to CloudWatch Logs (cloud_watch_logs_role_arn)")
+        delivery = delivery_role_gap(inventory, trail)
+        if isinstance(delivery, Unknown):
+            unclear.append(delivery.why)
+        elif delivery:
+            gaps.append(delivery)
         if gaps:
             partial.append(f"{trail.address} {'; '.join(gaps)}")
             continue

@@ -1,4 +1,4 @@
-"""A directory of .tf files -> Inventory, with the values `terraform plan` would
+"""A directory of .tf and .tf.json files -> Inventory, with the values `terraform plan` would
 show: variables (defaults, tfvars, --var-file, --var), locals, local modules
 with count/for_each, dynamic blocks, provider aliases and regions, and policy
 documents rendered as the provider renders them.
@@ -22,7 +22,7 @@ from .expressions import EvalError, Lazy, Scope, Unseen, _string, _to_number, ev
     unknowns, unseen
 from .sandbox import Refused, Sandbox, judging
 from .types import DYNAMIC, conform, parse_type
-from .syntax import Attribute, Block, parse_attributes, parse_expression, parse_file
+from .syntax import Attribute, Block, parse_attributes, parse_expression, parse_file, parse_json_file
 
 TREE_VARIABLE = "ACCOUNTGUARD_TREE"  # the tree when none is given, if it contains the directory
 META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"}
@@ -60,10 +60,9 @@ class ModuleConfig:
         self.managed_types: set[str] = set()
         self.calls: dict[str, Block] = {}
         self.providers: dict[str, Block] = {}
-        self.json_files = sorted(p.name for p in directory.glob("*.tf.json"))
-        files = sorted(directory.glob("*.tf"))
+        files = sorted([*directory.glob("*.tf"), *directory.glob("*.tf.json")], key=lambda p: p.name)
         if not files:
-            raise InputError(f"{shown}: no .tf files")
+            raise InputError(f"{shown}: no .tf or .tf.json files")
         texts: list[tuple[Path, str, str]] = []  # all read before any is parsed: the size limits come first
         for path in files:
             shown_path = os.path.join(shown, path.name)
@@ -73,7 +72,7 @@ class ModuleConfig:
                 raise InputError(f"{exc}; not read") from None
         overrides: list[Block] = []
         for path, shown_path, text in texts:
-            blocks = parse_file(text, shown_path)
+            blocks = (parse_json_file if path.name.endswith(".json") else parse_file)(text, shown_path)
             if is_override(path.name):
                 overrides += blocks
             else:
@@ -475,12 +474,7 @@ class Loader:
     def config(self, directory: Path, shown: str) -> ModuleConfig:
         directory = directory.resolve()
         if directory not in self.configs:
-            config = self.configs[directory] = ModuleConfig(directory, shown, self.sandbox)
-            for name in config.json_files:  # JSON syntax is not read: what it defines is unseen
-                if is_override(name):
-                    raise InputError(f"{os.path.join(shown, name)}: JSON override files are not read, and this one "
-                                     f"may change any block of the module")
-                self.unseen.append(UnseenPart(f"{os.path.join(shown, name)} is in JSON syntax, which is not read"))
+            self.configs[directory] = ModuleConfig(directory, shown, self.sandbox)
         return self.configs[directory]
 
     def instance(self, module: ModuleInstance, mode: str, block: Block, address: str, names: dict) -> Instance:
@@ -523,7 +517,7 @@ class Loader:
             if inner is None:
                 return None
             types |= inner
-        return frozenset(types) if not config.json_files else None
+        return frozenset(types)
 
     def _make_children(self, parent: ModuleInstance, name: str) -> Any:
         block = parent.config.calls.get(name)

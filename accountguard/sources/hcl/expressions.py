@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from dataclasses import dataclass, field, replace
@@ -215,6 +216,18 @@ def type_name(value: Any) -> str:
     return "unknown"
 
 
+def normalized(value: Any) -> Any:
+    """`value` with its strings in Unicode NFC, as every string is in Terraform (cty
+    normalizes each string it makes: literals, templates, function results)."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [normalized(v) for v in value]
+    if isinstance(value, dict):
+        return {k: normalized(v) for k, v in value.items()}
+    return value
+
+
 def _string(value: Any) -> str:
     """A value converted to a string where Terraform converts one (templates, string parameters)."""
     if isinstance(value, bool):
@@ -381,7 +394,7 @@ def render(parts: tuple, scope: Scope) -> Any:
     if any(isinstance(p, Unknown) for p in pieces):
         return unseen("", *pieces)
     limits.built(pieces)
-    return "".join(pieces)
+    return normalized("".join(pieces))
 
 
 def _render(parts: tuple, i: int, scope: Scope, stop: tuple) -> tuple[list, int]:
@@ -644,6 +657,13 @@ def _object(tree: Tree, scope: Scope) -> Any:
     return out
 
 
+def _template(text: str) -> tuple:
+    try:
+        return syntax.parse_template(text)
+    except ValueError as exc:
+        raise EvalError(f"a template that is not valid: {exc}") from None
+
+
 def evaluate(tree: Tree | Token, scope: Scope) -> Any:
     """The value of an expression tree in `scope`; EvalError where Terraform would fail,
     unknown where Terraform would give a value this evaluator cannot reproduce."""
@@ -674,8 +694,11 @@ def _evaluate(tree: Tree | Token, scope: Scope) -> Any:
     if kind == "string":
         return render(_string_parts(tree), scope)
     if kind in ("heredoc_template", "heredoc_template_trim"):
-        text = syntax.heredoc_text(str(tree.children[0]), kind.endswith("trim"))
-        return render(syntax.parse_template(text), scope)
+        return render(_template(syntax.heredoc_text(str(tree.children[0]), kind.endswith("trim"))), scope)
+    if kind == "json_string":
+        return normalized(str(tree.children[0]))
+    if kind == "json_template":  # Terraform parses a JSON string's template when it evaluates it
+        return render(_template(str(tree.children[0])), scope)
     if kind == "template_string":
         return _unescape(str(tree.children[0])[2:-2])
     if kind == "tuple":

@@ -29,7 +29,7 @@ from ...limits import TF_STRING_MAX_CHARS
 from ...model import SENSITIVE, Unknown
 from . import sandbox, syntax
 from .expressions import EvalError, Indeterminate, Scope, UnseenJSON, _digits, _exact, _from_exact, _integer, \
-    _round_binary, _string, evaluate, has_sensitive, number_text, render, resolved, type_name, unknowns, unseen
+    _round_binary, _string, evaluate, has_sensitive, normalized, number_text, render, resolved, type_name, unknowns, unseen
 from .types import DYNAMIC, convert, equal, set_of, unify
 
 
@@ -971,7 +971,7 @@ def call(names: list[str], argument_trees: list[Tree], scope: Scope, expand: boo
         else:
             result = function.impl(*_arguments(name, function, args))
         limits.built(result)
-        return result
+        return normalized(result)
     except (EvalError, Indeterminate):
         raise
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError) as exc:

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from lark import Tree
 
 from ...model import SENSITIVE, Unknown
-from .expressions import EvalError, Indeterminate, Lazy, Unseen, number_text, parse_number, resolved, type_name
+from .expressions import EvalError, Indeterminate, Lazy, Unseen, _string, parse_number, resolved, type_name
 
 DYNAMIC = "dynamic"
 PRIMITIVES = ("string", "number", "bool")
@@ -76,12 +76,8 @@ def conform(value: Any, type_: Any, where: str = "") -> Any:
 def _primitive(value: Any, type_: str, where: str) -> Any:
     what = where or "value"
     if type_ == "string":
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, (int, float)):
-            return number_text(value)
-        if isinstance(value, str):
-            return value
+        if isinstance(value, (bool, int, float, str)):
+            return _string(value)
     elif type_ == "number":
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return value

