@@ -238,7 +238,8 @@ def _scp_reach(inventory: Inventory, attachment: Resource) -> Unknown | None:
     (r-...) or an account ID, taken to be this account (README: SCPs). An OU may or
     may not hold it: Unknown."""
     target = attachment.values.get("target_id")
-    if isinstance(target, str) and (target.startswith("r-") or target.isdigit()):
+    if isinstance(target, str) and (target.startswith("r-") or target.isdigit()
+                                    or target in inventory.facts.get("scp_targets", ())):
         return None
     if isinstance(target, str):
         return Unknown(f"{attachment.address} attaches to {target}, and whether this account is in it "
@@ -246,6 +247,14 @@ def _scp_reach(inventory: Inventory, attachment: Resource) -> Unknown | None:
     if inventory.referenced(attachment, "target_id", ["aws_organizations_organization"]):
         return None  # a reference to the organization is taken as one to its root (README: SCPs)
     return Unknown(f"{attachment.address}.target_id is known only after apply")
+
+
+def _scp_applies(inventory: Inventory, attachment: Resource) -> bool:
+    """False for an attachment a live account's organization shows to be outside
+    it: a target not above this account, or any target in the management account,
+    which SCPs never restrict (`scp_targets`, from the Organizations reader)."""
+    targets = inventory.facts.get("scp_targets")
+    return targets is None or attachment.values.get("target_id") in targets
 
 
 SCP = "SERVICE_CONTROL_POLICY"  # the provider's default `type` of an aws_organizations_policy
@@ -322,6 +331,8 @@ class AccessGraph:
             attach(a, policies, "user", "users")
             attach(a, policies, "group", "groups")
         for a in inventory.of_type("aws_organizations_policy_attachment"):
+            if not _scp_applies(inventory, a):
+                continue
             for policy in attached_scps(inventory, a):
                 self.scps.append(Grant(a.address, _scp_reach(inventory, a) or policy))
         self.boundary_of: dict[str, Policy | Unknown | None] = {}

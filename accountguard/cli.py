@@ -19,7 +19,10 @@ from .model import InputError
 from .reports import FORMATS
 from .reports.escape import printable
 from .sources.hcl import load_directory
+from .organization import evaluate_organization, organization_failed
+from .reports.organization import ORGANIZATION_FORMATS, verdict
 from .sources.live import DEFAULT_REPORT_TIMEOUT, load_account
+from .sources.live.organization_scan import DEFAULT_CONCURRENCY, DEFAULT_ROLE, load_organization
 from .sources.plan import load_plan
 
 
@@ -58,6 +61,17 @@ def _parser() -> argparse.ArgumentParser:
     live.add_argument("--deadline", type=float, default=LIVE_DEADLINE_SECONDS, metavar="SECONDS",
                       help="the most the whole scan may take, retries included; what is not read by then "
                            "is an error (default: %(default)g)")
+    org = live.add_argument_group("an AWS Organization (from its management account or a delegated administrator)")
+    org.add_argument("--organization", action="store_true",
+                     help="judge every active account of the organization the credentials' account manages")
+    org.add_argument("--role-name", default=DEFAULT_ROLE, metavar="NAME",
+                     help="the scanner role to assume in each member account (default: %(default)s; "
+                          "OrganizationAccountAccessRole works too)")
+    org.add_argument("--account", action="append", default=[], metavar="ID",
+                     help="judge only this account (repeatable)")
+    org.add_argument("--exclude", action="append", default=[], metavar="ID", help="leave this account out (repeatable)")
+    org.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, metavar="N",
+                     help="accounts scanned at once (default: %(default)s)")
     commands.add_parser("checkov-dir", help="print the directory to give checkov's --external-checks-dir")
     for sub in (plan, hcl, live):
         sub.add_argument("--format", choices=sorted(FORMATS), default="text")
@@ -104,7 +118,11 @@ def _run(argv: list[str] | None) -> tuple[int, str, list[tuple[str, str]]]:
             inventory = load_plan(args.path, args.tf_dir, args.tree)
         elif args.command == "hcl":
             inventory = load_directory(args.path, args.var_file, args.var, args.tree)
+        elif args.organization:
+            return _organization(args, config, controls)
         else:
+            if args.account or args.exclude:
+                raise InputError("--account and --exclude choose accounts of --organization")
             inventory = load_account(args.profile, args.region, args.role_arn, args.report_timeout,
                                      deadline=args.deadline)
     except (InputError, ConfigError) as exc:
@@ -113,6 +131,47 @@ def _run(argv: list[str] | None) -> tuple[int, str, list[tuple[str, str]]]:
     results = evaluate(inventory, config, controls)
     files = [(path, FORMATS[format_](inventory, results, config)) for format_, path in args.output]
     return (1 if failed(results, config) else 0), FORMATS[args.format](inventory, results, config), files
+
+
+def _organization(args: argparse.Namespace, config, controls) -> tuple[int, str, list[tuple[str, str]]]:
+    """Every account of the organization, one report; the exit status covers them all."""
+    if args.role_arn:
+        raise InputError("--role-arn is for one account; with --organization, give the members' role with "
+                         "--role-name and run with the management account's credentials")
+    progress = _Progress() if sys.stderr is not None and sys.stderr.isatty() else None
+    scan = load_organization(args.profile, args.region, args.role_name, args.account, args.exclude,
+                             args.concurrency, args.report_timeout, deadline=args.deadline, progress=progress)
+    if progress:
+        progress.end()
+    judged = evaluate_organization(scan, config, controls)
+    files = [(path, ORGANIZATION_FORMATS[format_](scan, judged, config)) for format_, path in args.output]
+    failing = [a for a in judged if verdict(a) in ("FAIL", "ERROR")]
+    _say(f"organization {scan.organization_id}: {len(judged)} accounts judged or listed, "
+         f"{len(failing)} failing or with errors")
+    return (1 if organization_failed(judged, config) else 0), ORGANIZATION_FORMATS[args.format](
+        scan, judged, config), files
+
+
+class _Progress:
+    """One line on a terminal's stderr, rewritten as accounts finish."""
+
+    def __call__(self, done: int, total: int, account) -> None:
+        outcome = "error" if account.error else "scanned"
+        self._line(f"accountguard: {done}/{total} accounts ({account.account_id} {outcome})")
+
+    def _line(self, text: str) -> None:
+        try:
+            sys.stderr.write(f"\r\x1b[K{printable(text)}")
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+
+    def end(self) -> None:
+        self._line("")
+        try:
+            sys.stderr.write("\r")
+        except (OSError, ValueError):
+            pass
 
 
 def _write_files(files: list[tuple[str, str]]) -> str | None:

@@ -20,12 +20,15 @@ from .reports.escape import printable
 from .reports.text import ALREADY, explain
 from .sources.hcl import load_directory
 from .sources.live import load_account
+from .sources.live.organization_scan import DEFAULT_ROLE, AccountScan, OrganizationReader, credit
 from .sources.plan import load_plan
 
 POLICY_TESTS = Path(__file__).with_name("test_policies.py")
 _INVENTORIES = pytest.StashKey[dict]()
 _CONFIG = pytest.StashKey[Config]()
 _LIVE = pytest.StashKey[Inventory]()
+_ORGANIZATION = pytest.StashKey[tuple]()
+_SCANNED = pytest.StashKey[dict]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -45,6 +48,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--aws-role-arn", metavar="ARN", help="with -m live: assume this role first")
     group.addoption("--aws-deadline", default=LIVE_DEADLINE_SECONDS, metavar="SECONDS",
                     help="with -m live: the most the whole scan may take, retries included (default: %(default)s)")
+    group.addoption("--aws-organization", action="store_true",
+                    help="with -m live: judge every active account of the organization (one test per account "
+                         "and control; with -n, accounts are spread over pytest-xdist's workers)")
+    group.addoption("--aws-role-name", default=DEFAULT_ROLE, metavar="NAME",
+                    help="with --aws-organization: the scanner role in each member account (default: %(default)s)")
+    group.addoption("--aws-account", action="append", default=[], metavar="ID",
+                    help="with --aws-organization: judge only this account (repeatable)")
     group.addoption("--fail-on", choices=FAIL_ON,
                     help="failures (default): every failure fails; regressions: failures a plan's prior "
                          "state already had are reported as xfail")
@@ -113,6 +123,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                                     "given: add --plan PLAN.json or --tf-dir DIR (for the live tests: -m live)")
     if not live or not _live_selected(config):
         return
+    if config.getoption("aws_organization"):
+        return
     try:
         config.stash[_LIVE] = load_account(config.getoption("aws_profile"), config.getoption("aws_region"),
                                            config.getoption("aws_role_arn"),
@@ -125,6 +137,50 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if _judges_a_plan(metafunc._arg2fixturedefs):  # pytest has no public accessor
         paths = list(metafunc.config.stash[_INVENTORIES])
         metafunc.parametrize("inventory", paths, indirect=True, ids=[Path(p).name or p for p in paths])
+    config = metafunc.config
+    if "live_inventory" in metafunc.fixturenames and config.getoption("aws_organization") \
+            and _live_selected(config):
+        accounts = _organization(config)[1]
+        metafunc.parametrize("live_inventory", [a.account_id for a in accounts], indirect=True,
+                             ids=[f"{a.account_id}-{printable(a.name)}" for a in accounts])
+
+
+def _organization(config: pytest.Config) -> tuple[OrganizationReader, list[AccountScan]]:
+    """The organization, read once per process (each xdist worker reads it: only
+    Organizations calls), and its accounts in account ID order, as every worker collects them."""
+    if _ORGANIZATION not in config.stash:
+        try:
+            reader = OrganizationReader(config.getoption("aws_profile"), config.getoption("aws_region"),
+                                        config.getoption("aws_role_name"),
+                                        deadline=config.getoption("aws_deadline"))
+            config.stash[_ORGANIZATION] = (reader, reader.select(config.getoption("aws_account")))
+        except InputError as exc:
+            raise pytest.UsageError(f"accountguard: {printable(exc)}") from None
+    return config.stash[_ORGANIZATION]
+
+
+def _member_inventory(config: pytest.Config, account_id: str) -> Inventory:
+    """One account of the organization, scanned the first time a test of this process needs it."""
+    reader, accounts = _organization(config)
+    done = config.stash.setdefault(_SCANNED, {})
+    if account_id not in done:
+        account = next(a for a in accounts if a.account_id == account_id)
+        if account.skipped is not None:
+            done[account_id] = account
+        else:
+            reader.scan(account)
+            management = reader.management()
+            if account.inventory is not None and management is not None and management.inventory is not None \
+                    and account is not management:
+                account.inventory = credit(account.inventory, management.inventory, reader.organization)
+            done[account_id] = account
+    account = done[account_id]
+    if account.skipped is not None:
+        pytest.skip(f"account {account_id}: {printable(account.skipped)}")
+    if account.inventory is None:
+        pytest.fail(f"account {account_id} ({printable(account.name)}) cannot be judged: {printable(account.error)}",
+                    pytrace=False)
+    return account.inventory
 
 
 @pytest.fixture
@@ -137,7 +193,10 @@ def inventory(request: pytest.FixtureRequest) -> Inventory:
 
 @pytest.fixture
 def live_inventory(request: pytest.FixtureRequest) -> Inventory:
-    """The Inventory of the live account (tests using it need the `live` marker)."""
+    """The Inventory of the live account (tests using it need the `live` marker);
+    with --aws-organization, of one account of the organization."""
+    if hasattr(request, "param") and request.config.getoption("aws_organization"):
+        return _member_inventory(request.config, request.param)
     if _LIVE not in request.config.stash:
         pytest.fail("the live_inventory fixture needs the live marker and -m live", pytrace=False)
     return request.config.stash[_LIVE]

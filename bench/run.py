@@ -2,7 +2,8 @@
 `accountguard plan` on generated plans of 5,000 and 50,000 resources, of
 `accountguard hcl` on a tree of 100 .tf files in 10 local modules, the time
 accountguard's checks add to checkov on the 5,000-resource plan, and a live scan
-of a moto account with 1,000 users in 3 regions (wall time and API calls)."""
+of a moto account with 1,000 users in 3 regions (wall time and API calls), and
+`live --organization` over 100 moto accounts at concurrency 1, 8 and 32."""
 from __future__ import annotations
 
 import json
@@ -19,6 +20,7 @@ TARGET_SECONDS = {5_000: 1.5}
 HCL_TARGET_SECONDS = 2.0
 CHECKOV_ADDED_TARGET = 0.10
 LIVE_TARGET_SECONDS = 3.0
+ORGANIZATION_TARGET_SECONDS = 30.0
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -93,6 +95,20 @@ def main() -> int:
     print(f"\naccountguard live on a moto account, {live['users']} users, 20 groups, 200 policies, 3 regions:\n"
           f"  {live['seconds']:.2f} s, {sum(live['calls'].values())} API calls "
           f"({', '.join(f'{k} {v}' for k, v in sorted(live['calls'].items()))}): target {verdict}")
+    organization = json.loads(subprocess.run([sys.executable, str(HERE / "genorganization.py")], check=True,
+                                             capture_output=True, text=True).stdout)
+    single = organization["single_account_calls"]
+    print(f"\naccountguard live --organization on {organization['accounts']} moto accounts, 3 regions "
+          f"(single-account scan: {sum(single.values())} calls):")
+    for run in organization["runs"]:
+        same = run["calls_per_account"] == [single]
+        verdict = "met" if run["seconds"] < ORGANIZATION_TARGET_SECONDS else \
+            f"MISSED (< {ORGANIZATION_TARGET_SECONDS} s)"
+        missed |= verdict.startswith("MISSED") or not same or bool(run["errors"])
+        print(f"  concurrency {run['concurrency']:>2}: {run['seconds']:6.1f} s, "
+              f"{run['seconds'] / run['scanned']:.2f} s per account, calls per account "
+              f"{'the same as the single-account scan' if same else 'DIFFERENT: ' + json.dumps(run['calls_per_account'])}"
+              f", {len(run['errors'])} errors: target {verdict}")
     return 1 if missed else 0
 
 

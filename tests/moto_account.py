@@ -58,9 +58,9 @@ class Root:
     last_used: datetime | None = NOW - timedelta(days=200)
     password: bool = True
 
-    def apply(self, boto: Any) -> None:
+    def apply(self, boto: Any, account_id: str = ACCOUNT_ID) -> None:
         from moto.iam.models import iam_backends
-        backend = iam_backends[ACCOUNT_ID]["global"]
+        backend = iam_backends[account_id]["global"]
         backend.account_summary._account_mfa_enabled = int(self.mfa is not None)
         backend.account_summary._account_access_keys_present = int(self.access_key)
         if self.mfa == "virtual":
@@ -68,18 +68,18 @@ class Root:
                 VirtualMFADeviceName="root-account-mfa-device")["VirtualMFADevice"]["SerialNumber"]
             device = backend.virtual_mfa_devices[serial]
             device.enable_date = NOW
-            device.user_attribute = {"Arn": f"arn:aws:iam::{ACCOUNT_ID}:root", "UserName": ACCOUNT_ID,
-                                     "UserId": ACCOUNT_ID, "CreateDate": NOW, "Path": "/"}
+            device.user_attribute = {"Arn": f"arn:aws:iam::{account_id}:root", "UserName": account_id,
+                                     "UserId": account_id, "CreateDate": NOW, "Path": "/"}
         report = type(backend).get_credential_report
-        row = self.report_row()
+        row = self.report_row(account_id)
         backend.get_credential_report = lambda: _with_row(report(backend), row)
 
-    def report_row(self) -> str:
+    def report_row(self, account_id: str = ACCOUNT_ID) -> str:
         """The <root_account> row, as AWS writes it."""
         used = self.last_used.strftime("%Y-%m-%dT%H:%M:%S+00:00") if self.last_used else "no_information"
         key = ("true", (NOW - timedelta(days=400)).strftime("%Y-%m-%dT%H:%M:%S+00:00"), "N/A") \
             if self.access_key else ("false", "N/A", "N/A")
-        return ",".join(["<root_account>", f"arn:aws:iam::{ACCOUNT_ID}:root", "2020-01-01T00:00:00+00:00",
+        return ",".join(["<root_account>", f"arn:aws:iam::{account_id}:root", "2020-01-01T00:00:00+00:00",
                          "not_supported" if self.password else "false", used if self.password else "N/A",
                          "not_supported", "not_supported", "true" if self.mfa else "false",
                          *key, "N/A", "N/A", "false", "N/A", "N/A", "N/A", "N/A", "false", "N/A", "false", "N/A"])
@@ -104,14 +104,14 @@ def stubbed(service: str, operation: str, response: dict[str, Any]) -> Callable[
     return client
 
 
-def analyzers(regions: list[str] = REGIONS) -> Callable[[Any, str], Any]:
+def analyzers(regions: list[str] = REGIONS, account_id: str = ACCOUNT_ID) -> Callable[[Any, str], Any]:
     """An account Access Analyzer in each of `regions`, none elsewhere."""
     from botocore.stub import Stubber
 
     def client(boto: Any, region: str) -> Any:
         made = boto.client("accessanalyzer", region_name=region)
         stubber = Stubber(made)
-        found = [{"arn": f"arn:aws:access-analyzer:{region}:{ACCOUNT_ID}:analyzer/account", "name": "account",
+        found = [{"arn": f"arn:aws:access-analyzer:{region}:{account_id}:analyzer/account", "name": "account",
                   "type": "ACCOUNT", "createdAt": NOW, "status": "ACTIVE"}] if region in regions else []
         stubber.add_response("list_analyzers", {"analyzers": found})
         stubber.activate()
@@ -145,6 +145,7 @@ class Account:
     admin_key: bool = False
     organization_features: tuple[str, ...] = ()
     extra: list[Callable[[Any], None]] = field(default_factory=list)  # more seeding, e.g. a budget
+    account_id: str = ACCOUNT_ID  # the account `seed` is given a session of
 
     def seed(self, boto: Any) -> dict[str, Callable]:
         """Seed a freshly reset moto server; returns the Reader overrides for what moto lacks."""
@@ -172,15 +173,15 @@ class Account:
         iam.attach_user_policy(UserName="auditor", PolicyArn="arn:aws:iam::aws:policy/SecurityAudit")
         iam.add_user_to_group(UserName="auditor", GroupName="humans")
         iam.create_access_key(UserName="auditor")
-        _age_keys("auditor", self.reader_key_age_days)
+        _age_keys("auditor", self.reader_key_age_days, account_id=self.account_id)
         self._trail(boto)
         self._billing(boto)
         for region in self.guardduty_regions:
             boto.client("guardduty", region_name=region).create_detector(Enable=True)
         for extra in self.extra:
             extra(boto)
-        self.root.apply(boto)
-        return {"accessanalyzer:ListAnalyzers": analyzers(list(self.analyzer_regions)),
+        self.root.apply(boto, self.account_id)
+        return {"accessanalyzer:ListAnalyzers": analyzers(list(self.analyzer_regions), self.account_id),
                 "iam:ListOrganizationsFeatures": stubbed(
                     "iam", "list_organizations_features",
                     {"OrganizationId": "o-exampleorgid", "EnabledFeatures": list(self.organization_features)}
@@ -190,8 +191,9 @@ class Account:
         if self.trail is None:
             return
         s3, logs = boto.client("s3"), boto.client("logs")
-        s3.create_bucket(Bucket="account-trail-logs", CreateBucketConfiguration={"LocationConstraint": HOME})
-        settings = dict(self.trail, Name="account-trail", S3BucketName="account-trail-logs")
+        bucket = "account-trail-logs" if self.account_id == ACCOUNT_ID else f"account-trail-logs-{self.account_id}"
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": HOME})
+        settings = dict(self.trail, Name="account-trail", S3BucketName=bucket)
         if self.trail_kms:
             settings["KmsKeyId"] = boto.client("kms").create_key(Description="trail")["KeyMetadata"]["Arn"]
         if self.trail_logs:
@@ -235,10 +237,10 @@ def _subscribed_topic(boto: Any, region: str, name: str, subscribed: bool) -> st
     return topic
 
 
-def _age_keys(user: str, days: int, last_used_days: int | None = 1) -> None:
+def _age_keys(user: str, days: int, last_used_days: int | None = 1, account_id: str = ACCOUNT_ID) -> None:
     """Keys created `days` ago: moto stamps them with the time of the call."""
     from moto.iam.models import iam_backends
-    for key in iam_backends[ACCOUNT_ID]["global"].get_user(user).access_keys:
+    for key in iam_backends[account_id]["global"].get_user(user).access_keys:
         key.create_date = (NOW - timedelta(days=days)).replace(tzinfo=None)
         key.last_used = None if last_used_days is None else \
             (NOW - timedelta(days=last_used_days)).replace(tzinfo=None)
@@ -249,3 +251,90 @@ def insecure() -> Account:
     return Account(root=Root(mfa=None, access_key=True, last_used=NOW - timedelta(days=2)), password_policy=None,
                    mfa_policy=None, trail=None, billing_alarm=False, guardduty_regions=(), analyzer_regions=(),
                    human_mfa=False, admin_key=True, reader_key_age_days=400)
+
+
+ROLE = "accountguard-scanner"
+
+
+def member_session(account_id: str, region: str = HOME) -> Any:
+    """A session in a member account, as its OrganizationAccountAccessRole gives (moto checks no trust)."""
+    import boto3
+    c = session(region).client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole", RoleSessionName="seeding")["Credentials"]
+    return boto3.Session(aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
+                         aws_session_token=c["SessionToken"], region_name=region)
+
+
+@dataclass
+class Member:
+    """A member account to create: its name, its OU path below the root ("" for the root), what to
+    seed in it (None: nothing, an empty account) and whether to close it (moto: SUSPENDED at once)."""
+
+    name: str
+    ou: str = ""
+    account: Account | None = field(default_factory=Account)
+    closed: bool = False
+
+
+@dataclass
+class SeededOrganization:
+    id: str
+    root_id: str
+    ids: dict[str, str]  # member name -> account ID ("management" too)
+    units: dict[str, str]  # OU path -> OU ID
+    overrides: dict[str, dict[str, Callable]]  # account ID -> Reader overrides
+
+    def overrides_for(self, account_id: str) -> dict[str, Callable]:
+        return self.overrides.get(account_id) or {}
+
+
+def organization(management: Account | None, members: list[Member],
+                 scps: dict[str, tuple[dict[str, Any], list[str]]] = (),  # type: ignore[assignment]
+                 organization_trail: dict[str, Any] | None = None) -> SeededOrganization:
+    """Reset nothing: seed an organization on a freshly reset server. `scps`: name ->
+    (document, targets as OU paths, "" for the root, or member names)."""
+    boto = session()
+    orgs = boto.client("organizations", region_name="us-east-1")
+    org = orgs.create_organization(FeatureSet="ALL")["Organization"]
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    orgs.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+    units: dict[str, str] = {"": root}
+    for member in members:
+        parts = [p for p in member.ou.split("/") if p]
+        for depth in range(1, len(parts) + 1):
+            path = "/".join(parts[:depth])
+            if path not in units:
+                units[path] = orgs.create_organizational_unit(
+                    ParentId=units["/".join(parts[:depth - 1])], Name=parts[depth - 1])["OrganizationalUnit"]["Id"]
+    ids = {"management": ACCOUNT_ID}
+    overrides: dict[str, dict[str, Callable]] = {}
+    if management is not None:
+        overrides[ACCOUNT_ID] = management.seed(boto)
+    for member in members:
+        account_id = orgs.create_account(AccountName=member.name, Email=f"{member.name}@example.com"
+                                          )["CreateAccountStatus"]["AccountId"]
+        ids[member.name] = account_id
+        if member.ou:
+            orgs.move_account(AccountId=account_id, SourceParentId=root, DestinationParentId=units[member.ou])
+        if member.account is not None:
+            seeded = Account(**{**member.account.__dict__, "account_id": account_id})
+            overrides[account_id] = seeded.seed(member_session(account_id))
+        else:
+            overrides[account_id] = {"accessanalyzer:ListAnalyzers": analyzers([], account_id),
+                                     "iam:ListOrganizationsFeatures": stubbed(
+                                         "iam", "list_organizations_features", {"EnabledFeatures": []})}
+        if member.closed:
+            orgs.close_account(AccountId=account_id)
+    for name, (document, targets) in dict(scps).items():
+        policy = orgs.create_policy(Name=name, Description=name, Type="SERVICE_CONTROL_POLICY",
+                                    Content=json.dumps(document))["Policy"]["PolicySummary"]["Id"]
+        for target in targets:
+            orgs.attach_policy(PolicyId=policy, TargetId=units[target] if target in units else ids[target])
+    if organization_trail is not None:
+        s3 = boto.client("s3")
+        s3.create_bucket(Bucket="organization-trail-logs", CreateBucketConfiguration={"LocationConstraint": HOME})
+        trails = boto.client("cloudtrail")
+        trails.create_trail(Name="organization-trail", S3BucketName="organization-trail-logs",
+                            IsOrganizationTrail=True, **organization_trail)
+        trails.start_logging(Name="organization-trail")
+    return SeededOrganization(org["Id"], root, ids, units, overrides)

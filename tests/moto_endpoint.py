@@ -100,13 +100,15 @@ class Endpoint:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _released: threading.Event = field(default_factory=threading.Event)  # ends delays early
 
-    def inject(self, operation: str, fault: Fault, times: int = 1) -> None:
-        """Answer the next `times` requests for `operation` with this fault, then let moto answer."""
+    def inject(self, operation: str, fault: Fault, times: int = 1, account: str | None = None) -> None:
+        """Answer the next `times` requests for `operation` with this fault, then let moto answer.
+        `account`: only requests made in that account, or naming it (AssumeRole's RoleArn)."""
         with self._lock:
-            self._faults[operation].extend([fault] * times)
+            self._faults[operation].extend([(fault, account)] * times)
 
-    def fail(self, operation: str, status: int, code: str, times: int = 1, message: str = "injected") -> None:
-        self.inject(operation, Fault(status, code, message), times)
+    def fail(self, operation: str, status: int, code: str, times: int = 1, message: str = "injected",
+             account: str | None = None) -> None:
+        self.inject(operation, Fault(status, code, message), times, account)
 
     def clear(self) -> None:
         with self._lock:
@@ -115,13 +117,26 @@ class Endpoint:
             self._released.set()  # answers still waiting go out now
             self._released = threading.Event()
 
-    def _take(self, operation: str) -> tuple[Fault, threading.Event] | None:
+    def _take(self, operation: str, environ: dict[str, Any], body: bytes) -> tuple[Fault, threading.Event] | None:
         with self._lock:
             queue = self._faults.get(operation)
             if not queue:
                 return None
-            self.served.append(operation)
-            return queue.popleft(), self._released
+            for index, (fault, account) in enumerate(queue):
+                if account is None or _in_account(account, environ, body):
+                    del queue[index]
+                    self.served.append(operation)
+                    return fault, self._released
+            return None
+
+
+def _in_account(account: str, environ: dict[str, Any], body: bytes) -> bool:
+    """Whether the request is signed with credentials of `account` or names it in its body."""
+    from moto.iam.models import get_account_id_from
+    if account.encode() in body:
+        return True
+    credential = environ.get("HTTP_AUTHORIZATION", "").partition("Credential=")[2].split("/", 1)[0]
+    return bool(credential) and get_account_id_from(credential) == account
 
 
 def _zeros(size: int) -> Iterator[bytes]:
@@ -148,7 +163,7 @@ class _Layer:
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
         protocol, operation = _operation(environ, body)
-        taken = self.endpoint._take(operation)
+        taken = self.endpoint._take(operation, environ, body)
         if taken is not None:
             return self._damaged(environ, start_response, protocol, operation, body, *taken)
         return self._moto(environ, start_response, operation, body)

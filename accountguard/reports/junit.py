@@ -14,7 +14,15 @@ from .text import fix_for
 
 
 def render(inventory: Inventory, results: list[ControlResult], config: Config | None = None) -> str:
-    suite = ET.Element("testsuite", name=f"accountguard: {inventory.source}")
+    suites = ET.Element("testsuites", name="accountguard")
+    suites.append(suite(f"accountguard: {inventory.source}", results))
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def suite(name: str, results: list[ControlResult]) -> ET.Element:
+    """The test suite of one input (or one account of an organization)."""
+    suite = ET.Element("testsuite", name=name)
     counts: Counter = Counter()
     for result in results:
         control = result.control
@@ -44,7 +52,4 @@ def render(inventory: Inventory, results: list[ControlResult], config: Config | 
                 ET.SubElement(case, "system-out").text = f"weakened by this change, still passing: {printable(finding.message)}"
     for key in ("tests", "failures", "errors", "skipped"):
         suite.set(key, str(counts[key]))
-    suites = ET.Element("testsuites", name="accountguard")
-    suites.append(suite)
-    ET.indent(suites)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    return suite

@@ -27,14 +27,17 @@ DEFAULT_REPORT_TIMEOUT = 60.0  # seconds to wait for IAM's credential report
 def load_account(profile: str | None = None, regions: Iterable[str] = (), role_arn: str | None = None,
                  report_timeout: float = DEFAULT_REPORT_TIMEOUT, session: Any = None,
                  overrides: dict[str, Callable] | None = None,
-                 deadline: float | str = limits.LIVE_DEADLINE_SECONDS) -> Inventory:
+                 deadline: float | str | Deadline = limits.LIVE_DEADLINE_SECONDS,
+                 organization: Any = None) -> Inventory:
     """Scan the account within `deadline` seconds; InputError (one line) when it
     cannot be reached at all. `overrides` replace the client for one
-    "service:Operation" (tests use botocore's Stubber where moto has no backend)."""
-    clock = Deadline(deadline)
+    "service:Operation" (tests use botocore's Stubber where moto has no backend).
+    `organization`: the Organization the management account read, for an account
+    of an organization scan (its own Organizations reads are then not made)."""
+    clock = deadline if isinstance(deadline, Deadline) else Deadline(deadline)
     secrets_from_environment()
     try:
-        from . import iam, services  # boto3 is imported only when a live account is read
+        from . import iam, organizations, services  # boto3 is imported only when a live account is read
 
         reader = _reader(session, profile, role_arn, overrides, clock)
         identity = reader.identity()
@@ -46,8 +49,10 @@ def load_account(profile: str | None = None, regions: Iterable[str] = (), role_a
     scan = _Scan(reader, account_id, in_scope)
     with ThreadPoolExecutor(max_workers=16) as pool:
         iam_part = pool.submit(scan.guard, iam.TYPES + iam.GLOBAL_TYPES, iam.read, scan, report_timeout)
+        org_part = pool.submit(scan.guard, organizations.STRUCTURE, _organization, scan, organization)
         scan.guard(services.TYPES, services.read, scan, pool)
         iam_part.result()
+        org_part.result()
     facts = dict(scan.facts, account_id=account_id, account_subject=f"account:{account_id}",
                  regions=in_scope, observed_at=datetime.now(timezone.utc), api_calls=dict(reader.calls))
     return Inventory(source=f"account {account_id} ({', '.join(in_scope) or 'no region'})", kind="live",
@@ -83,6 +88,29 @@ class _Scan:
             self.cannot_read(types, failure)
         except Exception as exc:  # a bug in a reader must not look like an empty account
             self.cannot_read(types, f"internal error while reading the account: {describe(exc)}")
+
+
+def _organization(scan: _Scan, given: Any) -> None:
+    """The Organizations resources this account's inventory holds: the whole
+    organization in its management account, the part above it in a member (the
+    SCPs that apply to it: `scp_targets`); nothing in a standalone account. SCPs
+    never apply to the management account. A member that may not list the
+    organization leaves its structure unreadable, and SCPs out: they only ever deny,
+    so the IAM checks judged without them can fail more, never pass more."""
+    from . import organizations
+
+    found = given if given is not None else organizations.read(scan.reader)
+    if found is None:
+        return
+    management = found.management_account == scan.account_id
+    if not management and scan.account_id not in found.accounts:
+        raise ReadFailed("organizations:ListAccountsForParent",
+                         RuntimeError(f"account {scan.account_id} is not in organization {found.id}"))
+    for type_, address, values in found.resources(None if management else scan.account_id):
+        scan.add(type_, address, values)
+    scan.facts["organization"] = {"id": found.id, "management_account_id": found.management_account,
+                                  "path": None if management else found.path(scan.account_id)}
+    scan.facts["scp_targets"] = frozenset() if management else frozenset(found.chain(scan.account_id))
 
 
 def _reader(session: Any, profile: str | None, role_arn: str | None, overrides: dict[str, Callable] | None,

@@ -101,6 +101,7 @@ class ReadFailed(Exception):
 
     def __init__(self, action: str, exc: BaseException) -> None:
         self.action = action
+        self.code = _code(exc)
         status = (getattr(exc, "response", None) or {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
         self.refused = _code(exc) in REFUSED or status == 403
         why = f"was refused ({safe(_code(exc) or str(status))}): the scanner needs permission " \
