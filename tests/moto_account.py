@@ -27,6 +27,18 @@ REQUIRE_MFA = {"Version": "2012-10-17", "Statement": [
      "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}]}
 ROOT_USAGE = '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }'
 SIGNIN_WITHOUT_MFA = '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") }'
+# examples/baseline/organization.tf's SCP, after AWS's SCP examples
+# (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples.html)
+GUARDRAILS = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "DenyLeavingTheOrganization", "Effect": "Deny", "Action": "organizations:LeaveOrganization",
+     "Resource": "*"},
+    {"Sid": "DenyStoppingCloudTrail", "Effect": "Deny", "Action": ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail"],
+     "Resource": "*"},
+    {"Sid": "DenyDisablingGuardDuty", "Effect": "Deny",
+     "Action": ["guardduty:DeleteDetector", "guardduty:DisassociateFromAdministratorAccount",
+                "guardduty:DisassociateFromMasterAccount", "guardduty:UpdateDetector"], "Resource": "*"},
+    {"Sid": "DenyRootUser", "Effect": "Deny", "Action": "*", "Resource": "*",
+     "Condition": {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:root"}}}]}
 
 
 def reset(endpoint: str) -> None:
@@ -144,6 +156,7 @@ class Account:
     reader_key_age_days: int = 10
     admin_key: bool = False
     organization_features: tuple[str, ...] = ()
+    guardrails: bool = True  # manage an organization with GUARDRAILS on its root and one member
     extra: list[Callable[[Any], None]] = field(default_factory=list)  # more seeding, e.g. a budget
     account_id: str = ACCOUNT_ID  # the account `seed` is given a session of
 
@@ -176,6 +189,8 @@ class Account:
         _age_keys("auditor", self.reader_key_age_days, account_id=self.account_id)
         self._trail(boto)
         self._billing(boto)
+        if self.guardrails:
+            _guardrails(boto)
         for region in self.guardduty_regions:
             boto.client("guardduty", region_name=region).create_detector(Enable=True)
         for extra in self.extra:
@@ -229,6 +244,17 @@ class Account:
             EvaluationPeriods=1, Threshold=100, ComparisonOperator="GreaterThanThreshold", AlarmActions=[topic])
 
 
+def _guardrails(boto: Any) -> None:
+    orgs = boto.client("organizations", region_name="us-east-1")
+    orgs.create_organization(FeatureSet="ALL")
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    orgs.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+    orgs.create_account(AccountName="workload", Email="aws-workload@example.com")
+    policy = orgs.create_policy(Name="guardrails", Description="guardrails", Type="SERVICE_CONTROL_POLICY",
+                                Content=json.dumps(GUARDRAILS))["Policy"]["PolicySummary"]["Id"]
+    orgs.attach_policy(PolicyId=policy, TargetId=root)
+
+
 def _subscribed_topic(boto: Any, region: str, name: str, subscribed: bool) -> str:
     sns = boto.client("sns", region_name=region)
     topic = sns.create_topic(Name=name)["TopicArn"]
@@ -250,7 +276,7 @@ def insecure() -> Account:
     """An account set up the quick way: nothing of the baseline."""
     return Account(root=Root(mfa=None, access_key=True, last_used=NOW - timedelta(days=2)), password_policy=None,
                    mfa_policy=None, trail=None, billing_alarm=False, guardduty_regions=(), analyzer_regions=(),
-                   human_mfa=False, admin_key=True, reader_key_age_days=400)
+                   human_mfa=False, admin_key=True, reader_key_age_days=400, guardrails=False)
 
 
 ROLE = "accountguard-scanner"
@@ -309,7 +335,7 @@ def organization(management: Account | None, members: list[Member],
     ids = {"management": ACCOUNT_ID}
     overrides: dict[str, dict[str, Callable]] = {}
     if management is not None:
-        overrides[ACCOUNT_ID] = management.seed(boto)
+        overrides[ACCOUNT_ID] = Account(**{**management.__dict__, "guardrails": False}).seed(boto)
     for member in members:
         account_id = orgs.create_account(AccountName=member.name, Email=f"{member.name}@example.com"
                                           )["CreateAccountStatus"]["AccountId"]
@@ -317,7 +343,7 @@ def organization(management: Account | None, members: list[Member],
         if member.ou:
             orgs.move_account(AccountId=account_id, SourceParentId=root, DestinationParentId=units[member.ou])
         if member.account is not None:
-            seeded = Account(**{**member.account.__dict__, "account_id": account_id})
+            seeded = Account(**{**member.account.__dict__, "account_id": account_id, "guardrails": False})
             overrides[account_id] = seeded.seed(member_session(account_id))
         else:
             overrides[account_id] = {"accessanalyzer:ListAnalyzers": analyzers([], account_id),
