@@ -149,6 +149,9 @@ def _budget_gap(inventory: Inventory, budget: Resource) -> str | Unknown | None:
     weakenings=(raised("aws_cloudwatch_metric_alarm", "threshold", where=lambda v: v.get("metric_name") == "EstimatedCharges"),
                 raised("aws_budgets_budget", "limit_amount")),
     coverage=Coverage(
+        defaults={**SNS_COVERAGE["defaults"],
+                  "aws_budgets_budget.cost_filter": "none: the budget counts every cost (AWS Budgets)",
+                  "aws_budgets_budget.time_period_end": "2087-06-15, the provider's open end (no expiry)"},
         families=("aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm", "aws_budgets_*",
                   "data.aws_budgets_*", "aws_sns_*", "data.aws_sns_*", "aws_ce_anomaly_*"),
         read=("aws_cloudwatch_metric_alarm", "aws_budgets_budget", *SNS_COVERAGE["read"]),

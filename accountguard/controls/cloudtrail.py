@@ -59,10 +59,19 @@ TRAIL_IRRELEVANT = {
 }
 
 
+# https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudtrail
+TRAIL_DEFAULTS = {
+    "aws_cloudtrail.enable_logging": "true (provider: \"Defaults to true\")",
+    "aws_cloudtrail.include_global_service_events": "true (provider: \"Defaults to true\")",
+    "aws_cloudtrail.is_multi_region_trail": "false (provider: \"Defaults to false\")",
+    "aws_cloudtrail.enable_log_file_validation": "false (provider: \"Defaults to false\")",
+}
+
+
 def _trail_coverage(families: tuple[str, ...] = (), read: tuple[str, ...] = (),
                     irrelevant: dict[str, str] | None = None) -> Coverage:
     return Coverage(families=TRAIL_FAMILIES + families, read=("aws_cloudtrail",) + read,
-                    irrelevant={**TRAIL_IRRELEVANT, **(irrelevant or {})})
+                    irrelevant={**TRAIL_IRRELEVANT, **(irrelevant or {})}, defaults=TRAIL_DEFAULTS)
 
 
 def _trails(inventory: Inventory):
@@ -135,8 +144,7 @@ def log_file_validation(inventory: Inventory, config: Config):
 
 def _points_to(inventory: Inventory, trail: Resource, attr: str, types: tuple[str, ...], what: str):
     """The resources (or outside ARNs) `attr` names; a Verdict when there are none."""
-    value = trail.values.get(attr)
-    if value is None or value == "":
+    if not trail.written(attr):
         return Fail(trail.address, f"trail has no {what} ({attr} is not set)")
     link = inventory.link(trail, attr, *types)
     if link.resources or link.outside:

@@ -7,7 +7,7 @@ from ..config import Config
 from ..logpatterns import PatternNotEvaluated, compile_pattern
 from ..model import Error, Fail, Inventory, Pass, Resource, Unknown
 from . import Coverage, control
-from .cloudtrail import trail_gaps
+from .cloudtrail import TRAIL_DEFAULTS, trail_gaps
 
 
 def _event(**fields) -> dict:
@@ -68,10 +68,10 @@ def _trail_log_groups(inventory: Inventory):
     addresses: dict[str, object] = {}
     partial, unknown = [], []
     for trail in inventory.of_type("aws_cloudtrail"):
-        if trail.values.get("cloud_watch_logs_group_arn") in (None, ""):
+        if not trail.written("cloud_watch_logs_group_arn"):
             continue
         gaps, unclear = trail_gaps(trail)
-        if trail.values.get("cloud_watch_logs_role_arn") in (None, ""):
+        if not trail.written("cloud_watch_logs_role_arn"):
             gaps.append("has no role to deliver to CloudWatch Logs (cloud_watch_logs_role_arn)")
         if gaps:
             partial.append(f"{trail.address} {'; '.join(gaps)}")
@@ -180,6 +180,12 @@ FAMILIES = ("aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "
             "aws_sns_*", "data.aws_sns_*", "aws_cloudwatch_log_group", "data.aws_cloudwatch_log_group*",
             "aws_cloudtrail*", "data.aws_cloudtrail*")
 SNS_COVERAGE = dict(
+    defaults={
+        "aws_cloudwatch_metric_alarm.actions_enabled": "true (provider: \"Defaults to true\")",
+        "aws_cloudwatch_metric_alarm.treat_missing_data": "missing (provider: \"Defaults to missing\")",
+        "aws_sns_topic_subscription.filter_policy_scope": "MessageAttributes (SNS: the default filter policy "
+                                                          "scope)",
+    },
     read=("aws_sns_topic", "aws_sns_topic_subscription", "aws_sns_topic_policy", "data.aws_sns_topic",
           "aws_cloudwatch_composite_alarm"),
     irrelevant={
@@ -204,7 +210,7 @@ SNS_COVERAGE = dict(
         "# ...and an aws_cloudwatch_metric_alarm on CISBenchmark/RootUsage acting on a subscribed SNS topic;\n"
         "# the same for { ($.eventName = \"ConsoleLogin\") && ($.additionalEventData.MFAUsed != \"Yes\") }",
     coverage=Coverage(
-        families=FAMILIES,
+        families=FAMILIES, defaults={**SNS_COVERAGE["defaults"], **TRAIL_DEFAULTS},
         read=("aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_log_group",
               "data.aws_cloudwatch_log_group", "aws_cloudtrail", *SNS_COVERAGE["read"]),
         irrelevant={
