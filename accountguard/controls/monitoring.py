@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ..access import KEY_TYPES
 from ..alerting import alarm_gap
 from ..config import Config
 from ..logpatterns import PatternNotEvaluated, compile_pattern
@@ -183,11 +184,15 @@ SNS_COVERAGE = dict(
     defaults={
         "aws_cloudwatch_metric_alarm.actions_enabled": "true (provider: \"Defaults to true\")",
         "aws_cloudwatch_metric_alarm.treat_missing_data": "missing (provider: \"Defaults to missing\")",
+        "aws_sns_topic.policy": "SNS's default topic policy: the owner account's principals "
+                                "(https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html)",
+        "aws_kms_key.policy": "KMS's default key policy: the account's root only "
+                              "(https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html)",
         "aws_sns_topic_subscription.filter_policy_scope": "MessageAttributes (SNS: the default filter policy "
                                                           "scope)",
     },
     read=("aws_sns_topic", "aws_sns_topic_subscription", "aws_sns_topic_policy", "data.aws_sns_topic",
-          "aws_cloudwatch_composite_alarm"),
+          "aws_cloudwatch_composite_alarm", *KEY_TYPES, "aws_kms_key_policy"),
     irrelevant={
         "aws_sns_platform_application": "the mobile push platform; a subscription of protocol application is "
                                         "what is read",
