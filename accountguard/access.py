@@ -434,44 +434,47 @@ def default_key_policy(account: str | None) -> Policy:
 
 
 def _resource_policy(inventory: Inventory, resource: Resource, replacing: str, target_attr: str,
-                     target_types: tuple[str, ...], default) -> tuple[Policy | Unknown, str | None]:
+                     target_types: tuple[str, ...], default) -> tuple[Policy | Unknown, Resource]:
     """The policy of `resource`: the one a `replacing` resource sets on it, else its own
     `policy`, else AWS's default; and the owner account when its ARN says it."""
     account = _account_of(resource)
     for other in inventory.of_type(replacing):
         link = inventory.link(other, target_attr, *target_types)
         if resource in link.resources:
-            return policy_of(inventory, other, "policy"), account
+            return policy_of(inventory, other, "policy"), resource
         if link.unknown is not None:
-            return Unknown(f"{other.address} sets the policy of a resource known only after apply"), account
+            return Unknown(f"{other.address} sets the policy of a resource known only after apply"), resource
     if resource.mode != "managed":
-        return Unknown(f"{resource.address} is looked up (a data source), so its policy cannot be seen"), account
+        return Unknown(f"{resource.address} is looked up (a data source), so its policy cannot be seen"), resource
     if resource.left_unset("policy"):
-        return default(account), account
-    return policy_of(inventory, resource, "policy"), account
+        return default(account), resource
+    return policy_of(inventory, resource, "policy"), resource
 
 
-def topic_policy(inventory: Inventory, topic: Resource) -> tuple[Policy | Unknown, str | None]:
+def topic_policy(inventory: Inventory, topic: Resource) -> tuple[Policy | Unknown, Resource]:
     """The policy SNS evaluates for a topic (aws_sns_topic_policy replaces the topic's own)."""
     return _resource_policy(inventory, topic, "aws_sns_topic_policy", "arn", ("aws_sns_topic",),
                             default_topic_policy)
 
 
-def key_policy(inventory: Inventory, key: Resource) -> tuple[Policy | Unknown, str | None]:
+def key_policy(inventory: Inventory, key: Resource) -> tuple[Policy | Unknown, Resource]:
     """The policy KMS evaluates for a key (aws_kms_key_policy replaces the key's own)."""
     return _resource_policy(inventory, key, "aws_kms_key_policy", "key_id", (key.type,), default_key_policy)
 
 
-def lets_service(policy: Policy | Unknown, account: str | None, service: str, actions: tuple[str, ...],
+def lets_service(policy: Policy | Unknown, resource: Resource, service: str, actions: tuple[str, ...],
                  **context: Any) -> str | Unknown | None:
     """None when the resource policy lets `service` perform `actions`; else why not, or
     an Unknown. The owner account's keys (aws:SourceAccount, AWS:SourceOwner) hold the
     account's ID when known; in a default policy they match whatever it is."""
     if isinstance(policy, Unknown):
         return policy
+    account = _account_of(resource)
+    arn = dict.get(resource.values, "arn")  # known or not, as _account_of
     owner = (account or OWNER,) if account or policy.name.startswith("the default") else ANY
     keys = {"aws:SourceAccount": owner, "AWS:SourceOwner": owner, "aws:SourceArn": ANY, **context}
-    allowed, why = service_may(policy, service, actions, None, service_context(service, **keys))
+    allowed, why = service_may(policy, service, actions, arn if isinstance(arn, str) else None,
+                               service_context(service, **keys))
     if allowed is True:
         return None
     return why if allowed is False else Unknown(why)
@@ -504,8 +507,8 @@ def key_gap(inventory: Inventory, key: Resource, service: str, actions: tuple[st
         return Unknown(f"whether {key.address} is enabled is known only after apply")
     if enabled is False:
         return f"its key {key.address} is disabled"
-    policy, account = key_policy(inventory, key)
-    refused = lets_service(policy, account, service, actions, **context)
+    policy, owner = key_policy(inventory, key)
+    refused = lets_service(policy, owner, service, actions, **context)
     if isinstance(refused, str):
         return f"its key {key.address} does not let {service} use it: {refused}"
     return refused

@@ -90,8 +90,8 @@ def _policy_gap(inventory: Inventory, topic: Resource, publisher: str) -> str | 
     """None when the topic policy, and the key policy of an encrypted topic, let the
     publisher in, by IAM's evaluation of those resource policies."""
     service, context = PUBLISHERS[publisher]
-    policy, account = topic_policy(inventory, topic)
-    refused = lets_service(policy, account, service, ("sns:Publish",), **context)
+    policy, owner = topic_policy(inventory, topic)
+    refused = lets_service(policy, owner, service, ("sns:Publish",), **context)
     if isinstance(refused, str):
         return f"the topic policy of {topic.address} does not let {publisher} publish: {refused}"
     if refused is not None:
