@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from .iam import Policy, PolicyError, PolicySet, parse_policy
+from .iam import ANY, Policy, PolicyError, PolicySet, parse_policy, service_context, service_may
 from .managed_policies import managed_policy, managed_policy_name
 from .model import SENSITIVE, Inventory, Resource, Unknown
 
@@ -422,3 +422,128 @@ def access_graph(inventory: Inventory) -> AccessGraph:
 def user_name(user: Resource) -> str | Unknown:
     name = user.values.get("name")
     return name if isinstance(name, str) else Unknown(f"the name of {user.address} is known only after apply")
+
+
+# --- resource-based policies: which document AWS evaluates for a topic or a key ---------
+
+def _account_of(resource: Resource) -> str | None:
+    """The owner's account ID from the ARN; an ARN known only after apply leaves it
+    unknown, which only widens what the evaluation cannot know (so it is not a read)."""
+    arn = dict.get(resource.values, "arn")
+    parts = arn.split(":") if isinstance(arn, str) else []
+    return parts[4] if len(parts) > 5 and parts[4].isdigit() else None
+
+
+OWNER = "<the owner account>"  # stands for the account's ID in a default policy, whatever it is
+
+
+def default_topic_policy(account: str | None) -> Policy:
+    """The policy SNS gives a topic created without one: the owner account's principals
+    (AWS:SourceOwner), so CloudWatch alarms of the account publish and AWS Budgets,
+    which carries no AWS:SourceOwner, does not
+    (https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html,
+    https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html)."""
+    return parse_policy({"Version": "2008-10-17", "Id": "__default_policy_ID", "Statement": [{
+        "Sid": "__default_statement_ID", "Effect": "Allow", "Principal": {"AWS": "*"},
+        "Action": ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission",
+                   "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic",
+                   "SNS:Publish"],
+        "Resource": "*", "Condition": {"StringEquals": {"AWS:SourceOwner": account or OWNER}}}]},
+        "the default topic policy")
+
+
+def default_key_policy(account: str | None) -> Policy:
+    """The policy KMS gives a key created without one: the account's root, so IAM
+    policies decide; no AWS service principal may use the key
+    (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html)."""
+    return parse_policy({"Version": "2012-10-17", "Id": "key-default-1", "Statement": [{
+        "Sid": "Enable IAM User Permissions", "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{account or OWNER}:root"}, "Action": "kms:*", "Resource": "*"}]},
+        "the default key policy")
+
+
+def _resource_policy(inventory: Inventory, resource: Resource, replacing: str, target_attr: str,
+                     target_types: tuple[str, ...], default) -> tuple[Policy | Unknown, Resource]:
+    """The policy of `resource`: the one a `replacing` resource sets on it, else its own
+    `policy`, else AWS's default; and the owner account when its ARN says it."""
+    account = _account_of(resource)
+    for other in inventory.of_type(replacing):
+        link = inventory.link(other, target_attr, *target_types)
+        if resource in link.resources:
+            return policy_of(inventory, other, "policy"), resource
+        if link.unknown is not None:
+            return Unknown(f"{other.address} sets the policy of a resource known only after apply"), resource
+    if resource.mode != "managed":
+        return Unknown(f"{resource.address} is looked up (a data source), so its policy cannot be seen"), resource
+    if resource.left_unset("policy"):
+        return default(account), resource
+    return policy_of(inventory, resource, "policy"), resource
+
+
+def topic_policy(inventory: Inventory, topic: Resource) -> tuple[Policy | Unknown, Resource]:
+    """The policy SNS evaluates for a topic (aws_sns_topic_policy replaces the topic's own)."""
+    return _resource_policy(inventory, topic, "aws_sns_topic_policy", "arn", ("aws_sns_topic",),
+                            default_topic_policy)
+
+
+def key_policy(inventory: Inventory, key: Resource) -> tuple[Policy | Unknown, Resource]:
+    """The policy KMS evaluates for a key (aws_kms_key_policy replaces the key's own)."""
+    return _resource_policy(inventory, key, "aws_kms_key_policy", "key_id", (key.type,), default_key_policy)
+
+
+def lets_service(policy: Policy | Unknown, resource: Resource, service: str, actions: tuple[str, ...],
+                 **context: Any) -> str | Unknown | None:
+    """None when the resource policy lets `service` perform `actions`; else why not, or
+    an Unknown. The owner account's keys (aws:SourceAccount, AWS:SourceOwner) hold the
+    account's ID when known; in a default policy they match whatever it is."""
+    if isinstance(policy, Unknown):
+        return policy
+    account = _account_of(resource)
+    arn = dict.get(resource.values, "arn")  # known or not, as _account_of
+    owner = (account or OWNER,) if account or policy.name.startswith("the default") else ANY
+    keys = {"aws:SourceAccount": owner, "AWS:SourceOwner": owner, "aws:SourceArn": ANY, **context}
+    allowed, why = service_may(policy, service, actions, arn if isinstance(arn, str) else None,
+                               service_context(service, **keys))
+    if allowed is True:
+        return None
+    return why if allowed is False else Unknown(why)
+
+
+KEY_TYPES = ("aws_kms_key", "aws_kms_alias", "aws_kms_replica_key", "aws_kms_external_key",
+             "aws_kms_replica_external_key")
+
+
+def key_gap(inventory: Inventory, key: Resource, service: str, actions: tuple[str, ...],
+            **context: Any) -> str | Unknown | None:
+    """None when `service` can use this key for `actions`: an alias leads to its key, a
+    disabled or asymmetric key or one without key material encrypts nothing (services
+    ask GenerateDataKey), and the key policy must let the service in."""
+    if key.type == "aws_kms_alias":
+        targets = inventory.link(key, "target_key_id", *KEY_TYPES)
+        gaps = [key_gap(inventory, k, service, actions, **context) for k in targets.resources
+                if k.type != "aws_kms_alias"]
+        if None in gaps:
+            return None
+        if targets.outside:
+            return Unknown(f"{key.address} points to a key outside this input, whose policy cannot be seen")
+        return next(iter(gaps), None) or targets.unknown or f"{key.address} points to no key"
+    if key.type in ("aws_kms_external_key", "aws_kms_replica_external_key") and key.mode == "managed" \
+            and key.values.get("key_material_base64") is None:
+        return f"its key {key.address} has no key material imported, so it cannot encrypt"
+    attr = "is_enabled" if key.type == "aws_kms_key" and key.mode == "managed" else "enabled"
+    enabled = key.values.get(attr)
+    if isinstance(enabled, Unknown):
+        return Unknown(f"whether {key.address} is enabled is known only after apply")
+    if enabled is False:
+        return f"its key {key.address} is disabled"
+    spec = key.values.get("customer_master_key_spec")
+    if isinstance(spec, Unknown) and not key.left_unset("customer_master_key_spec"):
+        return Unknown(f"customer_master_key_spec of {key.address} is known only after apply")
+    if isinstance(spec, str) and spec != "SYMMETRIC_DEFAULT":
+        return (f"its key {key.address} is a {spec} key; {service} encrypts with data keys, which only "
+                "symmetric encryption keys generate")
+    policy, owner = key_policy(inventory, key)
+    refused = lets_service(policy, owner, service, actions, **context)
+    if isinstance(refused, str):
+        return f"its key {key.address} does not let {service} use it: {refused}"
+    return refused

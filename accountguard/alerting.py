@@ -7,10 +7,11 @@ A gap is None when the thing works; otherwise a string saying why not, or an
 """
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from typing import Any
 
+from .access import KEY_TYPES, key_gap, lets_service, topic_policy
+from .iam import ABSENT
 from .model import Inventory, Resource, Unknown
 
 # SNS protocols whose deliveries a person reads: mail, text messages, mobile push,
@@ -75,25 +76,41 @@ class Subscriptions:
                 self.unknown.append(link.unknown)
 
 
-def _policy_gap(inventory: Inventory, topic: Resource) -> Unknown | None:
-    """A topic policy that may keep CloudWatch or Budgets from publishing."""
-    for policy in inventory.of_type("aws_sns_topic_policy"):
-        if topic in inventory.link(policy, "arn", "aws_sns_topic").resources:
-            return Unknown(f"{policy.address} replaces the policy of {topic.address}; accountguard does "
-                           "not evaluate whether it still lets the alarm publish")
-    inline = topic.values.get("policy")
-    if isinstance(inline, str) and inline:
-        try:
-            statements = json.loads(inline).get("Statement", [])
-        except (ValueError, AttributeError):
-            return Unknown(f"the policy of {topic.address} cannot be read")
-        statements = statements if isinstance(statements, list) else [statements]
-        if any(isinstance(s, dict) and s.get("Effect") == "Deny" for s in statements):
-            return Unknown(f"the policy of {topic.address} denies some publishing; accountguard does not "
-                           "evaluate whether the alarm can still publish")
-    elif isinstance(inline, Unknown) and topic.references.get("policy"):
-        return Unknown(f"the policy of {topic.address} is known only after apply")
-    return None
+# The service principal each publisher acts as, and what its requests carry beyond the
+# owner's account: AWS Budgets carries no AWS:SourceOwner, so SNS's default topic policy
+# keeps it out (https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html).
+PUBLISHERS = {"CloudWatch": ("cloudwatch.amazonaws.com", {}),
+              "AWS Budgets": ("budgets.amazonaws.com", {"AWS:SourceOwner": ABSENT})}
+# What a publisher needs of the key of an encrypted topic
+# (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html, KMS section).
+ENCRYPTED_PUBLISH = ("kms:Decrypt", "kms:GenerateDataKey")
+
+
+def _policy_gap(inventory: Inventory, topic: Resource, publisher: str) -> str | Unknown | None:
+    """None when the topic policy, and the key policy of an encrypted topic, let the
+    publisher in, by IAM's evaluation of those resource policies."""
+    service, context = PUBLISHERS[publisher]
+    policy, owner = topic_policy(inventory, topic)
+    refused = lets_service(policy, owner, service, ("sns:Publish",), **context)
+    if isinstance(refused, str):
+        return f"the topic policy of {topic.address} does not let {publisher} publish: {refused}"
+    if refused is not None:
+        return refused
+    if not topic.written("kms_master_key_id"):
+        return None
+    link = inventory.link(topic, "kms_master_key_id", *KEY_TYPES)
+    gaps = [key_gap(inventory, key, service, ENCRYPTED_PUBLISH, **context) for key in link.resources]
+    if None in gaps:
+        return None
+    gaps += [Unknown(f"{topic.address} is encrypted with {arn}, which is not in this input, so whether its key "
+                     f"policy lets {publisher} use it cannot be seen") for arn in link.outside]
+    if link.unknown is not None:
+        gaps.append(link.unknown)
+    unknown = next((g for g in gaps if isinstance(g, Unknown)), None)
+    if unknown is not None:
+        return unknown
+    return f"{topic.address} is encrypted with a key {publisher} cannot use: {gaps[0]}" if gaps else \
+        Unknown(f"the key of {topic.address} cannot be found")
 
 
 def topic_gap(inventory: Inventory, topic: Resource | str, publisher: str) -> str | Unknown | None:
@@ -112,18 +129,13 @@ def topic_gap(inventory: Inventory, topic: Resource | str, publisher: str) -> st
             if key == AWS_MANAGED_SNS_KEY:
                 return (f"{name} is encrypted with the AWS managed key {AWS_MANAGED_SNS_KEY}, whose policy "
                         f"{publisher} cannot use, so nothing is published")
-            if isinstance(key, Unknown) or key not in (None, ""):
-                return Unknown(f"{name} is encrypted with a KMS key; accountguard does not evaluate whether "
-                               f"its key policy lets {publisher} use it")
         found = list(subscriptions.by_topic.get(topic.address, []))
         gaps = [] if topic.mode == "managed" else [Unknown(
             f"{name} is looked up (a data source), so its other subscriptions cannot be seen")]
     gaps = [_subscription_gap(s) for s in found] + gaps
     if None in gaps:
         if isinstance(topic, Resource) and topic.mode == "managed":
-            policy = _policy_gap(inventory, topic)
-            if policy:
-                return policy
+            return _policy_gap(inventory, topic, publisher)
         return None
     unknown = [g for g in gaps if isinstance(g, Unknown)]
     if unknown:

@@ -3,12 +3,12 @@ says nothing, is an error, never a pass. A plan that changes an account is
 judged before and after the change (regressions.py)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .config import Config
 from .controls import Control, all_controls
 from . import regressions, waivers
-from .model import Finding, Inventory, Status, Unreadable, Verdict
+from .model import Finding, Inventory, Status, Unreadable, Verdict, reading
 
 MODE_OF_KIND = {"plan": "P", "hcl": "H", "live": "L"}
 KIND_NAMES = {"P": "a Terraform plan", "H": "a .tf directory", "L": "a live account"}
@@ -34,17 +34,22 @@ def _judge(control: Control, inventory: Inventory, config: Config) -> list[Findi
     if not_evaluated:
         return not_evaluated
     try:
-        with inventory.recording() as looked_for:
-            verdicts = list(control.judge(inventory, config))
+        with inventory.recording() as looked_for, reading() as reads:
+            verdicts, rests_on, start = [], [], 0
+            for verdict in control.judge(inventory, config):
+                verdicts.append(verdict)
+                rests_on.append(tuple(reads[start:]))
+                start = len(reads)
     except Unreadable as exc:
         return [finding(Status.ERROR, "account", f"cannot be judged: {exc}")]
     except Exception as exc:  # a bug must not turn into a pass
         return [finding(Status.ERROR, "account", f"internal error while judging: {type(exc).__name__}: {exc}")]
     if not verdicts:
         return [finding(Status.ERROR, "account", "the control reached no verdict")]
-    return [_unseen_absence(v, control, inventory, account, looked_for) if v.subject == "account" else
-            Finding(control.id, v.status, v.subject, v.message, inventory.location_of(v.subject))
-            for v in verdicts]
+    return [replace(_unseen_absence(v, control, inventory, account, looked_for) if v.subject == "account" else
+                    Finding(control.id, v.status, v.subject, v.message, inventory.location_of(v.subject)),
+                    reads=read)
+            for v, read in zip(verdicts, rests_on)]
 
 
 def _present(inventory: Inventory, type_: str) -> list:

@@ -63,6 +63,8 @@ class Statement:
     not_resources: tuple[Any, ...] | None
     conditions: Any  # {operator: {key (lower case): (values as given, bools as "true"/"false")}} or Unknown
     sid: str = ""
+    principals: Any = None  # Principal as written ("*", {"AWS": ..., "Service": ...}); resource policies only
+    not_principals: Any = None
 
     @property
     def label(self) -> str:
@@ -115,6 +117,16 @@ def _conditions(raw: Any) -> Any:
     return parsed
 
 
+def _principal(raw: Any) -> Any:
+    """A Principal element, hashable: "*", Unknown, or ((type, (identifiers...)), ...)."""
+    if raw is None or raw == "*" or isinstance(raw, Unknown) or raw is SENSITIVE:
+        return raw
+    if not isinstance(raw, dict):
+        raise PolicyError("Principal must be \"*\" or an object")
+    return tuple(sorted((str(kind), v if isinstance(v, Unknown) else _as_tuple(v) or ())
+                        for kind, v in raw.items()))
+
+
 def _canonical(document: Any) -> str:
     return json.dumps(document, sort_keys=True, default=repr)
 
@@ -148,6 +160,8 @@ def parse_policy(document: Any, name: str, read_only_by_design: bool = False) ->
             not_resources=_as_tuple(raw.get("NotResource")),
             conditions=_conditions(raw.get("Condition")),
             sid=str(raw.get("Sid") or ""),
+            principals=_principal(raw.get("Principal")),
+            not_principals=_principal(raw.get("NotPrincipal")),
         ))
     return Policy(name, tuple(statements), _canonical(document), read_only_by_design)
 
@@ -714,3 +728,92 @@ def _explain_gap(policies: PolicySet, context: Context, gap: ActionSet) -> str:
     if not reasons:
         return f"no Deny refuses {witness} to {context.description}"
     return "; ".join(reasons)
+
+
+# --- resource-based policies: may an AWS service use a resource? --------------------
+
+def service_context(service: str, **known: Any) -> Context:
+    """A request an AWS service makes on the account's behalf (CloudWatch publishing an
+    alarm, CloudTrail encrypting a log file): the condition keys it carries, each a
+    tuple of values, ABSENT, or ANY when the value cannot be known (an ARN known only
+    after apply)."""
+    return Context(service, f"requests of {service}", tuple((k.lower(), v) for k, v in known.items()))
+
+
+def _principal_matches(principal: Any, service: str) -> bool | None:
+    if principal == "*":
+        return True
+    if isinstance(principal, Unknown) or principal is SENSITIVE:
+        return MAYBE
+    result: bool | None = False
+    for kind, identifiers in principal:
+        if isinstance(identifiers, Unknown):
+            result = MAYBE
+            continue
+        for identifier in identifiers:
+            if isinstance(identifier, Unknown) or identifier is SENSITIVE:
+                result = MAYBE
+            elif kind == "AWS" and identifier == "*":
+                return True  # "AWS": "*" is every principal, as "*" is
+            elif kind == "Service" and str(identifier).lower() == service.lower():
+                return True
+    return result
+
+
+def _statement_applies(statement: Statement, service: str, action: str, resource: str | None,
+                       context: Context) -> bool | None:
+    """Whether one statement of a resource policy covers `service` doing `action` on the
+    resource (ARN, or None when known only after apply) in `context`: True, False, MAYBE."""
+    if statement.principals is not None:
+        who = _principal_matches(statement.principals, service)
+    elif statement.not_principals is not None:
+        excluded = _principal_matches(statement.not_principals, service)
+        who = MAYBE if excluded is MAYBE else not excluded
+    else:
+        who = False  # a resource policy statement without a principal applies to nobody
+    patterns = statement.not_actions if statement.not_actions is not None else statement.actions or ()
+    if any(_unknown(p) for p in patterns):
+        what = MAYBE
+    else:
+        named = action in ActionSet.union(action_set(str(p)) for p in patterns)
+        what = named != (statement.not_actions is not None)
+    resources = statement.not_resources if statement.not_resources is not None else statement.resources or ()
+    if any(_unknown(r) for r in resources):
+        where = MAYBE
+    elif resource is None:
+        where = (True if any(_universal(str(r)) for r in resources) else MAYBE) \
+            if statement.not_resources is None else (False if any(_universal(str(r)) for r in resources) else MAYBE)
+    else:
+        hit = any(fnmatch.fnmatchcase(resource, str(r)) for r in resources)
+        where = hit != (statement.not_resources is not None)
+    if isinstance(statement.conditions, Unknown) or any(isinstance(k, Unknown) for k in statement.conditions.values()):
+        holds = MAYBE
+    else:
+        holds = condition_holds(statement.conditions, context)[0]
+    return _and((who, what, where, holds))
+
+
+def service_may(policy: Policy, service: str, actions: Iterable[str], resource: str | None,
+                context: Context) -> tuple[bool | None, str]:
+    """Whether a resource-based policy (an SNS topic policy, a KMS key policy) lets
+    `service` perform every one of `actions`: a service principal is allowed only by
+    the resource policy itself, an explicit Deny wins. True, False, or MAYBE when it
+    depends on what cannot be known; with the statement or reason that decides it."""
+    verdict: bool | None = True
+    reason = ""
+    for action in actions:
+        applying = [(s, _statement_applies(s, service, action, resource, context)) for s in policy.statements]
+        deny = next(((s, a) for s, a in applying if s.effect == "Deny" and a is not False), None)
+        allows = [a for s, a in applying if s.effect == "Allow"]
+        if deny is not None and deny[1] is True:
+            return False, f"{policy.name} {deny[0].label} denies {action} to {service}"
+        if deny is not None:
+            verdict, reason = MAYBE, f"{policy.name} {deny[0].label} may deny {action} to {service}"
+        elif True in allows:
+            continue
+        elif MAYBE in allows:
+            verdict, reason = MAYBE, (f"{policy.name} allows {action} to {service} only under conditions that "
+                                      "depend on values not known here")
+        else:
+            return False, f"{policy.name} does not allow {service} to perform {action}"
+    return verdict, reason

@@ -7,6 +7,7 @@ no report can print it.
 """
 from __future__ import annotations
 
+import contextvars
 import enum
 import re
 from collections import defaultdict
@@ -84,6 +85,7 @@ class Finding:
     preexisting: bool = False
     changes: tuple[str, ...] = ()
     waiver: Any = None  # the Waiver (waivers.py) accepting this failure, while it has not expired
+    reads: tuple[Read, ...] = field(default=(), compare=False, repr=False)  # what the verdict rests on; internal
 
     def as_dict(self) -> dict[str, Any]:
         found: dict[str, Any] = {"control": self.control, "status": self.status.value,
@@ -95,6 +97,68 @@ class Finding:
         if self.waiver is not None:
             found["waived"] = self.waiver.as_dict()
         return found
+
+
+@dataclass(frozen=True)
+class Read:
+    """One attribute a control read while judging: of which resource, and what it found
+    there: "known", "unknown" (an Unknown or sensitive value), "absent" (not set, and
+    nothing assumed), "default" (not set, so the control took AWS's or the provider's
+    default: `Resource.get` with a default, `Resource.left_unset`) or "followed" (unknown,
+    and followed through the configuration's references to the resources it names)."""
+
+    address: str
+    kind: str
+    attr: str
+    found: str
+    view: str = ""  # read while building a shared view of the inventory (Inventory.derive)
+
+
+_READS: contextvars.ContextVar[list[Read] | None] = contextvars.ContextVar("accountguard_reads", default=None)
+
+
+@contextmanager
+def reading() -> Iterator[list[Read]]:
+    """Every attribute of every resource read while the block runs, in order (the
+    engine attaches them to each verdict, tests/test_pass_provenance.py judges them)."""
+    reads: list[Read] = []
+    token = _READS.set(reads)
+    try:
+        yield reads
+    finally:
+        _READS.reset(token)
+
+
+def _note(owner: Resource, attr: str, value: Any, found: str | None = None) -> None:
+    reads = _READS.get()
+    if reads is None:
+        return
+    if found is None:
+        found = ("unknown" if isinstance(value, Unknown) or value is SENSITIVE else
+                 "absent" if value is None else "known")
+    reads.append(Read(owner.address, owner.kind, attr, found))
+
+
+class _Values(dict):
+    """A resource's values, noting each attribute read while `reading()` is on."""
+
+    __slots__ = ("owner",)
+
+    def get(self, attr: Any, default: Any = None) -> Any:
+        if attr not in self:
+            _note(self.owner, attr, None, "absent" if default is None else "default")
+            return default
+        value = dict.__getitem__(self, attr)
+        _note(self.owner, attr, value)
+        return value
+
+    def __getitem__(self, attr: Any) -> Any:
+        value = dict.__getitem__(self, attr)
+        _note(self.owner, attr, value)
+        return value
+
+    def __reduce__(self):
+        return dict, (dict(self),)
 
 
 _INDEX = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]')
@@ -116,6 +180,14 @@ class Resource:
     mode: str = "managed"
     references: dict[str, tuple[str, ...]] = field(default_factory=dict)
     location: tuple[str, int] | None = None  # file and line of the block, where the source has them
+    # the attributes and blocks the configuration writes; None where the source cannot tell (live)
+    configured: frozenset[str] | None = None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "values" and isinstance(value, dict):
+            value = _Values(value)
+            value.owner = self
+        object.__setattr__(self, name, value)
 
     @property
     def kind(self) -> str:
@@ -137,15 +209,29 @@ class Resource:
         return self.module_instance + config_address(_MODULES.match(self.address).group(2))
 
     def get(self, attr: str, default: Any = None) -> Any:
-        value = self.values.get(attr, default)
+        value = dict.get(self.values, attr)
+        _note(self, attr, value, "default" if value is None and default is not None else None)
         return default if value is None else value
 
     def left_unset(self, attr: str) -> bool:
-        """An attribute the configuration does not set: absent, or unknown with nothing
-        behind it (a plan shows an Optional+Computed attribute left out as known after
-        apply), so AWS's own default applies."""
-        value = self.values.get(attr)
-        return value is None or (isinstance(value, Unknown) and not self.references.get(attr))
+        """An attribute the configuration does not set, so AWS's own default applies:
+        null, or unknown where the configuration does not write it (a plan shows an
+        Optional+Computed attribute left out as known after apply). An unknown value the
+        configuration writes (from a reference, a local, `timestamp()`, ...) is set, and
+        so is any unknown where the source cannot tell what is written."""
+        value = dict.get(self.values, attr)
+        unset = value is None or (isinstance(value, Unknown) and self.configured is not None
+                                  and attr not in self.configured)
+        _note(self, attr, value, "default" if unset else None)
+        return unset
+
+    def written(self, attr: str) -> bool:
+        """Whether the attribute is set to something, perhaps known only after apply (what
+        a presence check rests on, so noted as known; what it is set to is read apart)."""
+        value = dict.get(self.values, attr)
+        unset = value is None or value == ""
+        _note(self, attr, value, "absent" if unset else "known")
+        return not unset
 
     def first_block(self, attr: str) -> dict[str, Any]:
         """Terraform nested blocks are lists of objects; most have at most one."""
@@ -217,6 +303,7 @@ class Inventory:
         self.anchor = anchor  # where findings about the whole account point: the root's provider block
         self._derived: dict[str, Any] = {}
         self._derived_types: dict[str, set[str]] = {}
+        self._derived_reads: dict[str, list[Read]] = {}
         self._looked_for: set[str] | None = None
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
         self._by_address: dict[str, list[Resource]] = defaultdict(list)
@@ -250,10 +337,14 @@ class Inventory:
     def derive(self, key: str, build: Callable[[Inventory], Any]) -> Any:
         """Compute a view of the inventory once (e.g. who gets which policy)."""
         if key not in self._derived:
-            with self.recording() as types:
+            with self.recording() as types, reading() as reads:
                 self._derived[key] = build(self)
             self._derived_types[key] = types
+            self._derived_reads[key] = [Read(r.address, r.kind, r.attr, r.found, r.view or key) for r in reads]
         self._look(self._derived_types[key])
+        reads = _READS.get()
+        if reads is not None:
+            reads.extend(self._derived_reads[key])
         return self._derived[key]
 
     def of_type(self, *types: str) -> list[Resource]:
@@ -322,6 +413,8 @@ class Inventory:
             for target in targets or self._by_address.get(address, ()):
                 if target.type in wanted:
                     found[id(target)] = target
+        if found:
+            _note(resource, attr, None, "followed")
         return list(found.values())
 
     def link(self, resource: Resource, attr: str, *types: str) -> Link:

@@ -22,13 +22,17 @@ class Coverage:
     `read`: their values decide the verdict. `error`: they can change the verdict but
     accountguard does not evaluate them, so where one is present the control is an
     error, never a pass. `irrelevant`: related types that cannot change it. `error`
-    and `irrelevant` map each type to why.
+    and `irrelevant` map each type to why. `defaults`: the attributes (`TYPE.attr`) whose
+    value, when the configuration leaves them out, the control takes to be AWS's or the
+    provider's default, each with that default and where it is documented; a pass may rest
+    on no other default (tests/test_pass_provenance.py).
     """
 
     families: tuple[str, ...] = ()
     read: tuple[str, ...] = ()
     error: dict[str, str] = field(default_factory=dict)
     irrelevant: dict[str, str] = field(default_factory=dict)
+    defaults: dict[str, str] = field(default_factory=dict)
 
     def classifies(self, type_: str) -> bool:
         return type_ in self.read or type_ in self.error or type_ in self.irrelevant

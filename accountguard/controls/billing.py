@@ -87,20 +87,22 @@ def _notification_gap(inventory: Inventory, budget: Resource, notification: dict
     return f"{budget.address} has a notification without a subscriber"
 
 
-def _budget_topics_gap(inventory: Inventory, budget: Resource, arns: list | Unknown) -> str | Unknown:
-    """A topic nobody reads fails; one somebody reads is still unknown: AWS Budgets
-    publishes only where the topic policy lets budgets.amazonaws.com publish
-    (https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html),
-    which accountguard does not evaluate."""
+def _budget_topics_gap(inventory: Inventory, budget: Resource, arns: list | Unknown) -> str | Unknown | None:
+    """None when one of the topics reaches a person and lets AWS Budgets publish (the
+    topic policy must allow budgets.amazonaws.com:
+    https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html)."""
     arns = arns if isinstance(arns, list) else [arns]
     topics = [t for arn in arns if isinstance(arn, str) for t in inventory.find("aws_sns_topic", arn)]
     if any(isinstance(arn, Unknown) for arn in arns):
         topics += inventory.referenced(budget, "notification", ["aws_sns_topic"])
     gaps = [topic_gap(inventory, topic, "AWS Budgets") for topic in topics]
-    if gaps and len(topics) >= len(arns) and all(isinstance(g, str) for g in gaps):
-        return "; ".join(gaps)
-    return Unknown(f"{budget.address} notifies SNS topics; AWS Budgets publishes only where the topic policy lets "
-                   "budgets.amazonaws.com publish, which accountguard does not evaluate")
+    if None in gaps:
+        return None
+    if len(topics) < len(arns):
+        gaps.append(Unknown(f"{budget.address} notifies an SNS topic not in this input, whose policy and "
+                            "subscriptions cannot be seen"))
+    unknown = next((g for g in gaps if isinstance(g, Unknown)), None)
+    return unknown or "; ".join(gaps)
 
 
 def _budget_gap(inventory: Inventory, budget: Resource) -> str | Unknown | None:
@@ -149,6 +151,9 @@ def _budget_gap(inventory: Inventory, budget: Resource) -> str | Unknown | None:
     weakenings=(raised("aws_cloudwatch_metric_alarm", "threshold", where=lambda v: v.get("metric_name") == "EstimatedCharges"),
                 raised("aws_budgets_budget", "limit_amount")),
     coverage=Coverage(
+        defaults={**SNS_COVERAGE["defaults"],
+                  "aws_budgets_budget.cost_filter": "none: the budget counts every cost (AWS Budgets)",
+                  "aws_budgets_budget.time_period_end": "2087-06-15, the provider's open end (no expiry)"},
         families=("aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm", "aws_budgets_*",
                   "data.aws_budgets_*", "aws_sns_*", "data.aws_sns_*", "aws_ce_anomaly_*"),
         read=("aws_cloudwatch_metric_alarm", "aws_budgets_budget", *SNS_COVERAGE["read"]),

@@ -1,5 +1,6 @@
-from ..access import trust_document
+from ..access import KEY_TYPES, key_gap, trust_document
 from ..config import Config
+from ..iam import ANY
 from ..model import Error, Fail, Inventory, Link, Pass, Resource, Unknown
 from ..regressions import destroyed, turned_off
 from . import Coverage, control
@@ -60,10 +61,21 @@ TRAIL_IRRELEVANT = {
 }
 
 
+# https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudtrail
+TRAIL_DEFAULTS = {
+    "aws_cloudtrail.enable_logging": "true (provider: \"Defaults to true\")",
+    "aws_cloudtrail.include_global_service_events": "true (provider: \"Defaults to true\")",
+    "aws_cloudtrail.is_multi_region_trail": "false (provider: \"Defaults to false\")",
+    "aws_cloudtrail.enable_log_file_validation": "false (provider: \"Defaults to false\")",
+}
+
+
 def _trail_coverage(families: tuple[str, ...] = (), read: tuple[str, ...] = (),
                     irrelevant: dict[str, str] | None = None) -> Coverage:
     return Coverage(families=TRAIL_FAMILIES + families, read=("aws_cloudtrail",) + read,
-                    irrelevant={**TRAIL_IRRELEVANT, **(irrelevant or {})})
+                    irrelevant={**TRAIL_IRRELEVANT, **(irrelevant or {})}, defaults={
+                        **TRAIL_DEFAULTS, "aws_kms_key.policy": "KMS's default key policy: the account's root "
+                        "only (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html)"})
 
 
 def _trails(inventory: Inventory):
@@ -136,8 +148,7 @@ def log_file_validation(inventory: Inventory, config: Config):
 
 def _points_to(inventory: Inventory, trail: Resource, attr: str, types: tuple[str, ...], what: str):
     """The resources (or outside ARNs) `attr` names; a Verdict when there are none."""
-    value = trail.values.get(attr)
-    if value is None or value == "":
+    if not trail.written(attr):
         return Fail(trail.address, f"trail has no {what} ({attr} is not set)")
     link = inventory.link(trail, attr, *types)
     if link.resources or link.outside:
@@ -145,41 +156,8 @@ def _points_to(inventory: Inventory, trail: Resource, attr: str, types: tuple[st
     return Error(trail.address, link.unknown.why if link.unknown else f"{attr} cannot be read")
 
 
-def _key_gap(inventory: Inventory, key: Resource) -> str | Unknown | None:
-    """None when CloudTrail can encrypt with this key: an alias leads to its key
-    (CloudTrail takes alias ARNs and names as KmsKeyId); a disabled or asymmetric key
-    encrypts no log file (CloudTrail asks GenerateDataKey for each)."""
-    if key.type == "aws_kms_alias":
-        targets = inventory.link(key, "target_key_id", *KEY_TYPES)
-        gaps = [_key_gap(inventory, k) for k in targets.resources if k.type != "aws_kms_alias"]
-        if None in gaps or targets.outside:
-            return None
-        return next(iter(gaps), None) or targets.unknown or f"{key.address} points to no key"
-    if key.mode == "managed":
-        for policy in inventory.of_type("aws_kms_key_policy"):
-            if key in inventory.link(policy, "key_id", "aws_kms_key").resources:
-                return Unknown(f"{policy.address} replaces the policy of {key.address}; accountguard does not "
-                               "evaluate whether CloudTrail may still use the key")
-        if key.type in ("aws_kms_external_key", "aws_kms_replica_external_key") \
-                and key.values.get("key_material_base64") is None:
-            return f"its key {key.address} has no key material imported, so it cannot encrypt"
-    spec = key.values.get("customer_master_key_spec")
-    if isinstance(spec, Unknown) and not key.left_unset("customer_master_key_spec"):
-        return Unknown(f"customer_master_key_spec of {key.address} is known only after apply")
-    if isinstance(spec, str) and spec != "SYMMETRIC_DEFAULT":
-        return (f"its key {key.address} is a {spec} key; CloudTrail encrypts with data keys, which only "
-                "symmetric encryption keys generate")
-    attr = "is_enabled" if key.type == "aws_kms_key" and key.mode == "managed" else "enabled"
-    enabled = key.values.get(attr)
-    if isinstance(enabled, Unknown):
-        return Unknown(f"whether {key.address} is enabled is known only after apply")
-    if enabled is False:
-        return f"its key {key.address} is disabled, so CloudTrail cannot encrypt or deliver logs"
-    return None
-
-
-KEY_TYPES = ("aws_kms_key", "aws_kms_alias", "aws_kms_replica_key", "aws_kms_external_key",
-             "aws_kms_replica_external_key")
+# https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
+CLOUDTRAIL_KEY_USE = ("kms:GenerateDataKey",)
 
 
 @control(
@@ -206,9 +184,10 @@ def trail_kms(inventory: Inventory, config: Config):
         keys = _points_to(inventory, trail, "kms_key_id", KEY_TYPES, "KMS key")
         if not isinstance(keys, Link):
             return keys
-        gaps = [_key_gap(inventory, key) for key in keys.resources]
-        if keys.outside or None in gaps:
-            return Pass(trail.address, "trail encrypts its logs with a KMS key (kms_key_id)")
+        gaps = [key_gap(inventory, key, "cloudtrail.amazonaws.com", CLOUDTRAIL_KEY_USE,
+                        **{"kms:EncryptionContext:aws:cloudtrail:arn": ANY}) for key in keys.resources]
+        if None in gaps or keys.outside:  # CloudTrail refuses a key whose policy keeps it out when it is set
+            return Pass(trail.address, "trail encrypts its logs with a KMS key (kms_key_id) CloudTrail can use")
         unknown = next((g for g in gaps if isinstance(g, Unknown)), None)
         return Error(trail.address, unknown.why) if unknown else Fail(trail.address, "trail " + gaps[0])
     yield from _every_trail(inventory, judge)
@@ -237,7 +216,7 @@ def delivery_role_gap(inventory: Inventory, trail: Resource) -> str | Unknown | 
     cloudtrail.amazonaws.com call sts:AssumeRole. A role outside this input is taken
     as it is named. Conditions in the statement (aws:SourceArn, as AWS recommends) are
     not evaluated."""
-    if trail.values.get("cloud_watch_logs_role_arn") in (None, ""):
+    if not trail.written("cloud_watch_logs_role_arn"):
         return "has no role to deliver to CloudWatch Logs (cloud_watch_logs_role_arn is not set)"
     found = inventory.link(trail, "cloud_watch_logs_role_arn", "aws_iam_role")
     if not (found.resources or found.outside):

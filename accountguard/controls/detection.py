@@ -55,6 +55,7 @@ def _detector_gap(detector: Resource):
     coverage=Coverage(
         families=("aws_guardduty_*", "data.aws_guardduty_*"),
         read=("aws_guardduty_detector", "data.aws_guardduty_detector"),
+        defaults={"aws_guardduty_detector.enable": "true (provider: \"Defaults to true\")"},
         irrelevant={
             "aws_guardduty_detector_feature": "turns an optional protection plan (S3, EKS, RDS, runtime, "
                                               "malware) on or off; the detector and its foundational sources "
@@ -98,6 +99,7 @@ def _analyzer_gap(analyzer: Resource):
     coverage=Coverage(
         families=("aws_accessanalyzer_*", "data.aws_accessanalyzer_*"),
         read=("aws_accessanalyzer_analyzer",),
+        defaults={"aws_accessanalyzer_analyzer.type": "ACCOUNT (provider: \"Defaults to ACCOUNT\")"},
         irrelevant={"aws_accessanalyzer_archive_rule": "archives findings that match its filter (suppression); "
                                                        "the analyzer still runs and records them"}),
 )

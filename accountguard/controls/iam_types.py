@@ -57,9 +57,10 @@ IRRELEVANT = {
 }
 
 
-def coverage(read: tuple[str, ...], irrelevant: dict[str, str] | None = None) -> Coverage:
+def coverage(read: tuple[str, ...], irrelevant: dict[str, str] | None = None,
+             defaults: dict[str, str] | None = None) -> Coverage:
     """A coverage over the IAM families: `read` is read; every other family type is
     irrelevant, for the reason given here or in IRRELEVANT."""
     reasons = {**IRRELEVANT, **(irrelevant or {})}
-    return Coverage(families=FAMILIES, read=read,
+    return Coverage(families=FAMILIES, read=read, defaults=defaults or {},
                     irrelevant={t: why for t, why in reasons.items() if t not in read})

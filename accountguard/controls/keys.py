@@ -13,7 +13,8 @@ from . import control, iam_types
     rationale="Long-lived keys leak (repositories, laptops, CI logs); a leaked key with write power is a takeover.",
     fix='resource "aws_iam_access_key" "this" {\n  user   = aws_iam_user.this.name\n'
         '  status = "Inactive"  # activate only while in use, or give the user read-only policies\n}',
-    coverage=iam_types.coverage(iam_types.ACCESS + ("aws_iam_access_key", "aws_iam_role")),
+    coverage=iam_types.coverage(iam_types.ACCESS + ("aws_iam_access_key", "aws_iam_role"), defaults={
+        "aws_iam_access_key.status": "Active (provider: \"Defaults to Active\")"}),
 )
 def no_writer_keys(inventory: Inventory, config: Config):
     keys = inventory.of_type("aws_iam_access_key")

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ..access import KEY_TYPES
 from ..alerting import alarm_gap
 from ..config import Config
 from ..logpatterns import PatternNotEvaluated, compile_pattern
 from ..model import Error, Fail, Inventory, Pass, Resource, Unknown
 from . import Coverage, control
-from .cloudtrail import delivery_role_gap, trail_gaps
+from .cloudtrail import TRAIL_DEFAULTS, delivery_role_gap, trail_gaps
 
 
 def _event(**fields) -> dict:
@@ -68,7 +69,7 @@ def _trail_log_groups(inventory: Inventory):
     addresses: dict[str, object] = {}
     partial, unknown = [], []
     for trail in inventory.of_type("aws_cloudtrail"):
-        if trail.values.get("cloud_watch_logs_group_arn") in (None, ""):
+        if not trail.written("cloud_watch_logs_group_arn"):
             continue
         gaps, unclear = trail_gaps(trail)
         delivery = delivery_role_gap(inventory, trail)
@@ -183,8 +184,18 @@ FAMILIES = ("aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "
             "aws_sns_*", "data.aws_sns_*", "aws_cloudwatch_log_group", "data.aws_cloudwatch_log_group*",
             "aws_cloudtrail*", "data.aws_cloudtrail*")
 SNS_COVERAGE = dict(
+    defaults={
+        "aws_cloudwatch_metric_alarm.actions_enabled": "true (provider: \"Defaults to true\")",
+        "aws_cloudwatch_metric_alarm.treat_missing_data": "missing (provider: \"Defaults to missing\")",
+        "aws_sns_topic.policy": "SNS's default topic policy: the owner account's principals "
+                                "(https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html)",
+        "aws_kms_key.policy": "KMS's default key policy: the account's root only "
+                              "(https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html)",
+        "aws_sns_topic_subscription.filter_policy_scope": "MessageAttributes (SNS: the default filter policy "
+                                                          "scope)",
+    },
     read=("aws_sns_topic", "aws_sns_topic_subscription", "aws_sns_topic_policy", "data.aws_sns_topic",
-          "aws_cloudwatch_composite_alarm"),
+          "aws_cloudwatch_composite_alarm", *KEY_TYPES, "aws_kms_key_policy"),
     irrelevant={
         "aws_sns_platform_application": "the mobile push platform; a subscription of protocol application is "
                                         "what is read",
@@ -207,7 +218,7 @@ SNS_COVERAGE = dict(
         "# ...and an aws_cloudwatch_metric_alarm on CISBenchmark/RootUsage acting on a subscribed SNS topic;\n"
         "# the same for { ($.eventName = \"ConsoleLogin\") && ($.additionalEventData.MFAUsed != \"Yes\") }",
     coverage=Coverage(
-        families=FAMILIES,
+        families=FAMILIES, defaults={**SNS_COVERAGE["defaults"], **TRAIL_DEFAULTS},
         read=("aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_log_group",
               "data.aws_cloudwatch_log_group", "aws_cloudtrail", *SNS_COVERAGE["read"]),
         irrelevant={

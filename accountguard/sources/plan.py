@@ -224,6 +224,15 @@ class _Configuration:
         return {attr: self._resolve_all(_references(expression), path)
                 for attr, expression in (resource.get("expressions") or {}).items()}
 
+    def configured(self, address: str) -> frozenset[str] | None:
+        """The attributes and blocks the configuration writes for the resource; None
+        for a resource the configuration does not show."""
+        entry = self.resources.get(config_address(address))
+        if entry is None:
+            return None
+        expressions = entry[0].get("expressions")
+        return frozenset(expressions) if isinstance(expressions, dict) else frozenset()
+
     def references(self, address: str) -> dict[str, tuple[str, ...]]:
         return {attr: tuple(sorted(found.addresses)) for attr, found in self.targets(address).items()
                 if found.addresses}
@@ -320,7 +329,8 @@ def inventory_from_plan(plan: dict[str, Any], source: str, directory: Inventory 
             return
         resource = Resource(address=address, type=type_, mode=mode, values=values,
                             region=configuration.region(address, variables),
-                            references=configuration.references(address))
+                            references=configuration.references(address),
+                            configured=configuration.configured(address))
         _follow_locals(resource, configuration, directory)
         resources.append(resource)
 
@@ -432,7 +442,8 @@ def _state_resource(resource: dict[str, Any], configuration: _Configuration, var
     region = arn.split(":")[3] if isinstance(arn, str) and arn.count(":") >= 5 else ""
     return Resource(address=resource["address"], type=resource["type"], mode=resource["mode"], values=values,
                     region=region or configuration.region(resource["address"], variables),
-                    references=configuration.references(resource["address"]))
+                    references=configuration.references(resource["address"]),
+                    configured=configuration.configured(resource["address"]))
 
 
 def _inventory_before(plan: dict[str, Any], configuration: _Configuration, variables: dict[str, Any],

@@ -584,7 +584,7 @@ class Loader:
                               for attr, value in values.items()}
                 found.append(Resource(address=address, type=type_, mode=mode, values=values, region=region,
                                       references={a: r for a, r in references.items() if r},
-                                      location=(block.file, block.line)))
+                                      location=(block.file, block.line), configured=_configured(block)))
         for name in module.config.calls:
             children = self.children(module, name)
             if isinstance(children, Unknown):
@@ -689,3 +689,11 @@ def _anchor(root: ModuleConfig, resources: list[Resource]) -> tuple[str, int] | 
         return providers[0]
     located = sorted(r.location for r in resources if r.location and not r.module_instance)
     return located[0] if located else None
+
+
+def _configured(block: Any) -> frozenset[str] | None:
+    """What the block writes: its attributes and nested blocks; None with a `dynamic`
+    block, whose content is not the attribute it generates."""
+    if any(b.type == "dynamic" for b in block.blocks):
+        return None
+    return frozenset(block.attributes) | {b.type for b in block.blocks}

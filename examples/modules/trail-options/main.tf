@@ -12,6 +12,12 @@ variable "key" {
   default     = "key"
 }
 
+variable "key_policy" {
+  description = "\"cloudtrail\": the key policy lets CloudTrail encrypt; \"root-only\": only the account's root; \"separate\": the CloudTrail policy set by aws_kms_key_policy."
+  type        = string
+  default     = "cloudtrail"
+}
+
 variable "include_global_service_events" {
   type    = bool
   default = true
@@ -39,10 +45,41 @@ variable "delivery_role" {
   default = true
 }
 
+variable "account_id" {
+  type    = string
+  default = "123456789012"
+}
+
+locals {
+  account_administration = {
+    Sid       = "AccountAdministration"
+    Effect    = "Allow"
+    Principal = { AWS = "arn:aws:iam::${var.account_id}:root" }
+    Action    = "kms:*"
+    Resource  = "*"
+  }
+  cloudtrail_encrypt = {
+    Sid       = "CloudTrailEncrypt"
+    Effect    = "Allow"
+    Principal = { Service = "cloudtrail.amazonaws.com" }
+    Action    = ["kms:GenerateDataKey*", "kms:DescribeKey"]
+    Resource  = "*"
+  }
+  root_only_policy  = jsonencode({ Version = "2012-10-17", Statement = [local.account_administration] })
+  cloudtrail_policy = jsonencode({ Version = "2012-10-17", Statement = [local.account_administration, local.cloudtrail_encrypt] })
+}
+
 resource "aws_kms_key" "logs" {
   description         = "Encrypts CloudTrail ${var.name} logs"
   enable_key_rotation = true
   is_enabled          = var.key != "disabled"
+  policy              = var.key_policy == "separate" ? null : var.key_policy == "root-only" ? local.root_only_policy : local.cloudtrail_policy
+}
+
+resource "aws_kms_key_policy" "logs" {
+  count  = var.key_policy == "separate" ? 1 : 0
+  key_id = aws_kms_key.logs.id
+  policy = local.cloudtrail_policy
 }
 
 resource "aws_kms_alias" "logs" {

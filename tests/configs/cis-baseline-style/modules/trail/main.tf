@@ -12,6 +12,16 @@ variable "selectors" {
 
 resource "aws_kms_key" "this" {
   description = "${var.name} logs"
+  # CloudTrail may encrypt only with a key whose policy lets it in (KMS's default policy does not)
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "cloudtrail.amazonaws.com" }
+      Action    = ["kms:GenerateDataKey*", "kms:DescribeKey"]
+      Resource  = "*"
+    }]
+  })
 }
 
 resource "aws_cloudtrail" "this" {
