@@ -141,8 +141,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "live_inventory" in metafunc.fixturenames and config.getoption("aws_organization") \
             and _live_selected(config):
         accounts = _organization(config)[1]
-        metafunc.parametrize("live_inventory", [a.account_id for a in accounts], indirect=True,
-                             ids=[f"{a.account_id}-{printable(a.name)}" for a in accounts])
+        # xdist_group: with `--dist loadgroup` every test of one account runs on one worker
+        metafunc.parametrize("live_inventory", [
+            pytest.param(a.account_id, id=f"{a.account_id}-{printable(a.name)}",
+                         marks=pytest.mark.xdist_group(a.account_id)) for a in accounts], indirect=True)
 
 
 def _organization(config: pytest.Config) -> tuple[OrganizationReader, list[AccountScan]]:
