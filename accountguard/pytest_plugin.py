@@ -167,15 +167,14 @@ def _member_inventory(config: pytest.Config, account_id: str) -> Inventory:
     done = config.stash.setdefault(_SCANNED, {})
     if account_id not in done:
         account = next(a for a in accounts if a.account_id == account_id)
-        if account.skipped is not None:
-            done[account_id] = account
-        else:
+        if account.skipped is None and account_id == reader.organization.management_account:
+            account = reader.management()  # scanned once, whether for itself or for its members' credit
+        elif account.skipped is None:
             reader.scan(account)
             management = reader.management()
-            if account.inventory is not None and management is not None and management.inventory is not None \
-                    and account is not management:
+            if account.inventory is not None and management is not None and management.inventory is not None:
                 account.inventory = credit(account.inventory, management.inventory, reader.organization)
-            done[account_id] = account
+        done[account_id] = account
     account = done[account_id]
     if account.skipped is not None:
         pytest.skip(f"account {account_id}: {printable(account.skipped)}")

@@ -30,8 +30,8 @@ class RootRow(Root):
     key_active: str = "true"
     key_used: object = None
 
-    def report_row(self) -> str:
-        fields = super().report_row().split(",")
+    def report_row(self, account_id: str = ACCOUNT_ID) -> str:
+        fields = super().report_row(account_id).split(",")
         if self.access_key:  # access_key_1_active, _last_rotated, _last_used_date
             fields[8] = self.key_active
             fields[10] = _stamp(self.key_used) if self.key_used else "N/A"

@@ -432,49 +432,42 @@ def test_without_central_root_access_a_member_root_without_mfa_fails(moto):
 
 # --- pytest, with and without xdist -----------------------------------------------------------------------
 
-def _pytest_organization(moto, pytester, monkeypatch, *extra):
-    """management (secure), "keyed" (an admin key: AG_KEY_1 fails), "clean" (secure), "closed" (suspended)."""
+def test_pytest_runs_one_test_per_account_and_control_with_and_without_xdist(moto, pytester, monkeypatch):
+    """management (secure), "keyed" (an admin key: AG_KEY_1 fails), "clean" (secure), "closed"
+    (suspended), judged by pytest in one process and then by two xdist workers (the scans only
+    read, so both runs see the organization seeded once)."""
     moto.clear()
     reset(moto.url)
     seeded = organization(Account(), [Member("keyed", "Workloads", Account(admin_key=True)),
                                       Member("clean", "Workloads"), Member("closed", "", None, closed=True)])
-    for operation in ("ListAnalyzers", "ListOrganizationsFeatures"):  # no Stubbers in another process
-        moto.fail(operation, 403, "AccessDeniedException", times=10_000)
-    for operation in ("AssumeRole", "GetAccountAuthorizationDetails"):  # counted: moto answers them
-        moto.inject(operation, Fault(status=None), times=10_000)
     for key, value in _env(moto).items():
         monkeypatch.setenv(key, value)
-    result = pytester.runpytest_subprocess("--pyargs", "accountguard", "-m", "live", "--aws-organization",
-                                           "--aws-region", "eu-west-1", *extra)
-    served = list(moto.served)
+    for workers in (None, "2"):
+        moto.clear()
+        for operation in ("ListAnalyzers", "ListOrganizationsFeatures"):  # no Stubbers in another process
+            moto.fail(operation, 403, "AccessDeniedException", times=10_000)
+        for operation in ("AssumeRole", "GetAccountAuthorizationDetails"):  # counted: moto answers them
+            moto.inject(operation, Fault(status=None), times=10_000)
+        result = pytester.runpytest_subprocess("--pyargs", "accountguard", "-m", "live", "--aws-organization",
+                                               "--aws-region", "eu-west-1",
+                                               *(("-n", workers, "--dist", "loadgroup") if workers else ()))
+        served = list(moto.served)
+        outcomes = result.parseoutcomes()
+        # three active accounts: AG_DET_2 errors in each (ListAnalyzers refused), AG_KEY_1 fails in
+        # "keyed", AG_ORG_1 fails in each member (no SCP denies its guardrails) and in the management
+        # account's own view; the suspended account's tests are skipped with the reason
+        assert outcomes["failed"] == 4 + 3 and outcomes["passed"] == 3 * (len(LIVE) - 1) - 1, workers
+        assert outcomes["skipped"] == len(ALL_LIVE)
+        assert any("FAILED" in line and "AG_KEY_1" in line and f"{seeded.ids['keyed']}-keyed" in line
+                   for line in result.stdout.lines)
+        # a process scans only the accounts of its tests, each once; with --dist loadgroup an
+        # account's tests run on one worker, so each member is scanned once in all, and the
+        # management account (whose organization trail and root access its members are credited
+        # with) once per process that needs it
+        processes = int(workers or 1)
+        assert served.count("AssumeRole") == 2, workers
+        assert 3 <= served.count("GetAccountAuthorizationDetails") <= 2 + processes, workers
     moto.clear()
-    return seeded, result, served
-
-
-@pytest.mark.parametrize("workers", [None, "2"], ids=["one process", "xdist -n 2"])
-def test_pytest_runs_one_test_per_account_and_control(moto, pytester, monkeypatch, workers):
-    seeded, result, served = _pytest_organization(moto, pytester, monkeypatch,
-                                                  *(("-n", workers, "--dist", "loadgroup") if workers else ()))
-    outcomes = result.parseoutcomes()
-    # three active accounts: AG_DET_2 errors in each (ListAnalyzers refused), AG_KEY_1 fails in "keyed";
-    # the suspended account's tests are skipped with the reason
-    # and AG_ORG_1 fails in each: no SCP denies its guardrails
-    assert outcomes["failed"] == 4 + 3 and outcomes["passed"] == 3 * (len(LIVE) - 1) - 1
-    assert outcomes["skipped"] == len(ALL_LIVE)
-    assert any("FAILED" in line and "AG_KEY_1" in line and f"{seeded.ids['keyed']}-keyed" in line
-               for line in result.stdout.lines)
-    # a process scans only the accounts of the tests it runs, each once: one process scans each
-    # account once; each of n workers at most every account once (xdist may give a worker tests of
-    # both members), plus the management account, whose organization trail and root access its
-    # members are credited with
-    # with --dist loadgroup an account's tests run on one worker: each member is scanned once
-    # in all, and the management account (whose organization trail and root access its members
-    # are credited with) once per process that judges a member or itself
-    processes = int(workers or 1)
-    assert served.count("AssumeRole") == 2
-    assert 3 <= served.count("GetAccountAuthorizationDetails") <= 2 + processes
-    if workers:
-        assert any("@" in line and "AG_KEY_1" in line for line in result.stdout.lines)
 
 
 # --- the scanner role of the README, as Terraform ---------------------------------------------------------

@@ -11,7 +11,8 @@ ACCESS = ("aws_iam_user", "aws_iam_group", "aws_iam_policy", "aws_iam_user_polic
           "aws_iam_user_policy_attachments_exclusive", "aws_iam_group_policy_attachments_exclusive",
           "aws_iam_user_policies_exclusive", "aws_iam_group_policies_exclusive",
           "aws_iam_user_group_membership", "aws_iam_group_membership", "aws_organizations_policy",
-          "aws_organizations_policy_attachment", "data.aws_iam_policy_document", "data.aws_iam_policy")
+          "aws_organizations_policy_attachment", "data.aws_organizations_policy", "data.aws_iam_policy_document",
+          "data.aws_iam_policy")
 
 _ROLE = "a role's permissions reach a user only by assuming the role, which aws_iam_role's trust policy decides"
 _LOOKUP = "looks up something managed elsewhere"
@@ -53,7 +54,6 @@ IRRELEVANT = {
     "data.aws_organizations_policies": _LOOKUP + "; SCPs not attached in the plan are not counted (they only "
                                                  "take power away, and an MFA Deny must be seen to count)",
     "data.aws_organizations_policies_for_target": _LOOKUP + "; as data.aws_organizations_policies",
-    "data.aws_organizations_policy": _LOOKUP + "; as data.aws_organizations_policies",
 }
 
 

@@ -220,7 +220,7 @@ SNS_COVERAGE = dict(
     coverage=Coverage(
         families=FAMILIES, defaults={**SNS_COVERAGE["defaults"], **TRAIL_DEFAULTS},
         read=("aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_log_group",
-              "data.aws_cloudwatch_log_group", "aws_cloudtrail", *SNS_COVERAGE["read"]),
+              "data.aws_cloudwatch_log_group", "aws_cloudtrail", "aws_iam_role", *SNS_COVERAGE["read"]),
         irrelevant={
             **SNS_COVERAGE["irrelevant"],
             "data.aws_cloudwatch_log_groups": "lists log groups; delivers nothing",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
 from ..access import attached_scps
 from ..config import Config
@@ -180,7 +180,7 @@ class Organization:
             if isinstance(enabled, list) and all(isinstance(t, str) for t in enabled) \
                     and "SERVICE_CONTROL_POLICY" not in enabled:
                 return f"{name} does not enable the SERVICE_CONTROL_POLICY policy type"
-            roots = organization.values.get("roots")
+            roots = _assigned(organization, "roots")
             for root in roots if isinstance(roots, list) else ():
                 types = root.get("policy_types") if isinstance(root, dict) else None
                 if isinstance(types, list) and all(isinstance(t, dict) for t in types) and not any(
@@ -189,19 +189,42 @@ class Organization:
         return None
 
     def management_account(self) -> str | None:
-        return next((o.values["master_account_id"] for o in self.organizations
-                     if isinstance(o.values.get("master_account_id"), str)), None)
+        return next((m for m in (_assigned(o, "master_account_id") for o in self.organizations)
+                     if isinstance(m, str)), None)
 
     def listed_accounts(self) -> list[dict]:
         """Accounts the organization lists (a looked-up or live organization)."""
         found = {}
         for organization in self.organizations:
             for attr in ("accounts", "non_master_accounts"):
-                listed = organization.values.get(attr)
+                listed = _assigned(organization, attr)
                 for account in listed if isinstance(listed, list) else ():
                     if isinstance(account, dict) and isinstance(account.get("id"), str):
                         found.setdefault(account["id"], account)
         return list(found.values())
+
+
+def _assigned(resource: Resource, attr: str) -> Any:
+    """What AWS assigns an organization or account (its ID, status, management account,
+    accounts), or None while the plan creates it: see ASSIGNED."""
+    return None if resource.left_unset(attr) else resource.values.get(attr)
+
+
+# What a plan does not know of an organization or account it creates, and why that cannot
+# open an account: the Coverage's declared defaults.
+ASSIGNED = {
+    "aws_organizations_account.id": "assigned at creation: a new account that no policy names but through a "
+                                    "reference, and never the management account",
+    "aws_organizations_account.status": "ACTIVE: CreateAccount makes an active account "
+                                        "(https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html)",
+    "aws_organizations_organization.master_account_id": "the account that creates the organization, never "
+                                                        "one of the accounts it creates",
+    "aws_organizations_organization.accounts": "a new organization holds the management account and the "
+                                               "accounts this configuration creates",
+    "aws_organizations_organization.roots": "the root AWS creates with the organization, with the policy types "
+                                            "of its enabled_policy_types",
+    "aws_organizations_organization.non_master_accounts": "as accounts: the accounts this configuration creates",
+}
 
 
 def organization(inventory: Inventory) -> Organization:
@@ -223,10 +246,10 @@ def members(org: Organization) -> Iterator[Member | Verdict]:
     management = org.management_account()
     seen: set[str] = set()
     for account in org.accounts:
-        account_id = account.values.get("id")
+        account_id = _assigned(account, "id")
         account_id = account_id if isinstance(account_id, str) and account_id else NEW_ACCOUNT_ID
         seen.add(account_id)
-        status = account.values.get("status")
+        status = _assigned(account, "status")
         if account_id == management:
             yield Verdict(Status.NOT_APPLICABLE, account.address, "the management account: SCPs never apply to it")
         elif isinstance(status, str) and status != "ACTIVE":
@@ -326,6 +349,7 @@ def judge_member(org: Organization, member: Member) -> Verdict:
     coverage=Coverage(
         families=("aws_organizations_*", "data.aws_organizations_*", "aws_controltower_*",
                   "data.aws_controltower_*"),
+        defaults=ASSIGNED,
         read=("aws_organizations_organization", "aws_organizations_organizational_unit", "aws_organizations_account",
               "aws_organizations_policy", "aws_organizations_policy_attachment",
               "data.aws_organizations_organization", "data.aws_organizations_organizational_unit",

@@ -56,7 +56,7 @@ def load_account(profile: str | None = None, regions: Iterable[str] = (), role_a
     facts = dict(scan.facts, account_id=account_id, account_subject=f"account:{account_id}",
                  regions=in_scope, observed_at=datetime.now(timezone.utc), api_calls=dict(reader.calls))
     return Inventory(source=f"account {account_id} ({', '.join(in_scope) or 'no region'})", kind="live",
-                     resources=scan.resources, facts=facts, unreadable=scan.unreadable, notes=notes)
+                     resources=scan.built(), facts=facts, unreadable=scan.unreadable, notes=notes)
 
 
 class _Scan:
@@ -66,14 +66,20 @@ class _Scan:
         self.reader = reader
         self.account_id = account_id
         self.regions = regions
-        self.resources: list[Resource] = []
+        self._found: list[tuple[str, str, dict[str, Any], str | None]] = []
         self.facts: dict[str, Any] = {}
         self.unreadable: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def add(self, type_: str, address: str, values: dict[str, Any], region: str | None = None) -> None:
         with self._lock:
-            self.resources.append(Resource(address=address, type=type_, values=values, region=region))
+            self._found.append((type_, address, values, region))
+
+    def built(self) -> list[Resource]:
+        """The Resources, made once every reader is done: readers complete the values of
+        what they added (the credential report fills in users read before it)."""
+        return [Resource(address=address, type=type_, values=values, region=region)
+                for type_, address, values, region in self._found]
 
     def cannot_read(self, types: Iterable[str], failure: ReadFailed | str) -> None:
         with self._lock:
