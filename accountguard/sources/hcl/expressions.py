@@ -138,8 +138,8 @@ PRECISION_BITS = 512  # Terraform's numbers are big.Float with 512-bit mantissas
 
 def _round_binary(value: Fraction) -> Fraction:
     """`value` rounded to 512 bits, to nearest even, as big.Float rounds every result."""
-    if value == 0:
-        return value
+    if value.denominator == 1 and value.numerator.bit_length() <= PRECISION_BITS:
+        return value  # exact already, as every small whole number is
     sign, magnitude = (1, value) if value > 0 else (-1, -value)
     exponent = magnitude.numerator.bit_length() - magnitude.denominator.bit_length() - PRECISION_BITS
     while magnitude / Fraction(2) ** exponent >= 2 ** PRECISION_BITS:

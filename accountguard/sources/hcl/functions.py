@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -626,6 +627,11 @@ def _range(*args: Any) -> list:
         raise EvalError("range: end must be greater than start when step is positive")
     if any(isinstance(a, float) and math.isinf(a) for a in (start, end, step)):
         raise EvalError("range: more than 1024 values were generated")
+    if all(type(a) is int for a in (start, end, step)):
+        values = list(itertools.islice(range(start, end, step), RANGE_MAX + 1))
+        if len(values) > RANGE_MAX:
+            raise EvalError("range: more than 1024 values were generated")
+        return values
     exact = [_exact(a) for a in (start, end, step)]
     values, number = [], exact[0]
     while (number > exact[1]) if down else (number < exact[1]):
