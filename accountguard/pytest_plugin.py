@@ -212,12 +212,19 @@ class WeakenedWarning(UserWarning):
     """A plan weakens a control that still passes."""
 
 
+class StaleWaiverWarning(UserWarning):
+    """A waiver of this control matches none of its findings: remove it."""
+
+
 def assert_control(control: Control, inventory: Inventory, config: Config) -> None:
     """Pass, skip (not applicable) or fail with the control ID, every offending
     subject, why it matters and the fix. With `--fail-on regressions`, failures
     the plan's prior state already had are xfail; weakening that still passes
     is a warning unless `fail_on_warnings`."""
     result, = evaluate(inventory, config, [control])
+    for note in inventory.notes:
+        if note.startswith(f"stale waiver: {control.id} "):
+            warnings.warn(StaleWaiverWarning(printable(note)), stacklevel=2)
     if result.status is Status.NOT_APPLICABLE:
         pytest.skip(f"{control.id}: {printable(result.findings[0].message)}")
     if any(blocking(f, config) for f in result.findings):

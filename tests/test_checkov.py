@@ -255,3 +255,12 @@ def test_a_waived_failure_is_a_skipped_check_with_the_reason(tmp_path):
     (skipped,) = [c for c in ours(found, "skipped_checks") if c["check_id"] == "AG_KEY_1"]
     assert skipped["resource"] == "aws_iam_access_key.deploy"
     assert "legacy deployer, replaced by OIDC in SEC-123 (until 2099-03-31)" in skipped["check_result"]["suppress_comment"]
+
+
+def test_an_expired_waiver_fails_the_check(tmp_path):
+    (tmp_path / "accountguard.toml").write_text(
+        '[[waivers]]\ncontrol = "AG_KEY_1"\nsubject = "aws_iam_access_key.deploy"\n'
+        'reason = "legacy deployer, replaced by OIDC in SEC-123"\nexpires = 2020-01-31\n')
+    found = reports("-f", str(FIXTURES / "admin-access-key.json"), cwd=tmp_path)["terraform_plan"]
+    assert "AG_KEY_1" in failing(found)
+    assert not [c for c in ours(found, "skipped_checks") if c["check_id"] == "AG_KEY_1"]

@@ -116,3 +116,14 @@ def test_pytest_fails_a_control_whose_waiver_expired(pytester, tmp_path):
                                           "--accountguard-config", str(path))
     result.assert_outcomes(failed=1, passed=1)
     result.stdout.fnmatch_lines(["*waiver expired on 2020-01-31: legacy deployer*"])
+
+
+def test_pytest_warns_of_a_waiver_that_matches_nothing(pytester, tmp_path):
+    path = tmp_path / "accountguard.toml"
+    path.write_text(waiver(subject="aws_iam_access_key.gone"))  # admin-access-key's key is .deploy
+    result = pytester.runpytest_inprocess("--pyargs", "accountguard", "-k", "AG_KEY_1 or AG_TRAIL_1",
+                                          "--plan", str(FIXTURES / "admin-access-key.json"),
+                                          "--accountguard-config", str(path))
+    result.assert_outcomes(failed=1, passed=1)
+    result.stdout.fnmatch_lines(["*StaleWaiverWarning: stale waiver: AG_KEY_1 'aws_iam_access_key.gone' "
+                                 "matches no finding*"])
