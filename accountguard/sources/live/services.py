@@ -237,6 +237,8 @@ def _keys(scan: Any, pool: Executor, encrypted: list[tuple[dict[str, Any], str, 
     for arn, future in policies.items():
         try:
             policy = future.result().get("Policy")
+            if not isinstance(policy, str):
+                raise ReadFailed("kms:GetKeyPolicy", ValueError("the answer holds no policy"))
         except ReadFailed as failure:
             for alias, m in metadata.items():
                 if m["Arn"] == arn:
@@ -244,10 +246,12 @@ def _keys(scan: Any, pool: Executor, encrypted: list[tuple[dict[str, Any], str, 
                         values[attr] = Untraced(f"the policy of key {arn} cannot be read: {failure}")
             continue
         m = keys[arn]
+        enabled, spec = m.get("Enabled"), m.get("KeySpec") or m.get("CustomerMasterKeySpec")
         scan.add("aws_kms_key", arn, {
             "arn": arn, "key_id": m.get("KeyId"), "description": m.get("Description"),
-            "is_enabled": m.get("Enabled"), "key_state": m.get("KeyState"), "key_usage": m.get("KeyUsage"),
-            "customer_master_key_spec": m.get("KeySpec") or m.get("CustomerMasterKeySpec"),
+            "is_enabled": enabled if isinstance(enabled, bool) else Unknown("kms:DescribeKey did not say"),
+            "key_state": m.get("KeyState"), "key_usage": m.get("KeyUsage"),
+            "customer_master_key_spec": spec if isinstance(spec, str) else Unknown("kms:DescribeKey did not say"),
             "origin": m.get("Origin"), "key_manager": m.get("KeyManager"), "multi_region": m.get("MultiRegion"),
             "policy": policy}, region=_region_of(arn))
     for reference, m in metadata.items():
