@@ -202,7 +202,7 @@ def _keys(scan: Any, pool: Executor, encrypted: list[tuple[dict[str, Any], str, 
     """The KMS keys that trails and alarm topics encrypt with, as `aws_kms_key` (state,
     spec, usage and key policy, the attributes a plan has) and `aws_kms_alias` for a
     reference through an alias, which KMS's DescribeKey resolves. Each reference is
-    rewritten to the ARN it resolves to. A key of another account is left as named
+    rewritten to the ARN it resolves to. A key of another account is not read
     (GetKeyPolicy is not cross-account); an AWS managed key's alias (alias/aws/...) is
     not resolved, since DescribeKey on one whose key does not exist yet creates it: the
     topic control judges alias/aws/sns by name, any other stays unseen. A key that
@@ -217,10 +217,9 @@ def _keys(scan: Any, pool: Executor, encrypted: list[tuple[dict[str, Any], str, 
                 values[attr] = Untraced(f"{reference} is the alias of an AWS managed key, which accountguard does "
                                         "not resolve (DescribeKey would create a key that does not exist yet)")
             continue
-        arn = _key_arn(reference, owner)
+        values[attr] = arn = _key_arn(reference, owner)
         if arn.split(":")[4] != scan.account_id:
             continue
-        values[attr] = arn
         references.setdefault(arn, []).append((values, attr))
     described = {arn: pool.submit(scan.reader.call, "kms", _region_of(arn), "DescribeKey", KeyId=arn)
                  for arn in sorted(references)}
