@@ -210,7 +210,8 @@ class Account:
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": HOME})
         settings = dict(self.trail, Name="account-trail", S3BucketName=bucket)
         if self.trail_kms:
-            settings["KmsKeyId"] = boto.client("kms").create_key(Description="trail")["KeyMetadata"]["Arn"]
+            settings["KmsKeyId"] = boto.client("kms").create_key(
+                Description="trail", Policy=json.dumps(trail_key_policy(self.account_id)))["KeyMetadata"]["Arn"]
         if self.trail_logs:
             logs.create_log_group(logGroupName="/aws/cloudtrail/account-trail")
             group = logs.describe_log_groups(logGroupNamePrefix="/aws/cloudtrail/account-trail")["logGroups"][0]
@@ -242,6 +243,17 @@ class Account:
             AlarmName="estimated-charges", Namespace="AWS/Billing", MetricName="EstimatedCharges",
             Dimensions=[{"Name": "Currency", "Value": "USD"}], Statistic="Maximum", Period=21600,
             EvaluationPeriods=1, Threshold=100, ComparisonOperator="GreaterThanThreshold", AlarmActions=[topic])
+
+
+def trail_key_policy(account_id: str) -> dict[str, Any]:
+    """examples/modules/cloudtrail's key policy: the account administers the key, CloudTrail
+    generates data keys with it (a key created without a policy lets in only the account's
+    root: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html)."""
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "AccountAdministration", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+         "Action": "kms:*", "Resource": "*"},
+        {"Sid": "CloudTrailEncrypt", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": ["kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*"}]}
 
 
 def _guardrails(boto: Any) -> None:

@@ -43,6 +43,8 @@ FEEDS = {
     "DescribeMetricFilters": {"AG_MON_1"},
     "DescribeAlarms": {"AG_BILL_1", "AG_MON_1"},
     "ListSubscriptionsByTopic": {"AG_BILL_1", "AG_MON_1"},  # an alarm counts when someone is told
+    "DescribeKey": {"AG_TRAIL_3"},  # the trail's key; the alarm topics are not encrypted
+    "GetKeyPolicy": {"AG_TRAIL_3"},
     "DescribeBudgets": set(),  # the billing alarm passes AG_BILL_1 alone: budgets are read only when no alarm will do
     "ListDetectors": {"AG_DET_1"},
     "GetDetector": {"AG_DET_1"},

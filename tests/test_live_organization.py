@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 from moto_account import (ACCOUNT_ID, HOME, NOW, REQUIRE_MFA, Account, Member, Root, insecure, organization, reset,
-                          session)
+                          session, trail_key_policy)
 from moto_endpoint import Fault
 
 from accountguard.controls import all_controls
@@ -47,7 +47,8 @@ def _organization_trail(boto):
                                     CreateBucketConfiguration={"LocationConstraint": HOME})
     group = boto.client("logs").describe_log_groups(logGroupNamePrefix="/aws/cloudtrail/account-trail")["logGroups"][0]
     role = boto.client("iam").get_role(RoleName="trail-to-logs")["Role"]["Arn"]
-    key = boto.client("kms").create_key(Description="organization trail")["KeyMetadata"]["Arn"]
+    key = boto.client("kms").create_key(Description="organization trail", Policy=json.dumps(
+        trail_key_policy(ACCOUNT_ID)))["KeyMetadata"]["Arn"]
     trails = boto.client("cloudtrail")
     trails.create_trail(Name="organization-trail", S3BucketName="organization-trail-logs", IsOrganizationTrail=True,
                         IsMultiRegionTrail=True, EnableLogFileValidation=True, IncludeGlobalServiceEvents=True,

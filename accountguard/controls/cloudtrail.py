@@ -1,6 +1,8 @@
-from ..access import KEY_TYPES, key_gap, trust_document
+from typing import Any
+
+from ..access import KEY_TYPES, key_gap, lets_service, trust_document
 from ..config import Config
-from ..iam import ANY
+from ..iam import ABSENT, ANY, Policy, PolicyError, parse_policy
 from ..model import Error, Fail, Inventory, Link, Pass, Resource, Unknown
 from ..regressions import destroyed, turned_off
 from . import Coverage, control
@@ -196,44 +198,66 @@ def trail_kms(inventory: Inventory, config: Config):
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 
 
-def _lets_cloudtrail_assume(statement) -> bool:
-    if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
-        return False
-    actions = statement.get("Action")
-    actions = actions if isinstance(actions, list) else [actions]
-    if not any(isinstance(a, str) and a.lower() in ("sts:assumerole", "sts:*", "*") for a in actions):
-        return False
-    principal = statement.get("Principal")
-    if principal == "*":
-        return True
-    services = principal.get("Service") if isinstance(principal, dict) else None
-    return CLOUDTRAIL in (services if isinstance(services, list) else [services])
+def _trust_policy(inventory: Inventory, role: Resource) -> Policy | Unknown:
+    """The role's trust policy, as the resource policy of the role it is: its statements
+    name no Resource, IAM refuses one that does, and refuses NotPrincipal in it
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html)."""
+    document = trust_document(inventory, role)
+    cannot = f"the trust policy of {role.address}"
+    statements = document.get("Statement") if document is not None else None
+    statements = [statements] if isinstance(statements, dict) else statements
+    if not isinstance(statements, list):
+        return Unknown(f"{cannot} cannot be read, so whether CloudTrail can assume it cannot be told")
+    if any(isinstance(s, dict) and {"NotPrincipal", "Resource", "NotResource"} & set(s) for s in statements):
+        return Unknown(f"{cannot} has NotPrincipal, Resource or NotResource, which IAM does not accept in a role "
+                       "trust policy, so the role cannot be as written")
+    try:
+        return parse_policy({**document, "Statement": [dict(s, Resource="*") if isinstance(s, dict) else s
+                                                       for s in statements]}, cannot)
+    except PolicyError as exc:
+        return Unknown(f"{exc}, so whether CloudTrail can assume it cannot be told")
+
+
+def _delivery_requests(trail: Resource) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What CloudTrail's sts:AssumeRole of the delivery role may carry: the trail as
+    aws:SourceArn and its account as aws:SourceAccount, or neither, since the CloudTrail
+    guide says this role does not support those keys
+    (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html).
+    A trail ARN known only after apply is any value, which can only make the answer
+    unknown, so it is not a read a pass could rest on."""
+    arn = dict.get(trail.values, "arn")
+    parts = arn.split(":") if isinstance(arn, str) else []
+    known = len(parts) > 5 and parts[4].isdigit()
+    return ({"aws:SourceArn": (arn,) if known else ANY, "aws:SourceAccount": (parts[4],) if known else ANY},
+            {"aws:SourceArn": ABSENT, "aws:SourceAccount": ABSENT})
 
 
 def delivery_role_gap(inventory: Inventory, trail: Resource) -> str | Unknown | None:
     """None when CloudTrail can assume the trail's cloud_watch_logs_role_arn, which it
-    must to deliver to CloudWatch Logs: the role's trust policy must let the service
-    cloudtrail.amazonaws.com call sts:AssumeRole. A role outside this input is taken
-    as it is named. Conditions in the statement (aws:SourceArn, as AWS recommends) are
-    not evaluated."""
+    must to deliver to CloudWatch Logs: IAM's evaluation of the role's trust policy, as
+    a resource policy, must let the service cloudtrail.amazonaws.com call sts:AssumeRole
+    whether or not the request carries the trail as its source. A role outside this input
+    is taken as it is named; the role's permissions policy is not judged."""
     if not trail.written("cloud_watch_logs_role_arn"):
         return "has no role to deliver to CloudWatch Logs (cloud_watch_logs_role_arn is not set)"
     found = inventory.link(trail, "cloud_watch_logs_role_arn", "aws_iam_role")
     if not (found.resources or found.outside):
         return found.unknown or Unknown("cloud_watch_logs_role_arn cannot be read")
     for role in found.resources:
-        document = trust_document(inventory, role)
-        if document is None:
-            return Unknown(f"the trust policy of {role.address} cannot be read, so whether CloudTrail can "
-                           "assume it cannot be told")
-        statements = document.get("Statement")
-        statements = statements if isinstance(statements, list) else [statements]
-        if not any(_lets_cloudtrail_assume(s) for s in statements):
-            return (f"has a delivery role, {role.address}, that does not trust {CLOUDTRAIL}: CloudTrail "
-                    "cannot assume it, so nothing reaches CloudWatch Logs")
-        if any(isinstance(s, dict) and s.get("Effect") == "Deny" for s in statements):
-            return Unknown(f"the trust policy of {role.address} denies some principals; accountguard does not "
-                           "evaluate whether CloudTrail can still assume it")
+        policy = _trust_policy(inventory, role)
+        answers = [lets_service(policy, role, CLOUDTRAIL, ("sts:AssumeRole",), **request)
+                   for request in _delivery_requests(trail)]
+        refusals = [a for a in answers if isinstance(a, str)]
+        if len(refusals) == len(answers):
+            return (f"has a delivery role, {role.address}, that CloudTrail cannot assume ({refusals[0]}), so "
+                    "nothing reaches CloudWatch Logs")
+        unknown = next((a for a in answers if isinstance(a, Unknown)), None)
+        if unknown is not None:
+            return unknown
+        if refusals:
+            return Unknown(f"{role.address} lets CloudTrail assume it only if its request carries aws:SourceArn "
+                           f"and aws:SourceAccount, which the CloudTrail guide says this role does not support "
+                           f"({refusals[0]} without them)")
     return None
 
 

@@ -1,17 +1,20 @@
-"""CloudTrail, CloudWatch alarms and metric filters, SNS subscriptions, budgets,
-GuardDuty and Access Analyzer. Regional calls run in parallel; the number of
-calls grows with regions, trails and alarm topics, never with users."""
+"""CloudTrail, CloudWatch alarms and metric filters, SNS subscriptions, the KMS
+keys of trails and alarm topics, budgets, GuardDuty and Access Analyzer.
+Regional calls run in parallel; the number of calls grows with regions, trails,
+alarm topics and their keys, never with users."""
 from __future__ import annotations
 
 from concurrent.futures import Executor, wait
 from typing import Any
 
-from ...model import SENSITIVE, Unknown
+from ...alerting import AWS_MANAGED_SNS_KEY
+from ...model import SENSITIVE, Unknown, Untraced
 from .reader import ReadFailed
 
 BILLING_REGION = "us-east-1"
 TYPES = ("aws_cloudtrail", "aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_sns_topic",
-         "aws_sns_topic_subscription", "aws_budgets_budget", "aws_guardduty_detector", "aws_accessanalyzer_analyzer")
+         "aws_sns_topic_subscription", "aws_budgets_budget", "aws_guardduty_detector", "aws_accessanalyzer_analyzer",
+         "aws_kms_key", "aws_kms_alias")
 
 
 def read(scan: Any, pool: Executor) -> None:
@@ -24,7 +27,10 @@ def read(scan: Any, pool: Executor) -> None:
     filter_reads = [pool.submit(_metric_filters, scan, region, name) for region, name in sorted(log_groups)]
     topics = {arn for future in alarm_reads for arn in future.result()}
     subscription_reads = [pool.submit(_subscriptions, scan, arn) for arn in sorted(topics)]
-    for future in regional + filter_reads + subscription_reads:
+    encrypted = [(trail, "kms_key_id", trail["arn"]) for trail in trails] + \
+        [(topic, "kms_master_key_id", topic["arn"]) for topic in (f.result() for f in subscription_reads) if topic]
+    _keys(scan, pool, encrypted)
+    for future in regional + filter_reads:
         future.result()
 
 
@@ -158,11 +164,11 @@ def _subscriptions(scan: Any, topic_arn: str) -> None:
         attributes = scan.reader.call("sns", region, "GetTopicAttributes", TopicArn=topic_arn).get("Attributes") or {}
     except ReadFailed as failure:  # encryption and policy decide delivery: nothing about the topic is known
         scan.cannot_read(["aws_sns_topic_subscription"], failure)
-        return
-    scan.add("aws_sns_topic", topic_arn, {"arn": topic_arn, "name": topic_arn.rsplit(":", 1)[-1],
-                                          "kms_master_key_id": attributes.get("KmsMasterKeyId"),
-                                          "fifo_topic": attributes.get("FifoTopic") == "true",
-                                          "policy": attributes.get("Policy")}, region=region)
+        return None
+    topic = {"arn": topic_arn, "name": topic_arn.rsplit(":", 1)[-1],
+             "kms_master_key_id": attributes.get("KmsMasterKeyId"),
+             "fifo_topic": attributes.get("FifoTopic") == "true", "policy": attributes.get("Policy")}
+    scan.add("aws_sns_topic", topic_arn, topic, region=region)
     for number, s in enumerate(subscriptions):
         pending = s.get("SubscriptionArn") in ("PendingConfirmation", "Deleted")
         values = {"topic_arn": topic_arn, "protocol": s.get("Protocol"), "endpoint": SENSITIVE,
@@ -177,6 +183,80 @@ def _subscriptions(scan: Any, topic_arn: str) -> None:
                 values["filter_policy"] = Unknown(str(failure))
         scan.add("aws_sns_topic_subscription", f"{topic_arn}#unconfirmed/{number}" if pending
                  else s["SubscriptionArn"], values, region=region)
+    return topic
+
+
+def _key_arn(reference: str, owner_arn: str) -> str:
+    """The key or alias ARN a KmsKeyId names, as KMS resolves a key ID or an alias name:
+    in the region and account of the resource that names it. Qualified, a reference
+    cannot match a key of another region (a multi-Region key's replicas share its ID;
+    alias names repeat across regions)."""
+    if reference.startswith("arn:"):
+        return reference
+    _, partition, _, region, account = owner_arn.split(":")[:5]
+    resource = reference if reference.startswith("alias/") else f"key/{reference}"
+    return f"arn:{partition}:kms:{region}:{account}:{resource}"
+
+
+def _keys(scan: Any, pool: Executor, encrypted: list[tuple[dict[str, Any], str, str]]) -> None:
+    """The KMS keys that trails and alarm topics encrypt with, as `aws_kms_key` (state,
+    spec, usage and key policy, the attributes a plan has) and `aws_kms_alias` for a
+    reference through an alias, which KMS's DescribeKey resolves. Each reference is
+    rewritten to the ARN it resolves to. A key of another account is not read
+    (GetKeyPolicy is not cross-account); an AWS managed key's alias (alias/aws/...) is
+    not resolved, since DescribeKey on one whose key does not exist yet creates it: the
+    topic control judges alias/aws/sns by name, any other stays unseen. A key that
+    cannot be read makes its references unknown, never absent."""
+    references: dict[str, list[tuple[dict[str, Any], str]]] = {}
+    for values, attr, owner in encrypted:
+        reference = values.get(attr)
+        if not isinstance(reference, str) or not reference:
+            continue
+        if reference.startswith("alias/aws/") or ":alias/aws/" in reference:
+            if reference != AWS_MANAGED_SNS_KEY or attr != "kms_master_key_id":
+                values[attr] = Untraced(f"{reference} is the alias of an AWS managed key, which accountguard does "
+                                        "not resolve (DescribeKey would create a key that does not exist yet)")
+            continue
+        values[attr] = arn = _key_arn(reference, owner)
+        if arn.split(":")[4] != scan.account_id:
+            continue
+        references.setdefault(arn, []).append((values, attr))
+    described = {arn: pool.submit(scan.reader.call, "kms", _region_of(arn), "DescribeKey", KeyId=arn)
+                 for arn in sorted(references)}
+    metadata: dict[str, dict[str, Any]] = {}
+    for arn, future in described.items():
+        try:
+            metadata[arn] = future.result()["KeyMetadata"]
+        except ReadFailed as failure:
+            for values, attr in references[arn]:
+                values[attr] = Untraced(f"the key {arn} cannot be read: {failure}")
+    keys = {m["Arn"]: m for m in metadata.values()}
+    policies = {arn: pool.submit(scan.reader.call, "kms", _region_of(arn), "GetKeyPolicy", KeyId=arn,
+                                 PolicyName="default") for arn in sorted(keys)}
+    for arn, future in policies.items():
+        try:
+            policy = future.result().get("Policy")
+            if not isinstance(policy, str):
+                raise ReadFailed("kms:GetKeyPolicy", ValueError("the answer holds no policy"))
+        except ReadFailed as failure:
+            for alias, m in metadata.items():
+                if m["Arn"] == arn:
+                    for values, attr in references[alias]:
+                        values[attr] = Untraced(f"the policy of key {arn} cannot be read: {failure}")
+            continue
+        m = keys[arn]
+        enabled, spec = m.get("Enabled"), m.get("KeySpec") or m.get("CustomerMasterKeySpec")
+        scan.add("aws_kms_key", arn, {
+            "arn": arn, "key_id": m.get("KeyId"), "description": m.get("Description"),
+            "is_enabled": enabled if isinstance(enabled, bool) else Unknown("kms:DescribeKey did not say"),
+            "key_state": m.get("KeyState"), "key_usage": m.get("KeyUsage"),
+            "customer_master_key_spec": spec if isinstance(spec, str) else Unknown("kms:DescribeKey did not say"),
+            "origin": m.get("Origin"), "key_manager": m.get("KeyManager"), "multi_region": m.get("MultiRegion"),
+            "policy": policy}, region=_region_of(arn))
+    for reference, m in metadata.items():
+        if ":alias/" in reference and m["Arn"] in keys:
+            scan.add("aws_kms_alias", reference, {"arn": reference, "name": reference.split(":", 5)[5],
+                                                  "target_key_id": m["Arn"]}, region=_region_of(reference))
 
 
 def _budgets(scan: Any) -> None:
