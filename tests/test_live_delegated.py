@@ -195,3 +195,22 @@ def test_an_organization_analyzer_of_a_delegated_administrator_covers_the_member
     assert judged["bare"]["AG_DET_2"].status.value == "pass"
     assert judged["master"]["AG_DET_2"].status.value == "pass"  # the organization holds the management account too
     assert scan.api_calls["organizations:ListDelegatedAdministrators"] == 1
+
+
+def test_a_members_own_detector_that_is_off_is_not_made_good_by_the_administrator(moto):
+    """GuardDuty analyzes a member through the member's own detector (the administrator sees its
+    findings): "off" has a detector in each region, disabled, and the administrator lists it as
+    Enabled; its own detectors decide, and they are off (AG_DET_1 fails)."""
+    moto.clear()
+    reset(moto.url)
+    seeded = organization(Account(), [Member("off", "", Account())])
+    member = seeded.ids["off"]
+    from moto_account import member_session
+    guardduty = member_session(member).client("guardduty", region_name=HOME)
+    for detector in guardduty.list_detectors()["DetectorIds"]:
+        guardduty.update_detector(DetectorId=detector, Enable=False)
+    account, = [a for a in _scan(seeded, regions=[HOME]).accounts if a.name == "off"]
+    covered = Delegated(detectors={HOME: _detector("111111111111", HOME, {member})})
+    result = _judge(credit(account.inventory, None, None, covered), "AG_DET_1")
+    assert result.status.value == "fail"
+    assert not any("111111111111" in f.subject for f in result.findings)

@@ -290,10 +290,14 @@ def credit(inventory: Inventory, management: Inventory | None, organization: Org
 
 def _credit_delegated(inventory: Inventory, covered: delegation.Delegated) -> Inventory:
     """The delegated administrators' detectors and analyzers that cover this account, in the
-    regions judged; nothing for a type the account's own read could not finish."""
+    regions judged; nothing for a type the account's own read could not finish, and no
+    detector where the account has one of its own: GuardDuty monitors a member through
+    its own detector, so one that is off is not made good by the administrator's."""
     seen = {r.address for r in inventory.resources}
+    own = {r.region for r in inventory.resources if r.type == "aws_guardduty_detector"}
     added = [r for r in delegation.credited(covered, inventory.facts["account_id"], inventory.facts["regions"])
-             if r.type not in inventory.unreadable and r.address not in seen]
+             if r.type not in inventory.unreadable and r.address not in seen
+             and not (r.type == "aws_guardduty_detector" and r.region in own)]
     for r in added:
         owner = r.address.split(":")[4]
         what = f"GuardDuty detector {r.address}" if r.type == "aws_guardduty_detector" else \
