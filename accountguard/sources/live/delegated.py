@@ -22,6 +22,7 @@ Whatever cannot be read credits nothing (the member is judged on what it has
 itself) and is said in a note."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -47,24 +48,26 @@ class Delegated:
 ReaderOf = Callable[[str], Reader]  # account ID -> a Reader in that account (InputError when it cannot be had)
 
 
-def read(management: Reader, management_id: str, regions: Iterable[str], reader_of: ReaderOf) -> Delegated:
+def read(caller: Reader, management_id: str, regions: Iterable[str], reader_of: ReaderOf) -> Delegated:
+    """`caller`: the account the scan runs from, the management account (only it may list
+    GuardDuty's administrators) or a delegated administrator for Organizations."""
     found = Delegated()
     regions = list(regions)
     for region in regions:
-        _guardduty(found, management, region, reader_of)
-    _analyzers(found, management, management_id, regions, reader_of)
+        _guardduty(found, caller, region, reader_of)
+    _analyzers(found, caller, management_id, regions, reader_of)
     return found
 
 
 def _guardduty(found: Delegated, management: Reader, region: str, reader_of: ReaderOf) -> None:
     where = f"GuardDuty in {region}"
     try:
-        admins = [a["AdminAccountId"] for a in management.pages("guardduty", region, "ListOrganizationAdminAccounts",
-                                                                "AdminAccounts") if a.get("AdminStatus") == "ENABLED"]
+        admins = [a.get("AdminAccountId") for a in management.pages(
+            "guardduty", region, "ListOrganizationAdminAccounts", "AdminAccounts") if a.get("AdminStatus") == "ENABLED"]
     except ReadFailed as failure:
         found.notes.append(f"{where}: no delegated administrator's detector is credited to the members ({failure})")
         return
-    for admin in admins:
+    for admin in filter(_account_id, admins):
         try:
             reader = reader_of(admin)
             for detector_id in reader.pages("guardduty", region, "ListDetectors", "DetectorIds"):
@@ -72,7 +75,7 @@ def _guardduty(found: Delegated, management: Reader, region: str, reader_of: Rea
                     continue
                 members = reader.pages("guardduty", region, "ListMembers", "Members", DetectorId=detector_id,
                                        OnlyAssociated="true")
-                enrolled = frozenset(m["AccountId"] for m in members
+                enrolled = frozenset(m.get("AccountId") for m in members
                                      if str(m.get("RelationshipStatus", "")).lower() == ENROLLED)
                 arn = f"arn:aws:guardduty:{region}:{admin}:detector/{detector_id}"
                 found.detectors[region] = (Resource(arn, "aws_guardduty_detector", {
@@ -86,9 +89,9 @@ def _guardduty(found: Delegated, management: Reader, region: str, reader_of: Rea
 def _analyzers(found: Delegated, management: Reader, management_id: str, regions: list[str],
                reader_of: ReaderOf) -> None:
     try:
-        owners = [management_id] + [a["Id"] for a in management.pages(
+        owners = [management_id] + [a.get("Id") for a in management.pages(
             "organizations", ORGANIZATIONS_REGION, "ListDelegatedAdministrators", "DelegatedAdministrators",
-            ServicePrincipal=ANALYZER_SERVICE) if a["Id"] != management_id]
+            ServicePrincipal=ANALYZER_SERVICE) if _account_id(a.get("Id")) and a.get("Id") != management_id]
     except ReadFailed as failure:
         owners = [management_id]
         found.notes.append(f"Access Analyzer: a delegated administrator's organization analyzers are not credited "
@@ -106,7 +109,18 @@ def _analyzers(found: Delegated, management: Reader, management_id: str, regions
                 Resource(a["arn"], "aws_accessanalyzer_analyzer", {"analyzer_name": a.get("name"), "arn": a["arn"],
                                                                    "status": a.get("status"), "type": a.get("type")},
                          region=region)
-                for a in analyzers if a.get("type") == ORGANIZATION_ANALYZER and a.get("status") == "ACTIVE")
+                for a in analyzers if a.get("type") == ORGANIZATION_ANALYZER and a.get("status") == "ACTIVE"
+                and _owned_by(a.get("arn"), owner))
+
+
+def _account_id(value: object) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"\d{12}", value) is not None
+
+
+def _owned_by(arn: object, account_id: str) -> bool:
+    """An analyzer ARN of this account (what AWS answers; anything else is not credited)."""
+    return isinstance(arn, str) and re.fullmatch(rf"arn:aws[\w-]*:access-analyzer:[\w-]+:{account_id}:analyzer/.+",
+                                                 arn) is not None
 
 
 def credited(delegated: Delegated, account_id: str, regions: Iterable[str]) -> list[Resource]:
