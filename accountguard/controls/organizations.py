@@ -199,7 +199,7 @@ class Organization:
         apply) tells nothing: Unknown, and `unassigned` keeps why."""
         if not resource.left_unset(attr):
             return resource.values.get(attr)
-        value = resource.values.get(attr)
+        value = dict.get(resource.values, attr)  # left_unset noted the read: AWS's default, or unknown below
         if isinstance(value, Unknown) and self.inventory.kind == "plan" and resource.address not in self.created:
             unknown = Unknown(f"{resource.address}.{attr} is known only after apply, and this plan does not "
                               f"create {resource.address}")
