@@ -167,13 +167,16 @@ def _member_inventory(config: pytest.Config, account_id: str) -> Inventory:
     done = config.stash.setdefault(_SCANNED, {})
     if account_id not in done:
         account = next(a for a in accounts if a.account_id == account_id)
-        if account.skipped is None and account_id == reader.organization.management_account:
-            account = reader.management()  # scanned once, whether for itself or for its members' credit
-        elif account.skipped is None:
-            reader.scan(account)
+        if account.skipped is None:
+            if account_id == reader.organization.management_account:
+                account = reader.management()  # scanned once, whether for itself or for its members' credit
+            else:
+                reader.scan(account)
             management = reader.management()
-            if account.inventory is not None and management is not None and management.inventory is not None:
-                account.inventory = credit(account.inventory, management.inventory, reader.organization)
+            if account.inventory is not None:  # the management account only by the delegated administrators
+                account.inventory = credit(account.inventory, None if account is management else
+                                           management.inventory if management else None,
+                                           reader.organization, reader.delegated())
         done[account_id] = account
     account = done[account_id]
     if account.skipped is not None:

@@ -200,7 +200,8 @@ def test_every_call_of_the_organization_scan_is_read_only_and_in_the_scanner_pol
     assert {c for c in calls if c.startswith("organizations:")} == {
         "organizations:DescribeOrganization", "organizations:ListRoots", "organizations:ListAccounts",
         "organizations:ListOrganizationalUnitsForParent", "organizations:ListAccountsForParent",
-        "organizations:ListPolicies", "organizations:DescribePolicy", "organizations:ListTargetsForPolicy"}
+        "organizations:ListPolicies", "organizations:DescribePolicy", "organizations:ListTargetsForPolicy",
+        "organizations:ListDelegatedAdministrators"}  # for Access Analyzer's delegated administrator
     for action in calls - {"sts:AssumeRole", "sts:GetCallerIdentity"}:
         assert action.split(":", 1)[1].startswith(("Get", "List", "Describe", "GenerateCredentialReport")), action
         assert permission_of(action) in allowed, action
@@ -521,3 +522,60 @@ def test_a_member_scanned_alone_that_may_not_list_the_organization(moto):
     assert "aws_organizations_policy" not in inventory.unreadable and not inventory.of_type("aws_organizations_policy")
     statuses = {r.control.id: r.status.value for r in evaluate(inventory)}
     assert statuses["AG_MFA_2"] == "pass" and statuses["AG_KEY_1"] == "pass"
+
+
+# --- an organization read in part ------------------------------------------------------------------------
+
+GUARD_SCP = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "organizations:LeaveOrganization",
+                                                     "Resource": "*"}]}
+
+
+def _guarded(moto):
+    moto.clear()
+    reset(moto.url)
+    return organization(Account(), [Member("a", "Workloads"), Member("g", "Guarded")],
+                        scps={"guard": (GUARD_SCP, ["Guarded"])})
+
+
+def test_an_scp_that_cannot_be_read_is_an_error_for_ag_org_1_where_it_may_apply_only(moto):
+    """DescribePolicy is refused for "guard", attached to the Guarded OU only (ListPolicies lists
+    FullAWSAccess first, which is read). Whether SCPs hold "g" cannot be known: AG_ORG_1 is an
+    error naming the refused call, in g and in the management account's view of every member.
+    "a" is under FullAWSAccess alone, which denies nothing: AG_ORG_1 fails there, as AWS's SCP
+    evaluation would have it. Every other control is judged in every account, and IAM without
+    the unread SCP (an SCP only denies)."""
+    seeded = _guarded(moto)
+    moto.inject("DescribePolicy", Fault(status=None), times=1)  # moto answers the first (FullAWSAccess)
+    moto.fail("DescribePolicy", 403, "AccessDeniedException", times=1, message="You don't have permissions")
+    judged = {a.account.name: {r.control.id: r for r in a.results} for a in evaluate_organization(_scan(seeded))}
+    moto.clear()
+    for name in ("g", "master"):
+        result = judged[name]["AG_ORG_1"]
+        assert result.status.value == "error", name
+        assert "organizations:DescribePolicy was refused" in result.findings[0].message, name
+    assert judged["a"]["AG_ORG_1"].status.value == "fail"
+    for name, results in judged.items():
+        assert {c for c, r in results.items() if r.status.value == "error"} <= {"AG_ORG_1"}, name
+        assert results["AG_KEY_1"].status.value == "pass" and results["AG_MFA_2"].status.value == "pass", name
+
+
+def test_policies_that_cannot_be_listed_make_ag_org_1_an_error_everywhere_and_the_run_exits_by_the_verdicts(moto):
+    """ListPolicies refused: no account's SCPs are known, so AG_ORG_1 is an error in each; the
+    other controls are still judged and the CLI exits 1 (an error verdict), not 2 (bad input)."""
+    seeded = _guarded(moto)
+    moto.fail("ListPolicies", 403, "AccessDeniedException", times=1, message="You don't have permissions")
+    for operation in ("ListAnalyzers", "ListOrganizationsFeatures"):  # no Stubbers in another process
+        moto.fail(operation, 403, "AccessDeniedException", times=10_000)
+    done = _cli(moto, "--region", "eu-west-1", "--format", "json", "--report-timeout", "10")
+    moto.clear()
+    assert done.returncode == 1, done.stderr
+    by: dict = {}
+    for r in json.loads(done.stdout)["results"]:
+        by.setdefault((r["account_name"], r["control"]), set()).add(r["status"])
+    for name in ("a", "g", "master"):
+        assert by[(name, "AG_ORG_1")] == {"error"}, name
+        assert by[(name, "AG_KEY_1")] == {"pass"} and by[(name, "AG_TRAIL_1")] == {"pass"}, name
+    message, = {r["message"] for r in json.loads(done.stdout)["results"]
+                if r["control"] == "AG_ORG_1" and r["account_name"] == "g"}
+    assert "organizations:ListPolicies was refused" in message
+    del seeded

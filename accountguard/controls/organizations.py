@@ -18,6 +18,8 @@ from ..model import Error, Fail, Inventory, Pass, Resource, Status, Unknown, Ver
 from . import Coverage, control
 
 ORGANIZATION = ("aws_organizations_organization", "data.aws_organizations_organization")
+# A live account's fact, unreadable where an SCP that may hold it could not be read (sources/live/organizations.py)
+UNREAD_SCPS = "service_control_policies"
 UNIT = "aws_organizations_organizational_unit"  # the type of the resource and of the data source
 ACCOUNT = "aws_organizations_account"
 ATTACHMENT = "aws_organizations_policy_attachment"
@@ -91,6 +93,8 @@ class Organization:
         self.attachments = inventory.of_type(ATTACHMENT)
         self.attached: dict[Node, list[Held]] = defaultdict(list)
         self.unplaced: list[tuple[Held, str]] = []  # attached where cannot be told, and why
+        self.created = {c.address for c in inventory.changes if "create" in c.actions}
+        self.unassigned: dict[tuple[str, str], Unknown] = {}  # (address, attribute) AWS assigned before this plan
         for attachment in self.attachments:
             self._attach(attachment, "target_id", self._policies(attachment))
         for enabled in inventory.of_type("aws_controltower_control"):
@@ -180,7 +184,7 @@ class Organization:
             if isinstance(enabled, list) and all(isinstance(t, str) for t in enabled) \
                     and "SERVICE_CONTROL_POLICY" not in enabled:
                 return f"{name} does not enable the SERVICE_CONTROL_POLICY policy type"
-            roots = _assigned(organization, "roots")
+            roots = self.assigned(organization, "roots")
             for root in roots if isinstance(roots, list) else ():
                 types = root.get("policy_types") if isinstance(root, dict) else None
                 if isinstance(types, list) and all(isinstance(t, dict) for t in types) and not any(
@@ -188,8 +192,23 @@ class Organization:
                     return f"the root of {name} does not have SCPs enabled"
         return None
 
+    def assigned(self, resource: Resource, attr: str) -> Any:
+        """What AWS assigns an organization or account (its ID, status, management account,
+        accounts): None while the plan creates it (see ASSIGNED). A plan that does not
+        create it and still does not know it (a looked-up organization read only at
+        apply) tells nothing: Unknown, and `unassigned` keeps why."""
+        if not resource.left_unset(attr):
+            return resource.values.get(attr)
+        value = dict.get(resource.values, attr)  # left_unset noted the read: AWS's default, or unknown below
+        if isinstance(value, Unknown) and self.inventory.kind == "plan" and resource.address not in self.created:
+            unknown = Unknown(f"{resource.address}.{attr} is known only after apply, and this plan does not "
+                              f"create {resource.address}")
+            self.unassigned.setdefault((resource.address, attr), unknown)
+            return unknown
+        return None
+
     def management_account(self) -> str | None:
-        return next((m for m in (_assigned(o, "master_account_id") for o in self.organizations)
+        return next((m for m in (self.assigned(o, "master_account_id") for o in self.organizations)
                      if isinstance(m, str)), None)
 
     def listed_accounts(self) -> list[dict]:
@@ -197,17 +216,11 @@ class Organization:
         found = {}
         for organization in self.organizations:
             for attr in ("accounts", "non_master_accounts"):
-                listed = _assigned(organization, attr)
+                listed = self.assigned(organization, attr)
                 for account in listed if isinstance(listed, list) else ():
                     if isinstance(account, dict) and isinstance(account.get("id"), str):
                         found.setdefault(account["id"], account)
         return list(found.values())
-
-
-def _assigned(resource: Resource, attr: str) -> Any:
-    """What AWS assigns an organization or account (its ID, status, management account,
-    accounts), or None while the plan creates it: see ASSIGNED."""
-    return None if resource.left_unset(attr) else resource.values.get(attr)
 
 
 # What a plan does not know of an organization or account it creates, and why that cannot
@@ -246,10 +259,10 @@ def members(org: Organization) -> Iterator[Member | Verdict]:
     management = org.management_account()
     seen: set[str] = set()
     for account in org.accounts:
-        account_id = _assigned(account, "id")
+        account_id = org.assigned(account, "id")
         account_id = account_id if isinstance(account_id, str) and account_id else NEW_ACCOUNT_ID
         seen.add(account_id)
-        status = _assigned(account, "status")
+        status = org.assigned(account, "status")
         if account_id == management:
             yield Verdict(Status.NOT_APPLICABLE, account.address, "the management account: SCPs never apply to it")
         elif isinstance(status, str) and status != "ACTIVE":
@@ -379,6 +392,8 @@ def judge_member(org: Organization, member: Member) -> Verdict:
         }),
 )
 def held_by_scps(inventory: Inventory, config: Config):
+    if inventory.kind == "live":
+        inventory.fact(UNREAD_SCPS)  # Unreadable where an SCP that may hold the accounts could not be read
     org = organization(inventory)
     off = org.scps_off()
     if not org.attachments and not org.organizations and not org.accounts and not org.unplaced \
@@ -387,6 +402,8 @@ def held_by_scps(inventory: Inventory, config: Config):
                               "aws_organizations_policy_attachment")
         return
     verdicts = list(members(org))
+    for (address, _), unknown in org.unassigned.items():
+        yield Error(address, f"cannot tell which accounts the organization holds and where: {unknown.why}")
     for found in verdicts:
         if isinstance(found, Verdict):
             yield found

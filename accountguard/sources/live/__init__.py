@@ -103,6 +103,7 @@ def _organization(scan: _Scan, given: Any) -> None:
     never apply to the management account. A member that may not list the
     organization leaves its structure unreadable, and SCPs out: they only ever deny,
     so the IAM checks judged without them can fail more, never pass more."""
+    from ...controls.organizations import UNREAD_SCPS
     from . import organizations
 
     found = given if given is not None else organizations.read(scan.reader)
@@ -117,6 +118,9 @@ def _organization(scan: _Scan, given: Any) -> None:
     scan.facts["organization"] = {"id": found.id, "management_account_id": found.management_account,
                                   "path": None if management else found.path(scan.account_id)}
     scan.facts["scp_targets"] = frozenset() if management else frozenset(found.chain(scan.account_id))
+    unread = found.unread_scps(None if management else scan.account_id)
+    if unread:
+        scan.cannot_read([UNREAD_SCPS], unread)
 
 
 def _reader(session: Any, profile: str | None, role_arn: str | None, overrides: dict[str, Callable] | None,

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable
 from ... import limits
 from ...model import InputError, Inventory, Resource
 from . import DEFAULT_REPORT_TIMEOUT, load_account
+from . import delegated as delegation
 from .organizations import Organization
 from .reader import Deadline, Reader, ReadFailed, safe, secrets_from_environment, start_failure
 
@@ -95,6 +96,8 @@ class OrganizationReader:
         self.organization: Organization = found
         self._lock = threading.Lock()
         self._scanned: dict[str, AccountScan] = {}
+        self._readers: dict[str, Reader] = {}
+        self._delegated: delegation.Delegated | None = None
 
     def select(self, accounts: Iterable[str] = (), exclude: Iterable[str] = ()) -> list[AccountScan]:
         """The accounts to judge, in account ID order, not yet scanned; suspended ones skipped."""
@@ -156,12 +159,42 @@ class OrganizationReader:
         account, = self.select([self.organization.management_account])
         return self.scan(account) if account.skipped is None else None
 
+    def delegated(self) -> delegation.Delegated:
+        """What the delegated administrators cover, read once (delegated.py)."""
+        with self._lock:
+            if self._delegated is None:
+                regions = self.regions or sorted({r for a in self._scanned.values() if a.inventory is not None
+                                                  for r in a.inventory.facts.get("regions") or ()})
+                self._delegated = delegation.read(self._reader_of(self.caller), self.organization.management_account,
+                                                  regions, self._reader_of)
+            return self._delegated
+
+    def _reader_of(self, account_id: str) -> Reader:
+        """A Reader in this account, for the organization-wide reads (the caller's own, or the scanner role's)."""
+        if account_id not in self._readers:
+            import boto3
+
+            if account_id == self.caller:
+                session = _own_session(self.base)
+            else:
+                c = self.reader.assume_role(f"arn:{self.partition}:iam::{account_id}:role/{self.role_name}")
+                session = boto3.Session(aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
+                                        aws_session_token=c["SessionToken"], region_name=self.base.region_name)
+            self._readers[account_id] = Reader(session, self.overrides(account_id) if self.overrides else None,
+                                               self.clock)
+        return self._readers[account_id]
+
     def result(self, accounts: list[AccountScan]) -> OrganizationScan:
         """The scan of these accounts, the organization's facts given to the members they cover."""
-        found = OrganizationScan(self.organization.id, self.organization.management_account, self.caller, accounts,
-                                 dict(self.reader.calls))
         management = next((a for a in accounts if a.account_id == self.organization.management_account), None)
-        _apply_organization_facts(found, self.organization, management)
+        covered = self.delegated() if any(a.inventory is not None for a in accounts) else delegation.Delegated()
+        calls = dict(self.reader.calls)
+        for reader in self._readers.values():
+            for action, count in reader.calls.items():
+                calls[action] = calls.get(action, 0) + count
+        found = OrganizationScan(self.organization.id, self.organization.management_account, self.caller, accounts,
+                                 calls, notes=list(covered.notes))
+        _apply_organization_facts(found, self.organization, management, covered)
         return found
 
 
@@ -216,24 +249,29 @@ def _own_session(session: Any) -> Any:
 
 
 def _apply_organization_facts(result: OrganizationScan, organization: Organization,
-                              scanned: AccountScan | None) -> None:
+                              scanned: AccountScan | None, covered: delegation.Delegated) -> None:
     management = scanned.inventory if scanned is not None else None
-    if management is None:
-        if any(a.inventory is not None for a in result.accounts):
-            result.notes.append("the management account was not scanned: its organization trails and "
-                                "centralized root access are not credited to the members")
-        return
+    if management is None and any(a.inventory is not None for a in result.accounts):
+        result.notes.append("the management account was not scanned: its organization trails and "
+                            "centralized root access are not credited to the members")
     for member in result.accounts:
-        if member.inventory is not None and member.inventory is not management:
-            member.inventory = credit(member.inventory, management, organization)
+        if member.inventory is not None:  # the management account only by the delegated administrators
+            member.inventory = credit(member.inventory, management if member.inventory is not management else None,
+                                      organization, covered)
 
 
-def credit(inventory: Inventory, management: Inventory, organization: Organization) -> Inventory:
-    """A member's inventory with what the management account shows AWS applies
-    to every member: its organization trails (AWS logs every member account to
-    them, in the regions the trail covers, with the alarms on their log group)
-    and centralized root access management (which passes only a member root
-    without password and keys). Every scanned account is in the organization."""
+def credit(inventory: Inventory, management: Inventory | None, organization: Organization,
+           covered: delegation.Delegated) -> Inventory:
+    """A member's inventory with what the organization shows AWS applies to it:
+    the management account's organization trails (AWS logs every member account
+    to them, in the regions the trail covers, with the alarms on their log group),
+    centralized root access management (which passes only a member root without
+    password and keys), and the delegated administrators' GuardDuty detector and
+    organization analyzers where they cover it (delegated.py). Every scanned
+    account is in the organization."""
+    inventory = _credit_delegated(inventory, covered)
+    if management is None:
+        return inventory
     trails = _organization_trails(management)
     if trails and "aws_cloudtrail" not in inventory.unreadable:
         seen = {r.address for r in inventory.resources}
@@ -248,6 +286,25 @@ def credit(inventory: Inventory, management: Inventory, organization: Organizati
     if _central_root(management) and isinstance(root, dict) and root.get("centrally_managed") is not True:
         inventory.facts["root"] = dict(root, centrally_managed=True)
     return inventory
+
+
+def _credit_delegated(inventory: Inventory, covered: delegation.Delegated) -> Inventory:
+    """The delegated administrators' detectors and analyzers that cover this account, in the
+    regions judged; nothing for a type the account's own read could not finish, and no
+    detector where the account has one of its own: GuardDuty monitors a member through
+    its own detector, so one that is off is not made good by the administrator's."""
+    seen = {r.address for r in inventory.resources}
+    own = {r.region for r in inventory.resources if r.type == "aws_guardduty_detector"}
+    added = [r for r in delegation.credited(covered, inventory.facts["account_id"], inventory.facts["regions"])
+             if r.type not in inventory.unreadable and r.address not in seen
+             and not (r.type == "aws_guardduty_detector" and r.region in own)]
+    for r in added:
+        owner = r.address.split(":")[4]
+        what = f"GuardDuty detector {r.address}" if r.type == "aws_guardduty_detector" else \
+            f"organization analyzer {r.address}"
+        inventory.notes.append(f"{what} of account {owner} covers this account in {r.region}")
+    return _with(inventory, [Resource(r.address, r.type, dict(r.values), region=r.region) for r in added]) \
+        if added else inventory
 
 
 def _organization_trails(management: Inventory) -> list[Resource]:

@@ -23,6 +23,7 @@ ORGANIZATION, OU, ACCOUNT, POLICY, ATTACHMENT = (
     "aws_organizations_policy", "aws_organizations_policy_attachment")
 TYPES = (ORGANIZATION, OU, ACCOUNT, POLICY, ATTACHMENT)
 STRUCTURE = (ORGANIZATION, OU, ACCOUNT)  # unreadable when the organization cannot be listed
+EVERYWHERE = "*"
 
 
 @dataclass
@@ -35,6 +36,13 @@ class Organization:
     accounts: dict[str, dict[str, Any]] = field(default_factory=dict)  # account ID -> values
     policies: dict[str, dict[str, Any]] = field(default_factory=dict)  # SCP ID -> values
     targets: dict[str, list[str]] = field(default_factory=dict)  # SCP ID -> root, OU and account IDs
+    unread: dict[str, str] = field(default_factory=dict)  # target ID (or EVERYWHERE) -> why its SCPs are unread
+
+    def unread_scps(self, account_id: str | None = None) -> str | None:
+        """Why an SCP that may hold `account_id` (any account: None) could not be read, if one could not."""
+        chain = set(self.chain(account_id)) if account_id else None
+        return next((why for target, why in self.unread.items()
+                     if target == EVERYWHERE or chain is None or target in chain), None)
 
     @property
     def id(self) -> str:
@@ -81,7 +89,8 @@ class Organization:
 
 def read(reader: Reader) -> Organization | None:
     """The organization, or None for a standalone account; ReadFailed when a call
-    is refused or fails (the caller makes every type unreadable)."""
+    listing it is refused or fails (the caller makes every type unreadable). SCPs
+    that cannot be read are recorded in `unread`, the rest still read."""
     try:
         described = reader.call("organizations", REGION, "DescribeOrganization")["Organization"]
     except ReadFailed as failure:
@@ -115,12 +124,33 @@ def read(reader: Reader) -> Organization | None:
             organization.accounts[a["Id"]] = {"id": a["Id"], "name": a.get("Name"), "arn": a["Arn"],
                                               "parent_id": parent, "status": a.get("Status") or status.get(a["Id"])}
     if SCP in enabled:
-        for summary in reader.pages("organizations", REGION, "ListPolicies", "Policies", Filter=SCP):
-            policy = reader.call("organizations", REGION, "DescribePolicy", PolicyId=summary["Id"])["Policy"]
-            organization.policies[summary["Id"]] = {
-                "id": summary["Id"], "arn": summary["Arn"], "name": summary.get("Name"), "type": SCP,
-                "aws_managed": summary.get("AwsManaged", False), "content": policy.get("Content")}
-            organization.targets[summary["Id"]] = [
-                t["TargetId"] for t in reader.pages("organizations", REGION, "ListTargetsForPolicy", "Targets",
-                                                    PolicyId=summary["Id"])]
+        _service_control_policies(reader, organization)
     return organization
+
+
+def _service_control_policies(reader: Reader, organization: Organization) -> None:
+    """Every SCP with its content and targets. A read that fails leaves unread only
+    the places it could concern: the targets of a policy whose content cannot be
+    read, everywhere when the policies or one policy's targets cannot be listed."""
+    try:
+        summaries = reader.pages("organizations", REGION, "ListPolicies", "Policies", Filter=SCP)
+    except ReadFailed as failure:
+        organization.unread[EVERYWHERE] = str(failure)
+        return
+    for summary in summaries:
+        try:
+            targets = [t["TargetId"] for t in reader.pages("organizations", REGION, "ListTargetsForPolicy", "Targets",
+                                                           PolicyId=summary["Id"])]
+        except ReadFailed as failure:
+            organization.unread.setdefault(EVERYWHERE, str(failure))
+            continue
+        try:
+            policy = reader.call("organizations", REGION, "DescribePolicy", PolicyId=summary["Id"])["Policy"]
+        except ReadFailed as failure:
+            for target in targets:
+                organization.unread.setdefault(target, str(failure))
+            continue
+        organization.policies[summary["Id"]] = {
+            "id": summary["Id"], "arn": summary["Arn"], "name": summary.get("Name"), "type": SCP,
+            "aws_managed": summary.get("AwsManaged", False), "content": policy.get("Content")}
+        organization.targets[summary["Id"]] = targets
