@@ -878,8 +878,8 @@ def _names_caller(principal: Any, caller: Caller, directly: bool) -> bool | None
                 hit = directly
             elif account:
                 hit = not directly and caller.account in (None, account.group(1))
-            else:
-                hit = directly and any(fnmatch.fnmatchcase(text, arn) for arn in caller.arns)
+            else:  # IAM user and role names ignore case
+                hit = directly and any(fnmatch.fnmatchcase(text.lower(), arn.lower()) for arn in caller.arns)
             if hit:
                 return True
     return result

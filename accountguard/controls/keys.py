@@ -13,8 +13,12 @@ from . import control, iam_types
     rationale="Long-lived keys leak (repositories, laptops, CI logs); a leaked key with write power is a takeover.",
     fix='resource "aws_iam_access_key" "this" {\n  user   = aws_iam_user.this.name\n'
         '  status = "Inactive"  # activate only while in use, or give the user read-only policies\n}',
-    coverage=iam_types.coverage(iam_types.ACCESS + ("aws_iam_access_key", "aws_iam_role"), defaults={
-        "aws_iam_access_key.status": "Active (provider: \"Defaults to Active\")"}),
+    coverage=iam_types.coverage(iam_types.ACCESS + iam_types.ROLES + ("aws_iam_access_key",), irrelevant={
+        "data.aws_iam_role": "looks up a role managed elsewhere: roles not managed in the plan are not seen, "
+                             "as in every plan (live mode reads every role)"}, defaults={
+        "aws_iam_access_key.status": "Active (provider: \"Defaults to Active\")",
+        "aws_iam_role.inline_policy": "unset: the role's inline policies are those aws_iam_role_policy sets",
+        "aws_iam_role.managed_policy_arns": "unset: the role's managed policies are those attachments set"}),
 )
 def no_writer_keys(inventory: Inventory, config: Config):
     keys = inventory.of_type("aws_iam_access_key")
