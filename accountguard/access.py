@@ -437,6 +437,14 @@ def trust_policy(inventory: Inventory, role: Resource) -> Policy | Unknown:
     return policy_of(inventory, role, "assume_role_policy")
 
 
+def _caller(resource: Resource, kind: str, policies: PolicySet) -> Caller:
+    """The user or role as sts:AssumeRole sees it."""
+    name, path = resource.values.get("name"), resource.values.get("path", "/")
+    known = isinstance(name, str) and isinstance(path, str)
+    return Caller(_caller_arns(resource, kind), _account_of(resource), policies, kind == "role",
+                  f"{kind}{path}{name}" if known else None)
+
+
 def _caller_arns(resource: Resource, kind: str) -> tuple[str, ...]:
     """How a Principal names this user or role: its ARN, or, while that is known only
     after apply, its path and name in any account (and a role's sessions)."""
@@ -472,7 +480,7 @@ def assumable_roles(inventory: Inventory, user: Resource) -> list[Assumption]:
     cannot be read may be."""
     graph = access_graph(inventory)
     name = user.values["name"]
-    start = Caller(_caller_arns(user, "user"), _account_of(user), graph.policy_set(name))
+    start = _caller(user, "user", graph.policy_set(name))
     found: list[Assumption] = []
     seen: dict[int, bool] = {}  # role -> reached for certain
     queue: list[tuple[Caller, tuple[str, ...], bool]] = [(start, (), True)]
@@ -492,7 +500,7 @@ def assumable_roles(inventory: Inventory, user: Resource) -> list[Assumption]:
             reached = Assumption(role, chain + (role.address,), certain and allowed is True, why)
             seen[id(role)] = reached.certain
             found = [a for a in found if a.role is not role] + [reached]
-            role_caller = Caller(_caller_arns(role, "role"), _account_of(role), graph.role_policy_set(role), role=True)
+            role_caller = _caller(role, "role", graph.role_policy_set(role))
             queue.append((role_caller, reached.chain, reached.certain))
     return found
 

@@ -846,6 +846,20 @@ class Caller:
     account: str | None
     policies: PolicySet
     role: bool = False
+    resource: str | None = None  # `user/path/name` or `role/path/name` (aws:PrincipalArn), when known
+
+    def in_account(self, account: str) -> Caller:
+        """The caller as it would be in `account`, with its aws:PrincipalArn."""
+        return Caller(self.arns, account, self.policies, self.role, self.resource)
+
+    def context(self, context: Context) -> Context:
+        """`context` with what the request says of its principal, where that is known."""
+        if self.account is None:
+            return context
+        keys = (("aws:principalaccount", (self.account,)),)
+        if self.resource is not None:
+            keys += (("aws:principalarn", (f"arn:aws:iam::{self.account}:{self.resource}",)),)
+        return Context(context.name, context.description, context.keys + keys)
 
 
 def _or(values: Iterable[bool | None]) -> bool | None:
@@ -987,15 +1001,26 @@ def may_assume(trust: Policy, caller: Caller, role_arn: str | None, context: Con
 
 def assumable(trust: Policy, caller: Caller, role_arn: str | None) -> tuple[bool | None, str]:
     """Whether the caller may assume the role in some request context its access key
-    reaches (as write_power: with MFA too), and why, naming the context."""
+    reaches (as write_power: with MFA too), and why, naming the context. A caller whose
+    account is not known may be in any: in each account the trust policy names, or in
+    another one (so aws:PrincipalArn conditions are judged for each)."""
+    if caller.account is None:
+        accounts = sorted(set(re.findall(r"(?<!\d)\d{12}(?!\d)", trust.key))) + [OTHER_ACCOUNT]
+        callers = [caller.in_account(a) for a in accounts]
+    else:
+        callers = [caller]
     verdict: bool | None = False
     reason = ""
     for context in CONTEXTS:
-        allowed, why = may_assume(trust, caller, role_arn, context)
-        if allowed is True:
-            return True, f"{why}, for {context.description}"
-        if allowed is MAYBE and verdict is False:
-            verdict, reason = MAYBE, f"{why}, for {context.description}"
-        elif verdict is False and not reason:
-            reason = why
+        for one in callers:
+            allowed, why = may_assume(trust, one, role_arn, one.context(context))
+            if allowed is True:
+                return True, f"{why}, for {context.description}"
+            if allowed is MAYBE and verdict is False:
+                verdict, reason = MAYBE, f"{why}, for {context.description}"
+            elif verdict is False and not reason:
+                reason = why
     return verdict, reason
+
+
+OTHER_ACCOUNT = "000000000000"  # stands for an account a policy does not name

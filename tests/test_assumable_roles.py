@@ -37,7 +37,8 @@ def allow_assume(resource=ROLE):
 
 
 def user(*identity, boundary=None, scps=(), account=ACCOUNT):
-    return Caller((USER,), account, PolicySet(tuple(identity), boundary, tuple(scps)))
+    arns = (USER,) if account else ("arn:*:iam::*:user/auditor",)
+    return Caller(arns, account, PolicySet(tuple(identity), boundary, tuple(scps)), resource="user/auditor")
 
 
 @pytest.mark.parametrize("trust_policy, caller, expected", [
@@ -69,6 +70,13 @@ def user(*identity, boundary=None, scps=(), account=ACCOUNT):
     # a user's boundary does not cap a trust policy naming the user's ARN
     (trust({"AWS": USER}), user(boundary=policy({"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"})), True),
     (trust({"AWS": USER}, Principal={"AWS": Unknown("known after apply")}), user(), MAYBE),
+    # the request carries the caller's aws:PrincipalArn and aws:PrincipalAccount
+    (trust("*", Condition={"StringEquals": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:user/other"}}), user(), False),
+    (trust("*", Condition={"StringEquals": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:user/other"}}),
+     user(account=None), False),  # another user in whatever account
+    (trust("*", Condition={"StringEquals": {"aws:PrincipalArn": USER}}), user(), True),
+    (trust("*", Condition={"StringEquals": {"aws:PrincipalArn": USER}}), user(account=None), True),  # may be it
+    (trust("*", Condition={"StringEquals": {"aws:PrincipalAccount": "444455556666"}}), user(), False),
 ])
 def test_who_may_assume_a_role(trust_policy, caller, expected):
     assert assumable(trust_policy, caller, ROLE)[0] is expected
