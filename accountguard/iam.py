@@ -854,11 +854,13 @@ class Caller:
 
     def context(self, context: Context) -> Context:
         """`context` with what the request says of its principal, where that is known."""
-        if self.account is None:
-            return context
-        keys = (("aws:principalaccount", (self.account,)),)
-        if self.resource is not None:
-            keys += (("aws:principalarn", (f"arn:aws:iam::{self.account}:{self.resource}",)),)
+        keys: tuple[tuple[str, Any], ...] = (("aws:principaltype", ("AssumedRole" if self.role else "User",)),)
+        if self.resource is not None and not self.role:
+            keys += (("aws:username", (self.resource.rsplit("/", 1)[-1],)),)
+        if self.account is not None:
+            keys += (("aws:principalaccount", (self.account,)),)
+            if self.resource is not None:
+                keys += (("aws:principalarn", (f"arn:aws:iam::{self.account}:{self.resource}",)),)
         return Context(context.name, context.description, context.keys + keys)
 
 

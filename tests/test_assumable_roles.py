@@ -77,6 +77,8 @@ def user(*identity, boundary=None, scps=(), account=ACCOUNT):
     (trust("*", Condition={"StringEquals": {"aws:PrincipalArn": USER}}), user(), True),
     (trust("*", Condition={"StringEquals": {"aws:PrincipalArn": USER}}), user(account=None), True),  # may be it
     (trust("*", Condition={"StringEquals": {"aws:PrincipalAccount": "444455556666"}}), user(), False),
+    (trust("*", Condition={"StringEquals": {"aws:PrincipalType": "AssumedRole"}}), user(), False),  # a user's is User
+    (trust("*", Condition={"StringEquals": {"aws:username": "auditor"}}), user(account=None), True),
 ])
 def test_who_may_assume_a_role(trust_policy, caller, expected):
     assert assumable(trust_policy, caller, ROLE)[0] is expected
