@@ -383,6 +383,8 @@ class AccessGraph:
                 self.scps.append(Grant(a.address, _scp_reach(inventory, a) or policy))
         self.boundary_of: dict[str, Policy | Unknown | None] = {}
         self.role_boundary_of: dict[str, Policy | Unknown | None] = {}
+        self._edges: dict[int, list[tuple[Resource, bool | None, str]]] = {}
+        self._trusts: dict[int, Policy | Unknown] = {}
         for principals, boundaries in ((self.users, self.boundary_of), (self.roles, self.role_boundary_of)):
             for principal_ in principals:
                 name = principal_.values.get("name")
@@ -407,6 +409,17 @@ class AccessGraph:
                                         f"cannot be seen"))
         identity.extend(self.unknown)
         return PolicySet(tuple(identity), self.boundary_of.get(user), tuple(g.policy for g in self.scps))
+
+    def trust_of(self, role: Resource) -> Policy | Unknown:
+        if id(role) not in self._trusts:
+            self._trusts[id(role)] = trust_policy(self.inventory, role)
+        return self._trusts[id(role)]
+
+    def edges_of(self, role: Resource) -> list[tuple[Resource, bool | None, str]]:
+        """The roles a session of `role` may assume (computed once per role)."""
+        if id(role) not in self._edges:
+            self._edges[id(role)] = _assumable_by(self.inventory, _caller(role, "role", self.role_policy_set(role)))
+        return self._edges[id(role)]
 
     def role_policy_set(self, role: Resource) -> PolicySet:
         """What IAM evaluates for the requests of the role's sessions."""
@@ -473,36 +486,42 @@ class Assumption:
     why: str
 
 
+def _assumable_by(inventory: Inventory, caller: Caller) -> list[tuple[Resource, bool | None, str]]:
+    """The roles managed here `caller` may assume (True or MAYBE), and why."""
+    found = []
+    graph = access_graph(inventory)
+    for role in graph.roles:
+        trust = graph.trust_of(role)
+        arn = dict.get(role.values, "arn")
+        if isinstance(trust, Unknown):
+            found.append((role, MAYBE, f"its trust policy cannot be read: {trust.why}"))
+            continue
+        allowed, why = assumable(trust, caller, arn if isinstance(arn, str) else None)
+        if allowed is not False:
+            found.append((role, allowed, why))
+    return found
+
+
 def assumable_roles(inventory: Inventory, user: Resource) -> list[Assumption]:
     """The roles managed here that `user` can assume, directly or through roles it can
     assume (role chaining), each once, nearest first. A role whose trust policy names
     only principals this input does not hold is not among them; one whose trust policy
     cannot be read may be."""
     graph = access_graph(inventory)
-    name = user.values["name"]
-    start = _caller(user, "user", graph.policy_set(name))
-    found: list[Assumption] = []
-    seen: dict[int, bool] = {}  # role -> reached for certain
-    queue: list[tuple[Caller, tuple[str, ...], bool]] = [(start, (), True)]
+    found: dict[int, Assumption] = {}
+    queue: list[tuple[list[tuple[Resource, bool | None, str]], tuple[str, ...], bool]] = [
+        (_assumable_by(inventory, _caller(user, "user", graph.policy_set(user.values["name"]))), (), True)]
     while queue:
-        caller, chain, certain = queue.pop(0)
-        for role in graph.roles:
-            if seen.get(id(role)) is True or (id(role) in seen and not certain):
-                continue
-            trust = trust_policy(inventory, role)
-            arn = dict.get(role.values, "arn")
-            if isinstance(trust, Unknown):
-                allowed, why = MAYBE, f"its trust policy cannot be read: {trust.why}"
-            else:
-                allowed, why = assumable(trust, caller, arn if isinstance(arn, str) else None)
-            if allowed is False or (id(role) in seen and allowed is not True):
-                continue
+        edges, chain, certain = queue.pop(0)
+        for role, allowed, why in edges:
+            seen = found.get(id(role))
             reached = Assumption(role, chain + (role.address,), certain and allowed is True, why)
-            seen[id(role)] = reached.certain
-            found = [a for a in found if a.role is not role] + [reached]
-            role_caller = _caller(role, "role", graph.role_policy_set(role))
-            queue.append((role_caller, reached.chain, reached.certain))
-    return found
+            if seen is not None and (seen.certain or not reached.certain):
+                continue
+            found.pop(id(role), None)
+            found[id(role)] = reached
+            queue.append((graph.edges_of(role), reached.chain, reached.certain))
+    return list(found.values())
 
 
 def access_graph(inventory: Inventory) -> AccessGraph:

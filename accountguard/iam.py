@@ -1006,6 +1006,9 @@ def assumable(trust: Policy, caller: Caller, role_arn: str | None) -> tuple[bool
     reaches (as write_power: with MFA too), and why, naming the context. A caller whose
     account is not known may be in any: in each account the trust policy names, or in
     another one (so aws:PrincipalArn conditions are judged for each)."""
+    if not any(s.effect == "Allow" and _resource_policy_principal(s, lambda p: _or((
+            _names_caller(p, caller, True), _names_caller(p, caller, False)))) is not False for s in trust.statements):
+        return False, "its trust policy names neither the caller nor its account"
     if caller.account is None:
         accounts = sorted(set(re.findall(r"(?<!\d)\d{12}(?!\d)", trust.key))) + [OTHER_ACCOUNT]
         callers = [caller.in_account(a) for a in accounts]
