@@ -4,12 +4,12 @@ by which they reach a user (direct, via groups, via the organization)."""
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from .iam import ANY, Policy, PolicyError, PolicySet, parse_policy, service_context, service_may
+from .iam import (ANY, MAYBE, Caller, Policy, PolicyError, PolicySet, assumable, parse_policy,
+                  service_context, service_may)
 from .managed_policies import managed_policy, managed_policy_name
 from .model import SENSITIVE, Inventory, Resource, Unknown
 
@@ -274,8 +274,47 @@ def attached_scps(inventory: Inventory, attachment: Resource) -> list[Policy | U
     return found
 
 
+def _boundary(inventory: Inventory, principal: Resource) -> Policy | Unknown | None:
+    """The permissions boundary of a user or a role; None when it has none."""
+    boundary = principal.values.get("permissions_boundary")
+    if boundary is None or boundary == "":  # the provider reads an unset boundary back as ""
+        return None
+    policies = _arn_policies(inventory, principal, "permissions_boundary")
+    return policies[0] if len(policies) == 1 else \
+        Unknown(f"the permissions boundary of {principal.address} cannot be told")
+
+
+def _role_own_policies(inventory: Inventory, role: Resource) -> list[Policy | Unknown]:
+    """The policies aws_iam_role sets itself (`inline_policy` blocks, `managed_policy_arns`);
+    left unset, they are what the other resources attach."""
+    found: list[Policy | Unknown] = []
+    if not role.left_unset("managed_policy_arns") and role.values.get("managed_policy_arns") != []:
+        found += _arn_policies(inventory, role, "managed_policy_arns")
+    if role.left_unset("inline_policy"):
+        return found
+    blocks = role.values.get("inline_policy")
+    if not isinstance(blocks, list):
+        return found + [Unknown(f"{role.address}.inline_policy is known only after apply")]
+    for block in blocks:
+        if not isinstance(block, dict):
+            found.append(Unknown(f"an inline_policy of {role.address} is known only after apply"))
+            continue
+        document = block.get("policy")
+        if document is None or document == "":
+            continue  # an empty inline_policy block removes the role's inline policies
+        if isinstance(document, Unknown) or document is SENSITIVE:
+            found.append(Unknown(f"an inline_policy of {role.address} is known only after apply"))
+            continue
+        try:
+            found.append(parse_policy(document, f"inline policy {block.get('name')} of {role.address}"))
+        except PolicyError as exc:
+            found.append(Unknown(str(exc)))
+    return found
+
+
 class AccessGraph:
-    """Every user, the groups it is in, and the policies IAM evaluates for it."""
+    """Every user, the groups it is in, and the policies IAM evaluates for it; every
+    role managed here and the policies of its sessions."""
 
     def __init__(self, inventory: Inventory) -> None:
         self.inventory = inventory
@@ -284,19 +323,21 @@ class AccessGraph:
         self.groups_of: dict[str, set[str]] = defaultdict(set)
         self.user_grants: dict[str, list[Grant]] = defaultdict(list)
         self.group_grants: dict[str, list[Grant]] = defaultdict(list)
+        self.role_grants: dict[str, list[Grant]] = defaultdict(list)
         self.scps: list[Grant] = []
         self.unknown: list[Unknown] = []  # memberships or attachments whose target cannot be seen
+        self.role_unknown: list[Unknown] = []  # the same for roles
+        grants_of = {"user": self.user_grants, "group": self.group_grants, "role": self.role_grants}
 
         def targets(resource: Resource, attr: str, type_: str) -> list[str]:
             found, unknown = names(inventory, resource, attr, type_)
             if unknown is not None:
-                self.unknown.append(unknown)
+                (self.role_unknown if type_ == "aws_iam_role" else self.unknown).append(unknown)
             return found
 
         def attach(resource: Resource, policies: list[Policy | Unknown], principal: str, attr: str) -> None:
-            grants = self.user_grants if principal == "user" else self.group_grants
             for name in targets(resource, attr, f"aws_iam_{principal}"):
-                grants[name].extend(Grant(resource.address, p) for p in policies)
+                grants_of[principal][name].extend(Grant(resource.address, p) for p in policies)
 
         for m in inventory.of_type("aws_iam_user_group_membership"):
             for user in targets(m, "user", "aws_iam_user"):
@@ -305,7 +346,7 @@ class AccessGraph:
             groups = targets(m, "group", "aws_iam_group")
             for user in targets(m, "users", "aws_iam_user"):
                 self.groups_of[user].update(groups)
-        for principal in ("user", "group"):
+        for principal in ("user", "group", "role"):
             for a in inventory.of_type(f"aws_iam_{principal}_policy_attachment"):
                 attach(a, _arn_policies(inventory, a, "policy_arn"), principal, principal)
             for a in inventory.of_type(f"aws_iam_{principal}_policy_attachments_exclusive"):
@@ -324,28 +365,31 @@ class AccessGraph:
                     else:
                         missing = [Unknown(f"inline policy {n} of {principal} {owner} ({e.address}) is not in "
                                            f"this plan") for n in sorted(set(listed) - inline[owner])]
-                    (self.user_grants if principal == "user" else self.group_grants)[owner].extend(
-                        Grant(e.address, u) for u in missing)
+                    grants_of[principal][owner].extend(Grant(e.address, u) for u in missing)
         for a in inventory.of_type("aws_iam_policy_attachment"):
             policies = _arn_policies(inventory, a, "policy_arn")
             attach(a, policies, "user", "users")
             attach(a, policies, "group", "groups")
+            attach(a, policies, "role", "roles")
+        self.roles = [r for r in inventory.of_type("aws_iam_role") if r.mode == "managed"]
+        for role in self.roles:
+            name = role.values.get("name")
+            if isinstance(name, str):
+                self.role_grants[name].extend(Grant(role.address, p) for p in _role_own_policies(inventory, role))
         for a in inventory.of_type("aws_organizations_policy_attachment"):
             if not _scp_applies(inventory, a):
                 continue
             for policy in attached_scps(inventory, a):
                 self.scps.append(Grant(a.address, _scp_reach(inventory, a) or policy))
         self.boundary_of: dict[str, Policy | Unknown | None] = {}
-        for user in self.users:
-            name = user.values.get("name")
-            if isinstance(name, str):
-                boundary = user.values.get("permissions_boundary")
-                if boundary is None or boundary == "":  # the provider reads an unset boundary back as ""
-                    self.boundary_of[name] = None
-                else:
-                    policies = _arn_policies(inventory, user, "permissions_boundary")
-                    self.boundary_of[name] = policies[0] if len(policies) == 1 else \
-                        Unknown(f"the permissions boundary of {user.address} cannot be told")
+        self.role_boundary_of: dict[str, Policy | Unknown | None] = {}
+        self._edges: dict[int, list[tuple[Resource, bool | None, str]]] = {}
+        self._trusts: dict[int, Policy | Unknown] = {}
+        for principals, boundaries in ((self.users, self.boundary_of), (self.roles, self.role_boundary_of)):
+            for principal_ in principals:
+                name = principal_.values.get("name")
+                if isinstance(name, str):
+                    boundaries[name] = _boundary(inventory, principal_)
 
     def grants(self, user: str) -> list[Grant]:
         """Identity policies (direct and via groups), then SCPs."""
@@ -366,15 +410,24 @@ class AccessGraph:
         identity.extend(self.unknown)
         return PolicySet(tuple(identity), self.boundary_of.get(user), tuple(g.policy for g in self.scps))
 
+    def trust_of(self, role: Resource) -> Policy | Unknown:
+        if id(role) not in self._trusts:
+            self._trusts[id(role)] = trust_policy(self.inventory, role)
+        return self._trusts[id(role)]
 
-def _principals(statement: Any) -> list[Any]:
-    principal = statement.get("Principal") if isinstance(statement, dict) else None
-    if principal == "*" or isinstance(principal, Unknown):
-        return [principal]
-    if not isinstance(principal, dict):
-        return []
-    found = principal.get("AWS")
-    return list(found) if isinstance(found, list) else [found] if found is not None else []
+    def edges_of(self, role: Resource) -> list[tuple[Resource, bool | None, str]]:
+        """The roles a session of `role` may assume (computed once per role)."""
+        if id(role) not in self._edges:
+            self._edges[id(role)] = _assumable_by(self.inventory, _caller(role, "role", self.role_policy_set(role)))
+        return self._edges[id(role)]
+
+    def role_policy_set(self, role: Resource) -> PolicySet:
+        """What IAM evaluates for the requests of the role's sessions."""
+        name = role.values.get("name")
+        if not isinstance(name, str):
+            return PolicySet((Unknown(f"the name of {role.address} is known only after apply"),))
+        identity = [g.policy for g in self.role_grants.get(name, ())] + self.role_unknown
+        return PolicySet(tuple(identity), self.role_boundary_of.get(name), tuple(g.policy for g in self.scps))
 
 
 def trust_document(inventory: Inventory, role: Resource) -> dict | None:
@@ -391,28 +444,84 @@ def trust_document(inventory: Inventory, role: Resource) -> dict | None:
     return document if isinstance(document, dict) else None
 
 
-def roles_trusting(inventory: Inventory, user: str) -> list[str]:
-    """Roles whose trust policy lets `user` assume them without any identity policy
-    (a same-account trust policy naming the user's ARN, `*`, or a principal known
-    only after apply): what the user can do then is the role's."""
+def trust_policy(inventory: Inventory, role: Resource) -> Policy | Unknown:
+    """The role's trust policy (from an aws_iam_policy_document when it is known only
+    after apply, or in parts in .tf mode)."""
+    return policy_of(inventory, role, "assume_role_policy")
+
+
+def _caller(resource: Resource, kind: str, policies: PolicySet) -> Caller:
+    """The user or role as sts:AssumeRole sees it."""
+    name, path = resource.values.get("name"), resource.values.get("path", "/")
+    known = isinstance(name, str) and isinstance(path, str)
+    return Caller(_caller_arns(resource, kind), _account_of(resource), policies, kind == "role",
+                  f"{kind}{path}{name}" if known else None)
+
+
+def _caller_arns(resource: Resource, kind: str) -> tuple[str, ...]:
+    """How a Principal names this user or role: its ARN, or, while that is known only
+    after apply, its path and name in any account (and a role's sessions)."""
+    arn = dict.get(resource.values, "arn")
+    name, path = resource.values.get("name"), resource.values.get("path", "/")
+    if isinstance(arn, str):
+        arns = [arn]
+    elif isinstance(path, str):
+        arns = [f"arn:*:iam::*:{kind}{path}{name}"]
+    else:
+        arns = [f"arn:*:iam::*:{kind}/{name}", f"arn:*:iam::*:{kind}/*/{name}"]
+    if kind == "role":
+        arns.append(f"arn:*:sts::*:assumed-role/{name}/*")
+    return tuple(arns)
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A role a principal can reach by assuming roles, one after the other (`chain`,
+    ending with this role's address). `certain`: False where that depends on what
+    cannot be known (an unreadable trust policy, a condition on an unknown value)."""
+
+    role: Resource
+    chain: tuple[str, ...]
+    certain: bool
+    why: str
+
+
+def _assumable_by(inventory: Inventory, caller: Caller) -> list[tuple[Resource, bool | None, str]]:
+    """The roles managed here `caller` may assume (True or MAYBE), and why."""
     found = []
-    for role in inventory.of_type("aws_iam_role"):
-        document = trust_document(inventory, role)
-        if not isinstance(document, dict):
-            found.append(f"{role.address} (its trust policy cannot be read)")
+    graph = access_graph(inventory)
+    for role in graph.roles:
+        trust = graph.trust_of(role)
+        arn = dict.get(role.values, "arn")
+        if isinstance(trust, Unknown):
+            found.append((role, MAYBE, f"its trust policy cannot be read: {trust.why}"))
             continue
-        statements = document.get("Statement")
-        for statement in statements if isinstance(statements, list) else [statements]:
-            if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
-                continue
-            for principal in _principals(statement):
-                if isinstance(principal, Unknown) or principal is SENSITIVE or principal == "*" or (
-                        isinstance(principal, str) and re.search(rf":user/(?:.*/)?{re.escape(user)}$", principal)):
-                    found.append(role.address)
-                    break
-            if found and found[-1] == role.address:
-                break
+        allowed, why = assumable(trust, caller, arn if isinstance(arn, str) else None)
+        if allowed is not False:
+            found.append((role, allowed, why))
     return found
+
+
+def assumable_roles(inventory: Inventory, user: Resource) -> list[Assumption]:
+    """The roles managed here that `user` can assume, directly or through roles it can
+    assume (role chaining), each once, nearest first. A role whose trust policy names
+    only principals this input does not hold is not among them; one whose trust policy
+    cannot be read may be."""
+    graph = access_graph(inventory)
+    found: dict[int, Assumption] = {}
+    queue: list[tuple[list[tuple[Resource, bool | None, str]], tuple[str, ...], bool]] = [
+        (_assumable_by(inventory, _caller(user, "user", graph.policy_set(user.values["name"]))), (), True)]
+    while queue:
+        edges, chain, certain = queue.pop(0)
+        for role, allowed, why in edges:
+            seen = found.get(id(role))
+            reached = Assumption(role, chain + (role.address,), certain and allowed is True, why)
+            if seen is not None and (seen.certain or not reached.certain):
+                continue
+            found.pop(id(role), None)
+            found[id(role)] = reached
+            queue.append((graph.edges_of(role), reached.chain, reached.certain))
+    return list(found.values())
 
 
 def access_graph(inventory: Inventory) -> AccessGraph:

@@ -760,17 +760,22 @@ def _principal_matches(principal: Any, service: str) -> bool | None:
     return result
 
 
-def _statement_applies(statement: Statement, service: str, action: str, resource: str | None,
-                       context: Context) -> bool | None:
-    """Whether one statement of a resource policy covers `service` doing `action` on the
-    resource (ARN, or None when known only after apply) in `context`: True, False, MAYBE."""
+def _resource_policy_principal(statement: Statement, names: Any) -> bool | None:
+    """Whether a resource policy statement's Principal (or NotPrincipal) covers the
+    caller that `names(principal)` recognises: True, False, MAYBE."""
     if statement.principals is not None:
-        who = _principal_matches(statement.principals, service)
-    elif statement.not_principals is not None:
-        excluded = _principal_matches(statement.not_principals, service)
-        who = MAYBE if excluded is MAYBE else not excluded
-    else:
-        who = False  # a resource policy statement without a principal applies to nobody
+        return names(statement.principals)
+    if statement.not_principals is not None:
+        excluded = names(statement.not_principals)
+        return MAYBE if excluded is MAYBE else not excluded
+    return False  # a resource policy statement without a principal applies to nobody
+
+
+def _statement_applies(statement: Statement, who: bool | None, action: str, resource: str | None,
+                       context: Context, trust: bool = False) -> bool | None:
+    """Whether one statement covers `action` on the resource (ARN, or None when known
+    only after apply) in `context`, given whether it covers the caller (`who`): True,
+    False, MAYBE. A `trust` policy names no Resource: it is the role's own."""
     patterns = statement.not_actions if statement.not_actions is not None else statement.actions or ()
     if any(_unknown(p) for p in patterns):
         what = MAYBE
@@ -778,7 +783,9 @@ def _statement_applies(statement: Statement, service: str, action: str, resource
         named = action in ActionSet.union(action_set(str(p)) for p in patterns)
         what = named != (statement.not_actions is not None)
     resources = statement.not_resources if statement.not_resources is not None else statement.resources or ()
-    if any(_unknown(r) for r in resources):
+    if trust and statement.not_resources is None and statement.resources is None:
+        where = True
+    elif any(_unknown(r) for r in resources):
         where = MAYBE
     elif resource is None:
         where = (True if any(_universal(str(r)) for r in resources) else MAYBE) \
@@ -802,7 +809,9 @@ def service_may(policy: Policy, service: str, actions: Iterable[str], resource: 
     verdict: bool | None = True
     reason = ""
     for action in actions:
-        applying = [(s, _statement_applies(s, service, action, resource, context)) for s in policy.statements]
+        applying = [(s, _statement_applies(
+            s, _resource_policy_principal(s, lambda p: _principal_matches(p, service)), action, resource, context))
+            for s in policy.statements]
         deny = next(((s, a) for s, a in applying if s.effect == "Deny" and a is not False), None)
         allows = [a for s, a in applying if s.effect == "Allow"]
         if deny is not None and deny[1] is True:
@@ -817,3 +826,206 @@ def service_may(policy: Policy, service: str, actions: Iterable[str], resource: 
         else:
             return False, f"{policy.name} does not allow {service} to perform {action}"
     return verdict, reason
+
+
+# --- roles: may a principal assume a role? ------------------------------------------
+
+ASSUME_ROLE = "sts:AssumeRole"
+_ACCOUNT_PRINCIPAL = re.compile(r"(?:arn:aws[a-z-]*:iam::)?(\d{12})(?::root)?")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An IAM user or role about to call sts:AssumeRole: `arns` (fnmatch patterns) are
+    how a trust policy's Principal names it directly, `account` its account ID (None
+    when not known: then any account's root may be its own), `policies` what IAM
+    evaluates for its requests. `role`: a role's boundary caps even a trust policy
+    naming it directly; a user's does not."""
+
+    arns: tuple[str, ...]
+    account: str | None
+    policies: PolicySet
+    role: bool = False
+    resource: str | None = None  # `user/path/name` or `role/path/name` (aws:PrincipalArn), when known
+
+    def in_account(self, account: str) -> Caller:
+        """The caller as it would be in `account`, with its aws:PrincipalArn."""
+        return Caller(self.arns, account, self.policies, self.role, self.resource)
+
+    def context(self, context: Context) -> Context:
+        """`context` with what the request says of its principal, where that is known."""
+        keys: tuple[tuple[str, Any], ...] = (("aws:principaltype", ("AssumedRole" if self.role else "User",)),)
+        if self.resource is not None and not self.role:
+            keys += (("aws:username", (self.resource.rsplit("/", 1)[-1],)),)
+        if self.account is not None:
+            keys += (("aws:principalaccount", (self.account,)),)
+            if self.resource is not None:
+                keys += (("aws:principalarn", (f"arn:aws:iam::{self.account}:{self.resource}",)),)
+        return Context(context.name, context.description, context.keys + keys)
+
+
+def _or(values: Iterable[bool | None]) -> bool | None:
+    result: bool | None = False
+    for value in values:
+        if value is True:
+            return True
+        if value is MAYBE:
+            result = MAYBE
+    return result
+
+
+def _names_caller(principal: Any, caller: Caller, directly: bool) -> bool | None:
+    """Whether a Principal names the caller itself (`directly`) or its account."""
+    if principal == "*":
+        return directly
+    if _unknown(principal):
+        return MAYBE
+    result: bool | None = False
+    for kind, identifiers in principal:
+        if kind != "AWS":
+            continue
+        for identifier in (identifiers,) if isinstance(identifiers, Unknown) else identifiers:
+            if _unknown(identifier):
+                result = MAYBE
+                continue
+            text = str(identifier)
+            account = _ACCOUNT_PRINCIPAL.fullmatch(text)
+            if text == "*":
+                hit = directly
+            elif account:
+                hit = not directly and caller.account in (None, account.group(1))
+            else:  # IAM user and role names ignore case
+                hit = directly and any(fnmatch.fnmatchcase(text.lower(), arn.lower()) for arn in caller.arns)
+            if hit:
+                return True
+    return result
+
+
+def _plan_unknowns(statement: Statement) -> bool:
+    """Whether the statement holds values known only after apply (else a MAYBE about it
+    is one the request decides: the caller's IP, tags, ...)."""
+    def unknown(value: Any) -> bool:
+        if isinstance(value, (tuple, list)):
+            return any(unknown(v) for v in value)
+        if isinstance(value, dict):
+            return any(unknown(v) for v in value.values())
+        return _unknown(value)
+    return any(unknown(v) for v in (statement.actions, statement.not_actions, statement.resources,
+                                     statement.not_resources, statement.conditions, statement.principals,
+                                     statement.not_principals))
+
+
+def _decided(applies: bool | None, statement: Statement) -> bool | None:
+    """A statement's MAYBE that only the request decides, taken as the account's worst
+    case (README: Request contexts): an Allow may hold, a Deny may not."""
+    if applies is MAYBE and not _plan_unknowns(statement):
+        return statement.effect == "Allow"
+    return applies
+
+
+def _identity_applies(policies: Iterable[Policy | Unknown | None], effect: str, resource: str | None,
+                      context: Context) -> tuple[bool | None, str]:
+    """Whether a statement of `effect` in these identity policies (or boundary, or SCPs)
+    covers sts:AssumeRole on the role; an unreadable policy may."""
+    found: bool | None = False
+    why = ""
+    for policy in policies:
+        if policy is None:
+            continue
+        if isinstance(policy, Unknown):
+            found, why = (found if found is True else MAYBE), (why or policy.why)
+            continue
+        for s in policy.statements:
+            if s.effect != effect or (effect == "Allow" and policy.read_only_by_design):
+                continue
+            applies = _decided(_statement_applies(s, True, ASSUME_ROLE, resource, context), s)
+            if applies is True:
+                return True, f"{policy.name} {s.label}"
+            if applies is MAYBE and found is False:
+                found, why = MAYBE, f"{policy.name} {s.label}"
+    return found, why
+
+
+def _trust_applies(trust: Policy, caller: Caller, effect: str, directly: bool | None,
+                   context: Context) -> tuple[bool | None, str]:
+    """Whether a trust statement of `effect` covers the caller: naming it (`directly`),
+    naming its account (False), or either (None)."""
+    found: bool | None = False
+    why = ""
+    for s in trust.statements:
+        if s.effect != effect:
+            continue
+        names = (lambda p: _or((_names_caller(p, caller, True), _names_caller(p, caller, False)))) \
+            if directly is None else (lambda p: _names_caller(p, caller, directly))
+        applies = _decided(_statement_applies(s, _resource_policy_principal(s, names), ASSUME_ROLE, None, context,
+                                              trust=True), s)
+        if applies is True:
+            return True, f"{s.label} of its trust policy"
+        if applies is MAYBE and found is False:
+            found, why = MAYBE, f"{s.label} of its trust policy"
+    return found, why
+
+
+def may_assume(trust: Policy, caller: Caller, role_arn: str | None, context: Context) -> tuple[bool | None, str]:
+    """Whether `caller` may assume the role in `context`, as IAM decides within one
+    account (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html,
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_permissions-to-switch.html):
+    the trust policy must allow it, and naming the caller's ARN is enough while naming
+    its account (the root, or the account ID) needs an Allow in the caller's own
+    policies and boundary too; an explicit Deny in the trust policy, the caller's
+    policies, its boundary or an SCP refuses it. True, False or MAYBE, and why."""
+    policies = caller.policies
+    denials = (_trust_applies(trust, caller, "Deny", None, context),
+               _identity_applies(policies.identity + policies.scps + (policies.boundary,), "Deny", role_arn, context))
+    for denied, why in denials:
+        if denied is True:
+            return False, f"{why} denies {ASSUME_ROLE}"
+    denial = _or(d for d, _ in denials)
+    capped = (True if policies.boundary is None else
+              _identity_applies((policies.boundary,), "Allow", role_arn, context)[0])
+    direct, direct_why = _trust_applies(trust, caller, "Allow", True, context)
+    if caller.role:
+        direct = _and((direct, capped))
+    account, account_why = _trust_applies(trust, caller, "Allow", False, context)
+    own, own_why = _identity_applies(policies.identity, "Allow", role_arn, context)
+    via_account = _and((account, own, capped))
+    allowed = _or((direct, via_account))
+    if allowed is False:
+        why = (f"{account_why} trusts the account, but no policy of the caller allows {ASSUME_ROLE}"
+               if account is not False else "its trust policy names neither the caller nor its account")
+        return False, why
+    why = (f"{direct_why} names the caller" if direct is not False else
+           f"{account_why} trusts its account and {own_why} allows {ASSUME_ROLE}")
+    if denial is MAYBE:
+        return MAYBE, why + ", unless a Deny that depends on what is known only after apply refuses it"
+    return allowed, why
+
+
+def assumable(trust: Policy, caller: Caller, role_arn: str | None) -> tuple[bool | None, str]:
+    """Whether the caller may assume the role in some request context its access key
+    reaches (as write_power: with MFA too), and why, naming the context. A caller whose
+    account is not known may be in any: in each account the trust policy names, or in
+    another one (so aws:PrincipalArn conditions are judged for each)."""
+    if not any(s.effect == "Allow" and _resource_policy_principal(s, lambda p: _or((
+            _names_caller(p, caller, True), _names_caller(p, caller, False)))) is not False for s in trust.statements):
+        return False, "its trust policy names neither the caller nor its account"
+    if caller.account is None:
+        accounts = sorted(set(re.findall(r"(?<!\d)\d{12}(?!\d)", trust.key))) + [OTHER_ACCOUNT]
+        callers = [caller.in_account(a) for a in accounts]
+    else:
+        callers = [caller]
+    verdict: bool | None = False
+    reason = ""
+    for context in CONTEXTS:
+        for one in callers:
+            allowed, why = may_assume(trust, one, role_arn, one.context(context))
+            if allowed is True:
+                return True, f"{why}, for {context.description}"
+            if allowed is MAYBE and verdict is False:
+                verdict, reason = MAYBE, f"{why}, for {context.description}"
+            elif verdict is False and not reason:
+                reason = why
+    return verdict, reason
+
+
+OTHER_ACCOUNT = "000000000000"  # stands for an account a policy does not name

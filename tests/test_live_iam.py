@@ -1,6 +1,6 @@
 """The live mode gets the IAM semantics from the same code (issue 10, method item 4):
-role trust policies read from GetAccountAuthorizationDetails on a moto server, judged
-as a plan's would be. (moto neither sets nor returns users' permissions boundaries,
+roles (trust policies and permissions) read from GetAccountAuthorizationDetails on a
+moto server, judged as a plan's would be. (moto neither sets nor returns users' permissions boundaries,
 so boundaries are tested on plans and on the translation below.)"""
 import json
 
@@ -13,19 +13,23 @@ from accountguard.iam import write_power
 from accountguard.model import Inventory, Resource
 
 
-@pytest.mark.parametrize("principal, expected", [
-    (f"arn:aws:iam::{ACCOUNT_ID}:user/auditor", "error"),  # lets the user in with no policy of its own
-    (f"arn:aws:iam::{ACCOUNT_ID}:root", "pass"),  # the account: the user's own policies decide
+@pytest.mark.parametrize("principal, policy, expected", [
+    # names the user: it assumes the role with no policy of its own, and the role administers
+    (f"arn:aws:iam::{ACCOUNT_ID}:user/auditor", "AdministratorAccess", "fail"),
+    (f"arn:aws:iam::{ACCOUNT_ID}:user/auditor", "ReadOnlyAccess", "pass"),  # the role only reads
+    (f"arn:aws:iam::{ACCOUNT_ID}:root", "AdministratorAccess", "pass"),  # the account: the user's own policies decide
 ])
-def test_a_role_that_trusts_the_user_directly_is_an_error(moto, principal, expected):
+def test_roles_the_user_can_assume_are_judged_by_their_permissions(moto, principal, policy, expected):
     """A same-account trust policy naming the user lets it assume the role without any
-    identity policy (reference_policies_evaluation-logic_policy-eval-basics.html)."""
+    identity policy (reference_policies_evaluation-logic_policy-eval-basics.html); one
+    naming the account needs an Allow of the user's own (id_roles_use_permissions-to-switch.html).
+    The role's policies are read live (RoleDetailList) and decide what the key can do."""
     def role(boto):
         trust = {"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": principal}}]}
         iam = boto.client("iam")
         iam.create_role(RoleName="breakglass", AssumeRolePolicyDocument=json.dumps(trust))
-        iam.attach_role_policy(RoleName="breakglass", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+        iam.attach_role_policy(RoleName="breakglass", PolicyArn=f"arn:aws:iam::aws:policy/{policy}")
     assert statuses(scan(moto, Account(extra=[role])))["AG_KEY_1"] == expected
 
 

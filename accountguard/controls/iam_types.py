@@ -14,6 +14,10 @@ ACCESS = ("aws_iam_user", "aws_iam_group", "aws_iam_policy", "aws_iam_user_polic
           "aws_organizations_policy_attachment", "data.aws_organizations_policy", "data.aws_iam_policy_document",
           "data.aws_iam_policy")
 
+# Every way a role gets its trust policy, permissions and boundary (AG_KEY_1: roles a user can assume).
+ROLES = ("aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_role_policies_exclusive",
+         "aws_iam_role_policy_attachments_exclusive")
+
 _ROLE = "a role's permissions reach a user only by assuming the role, which aws_iam_role's trust policy decides"
 _LOOKUP = "looks up something managed elsewhere"
 IRRELEVANT = {

@@ -1,6 +1,6 @@
 from collections import Counter
 
-from ..access import access_graph, roles_trusting
+from ..access import access_graph, assumable_roles
 from ..config import Config
 from ..iam import write_power
 from ..model import Error, Fail, Inventory, Pass, Unknown
@@ -13,8 +13,12 @@ from . import control, iam_types
     rationale="Long-lived keys leak (repositories, laptops, CI logs); a leaked key with write power is a takeover.",
     fix='resource "aws_iam_access_key" "this" {\n  user   = aws_iam_user.this.name\n'
         '  status = "Inactive"  # activate only while in use, or give the user read-only policies\n}',
-    coverage=iam_types.coverage(iam_types.ACCESS + ("aws_iam_access_key", "aws_iam_role"), defaults={
-        "aws_iam_access_key.status": "Active (provider: \"Defaults to Active\")"}),
+    coverage=iam_types.coverage(iam_types.ACCESS + iam_types.ROLES + ("aws_iam_access_key",), irrelevant={
+        "data.aws_iam_role": "looks up a role managed elsewhere: roles not managed in the plan are not seen, "
+                             "as in every plan (live mode reads every role)"}, defaults={
+        "aws_iam_access_key.status": "Active (provider: \"Defaults to Active\")",
+        "aws_iam_role.inline_policy": "unset: the role's inline policies are those aws_iam_role_policy sets",
+        "aws_iam_role.managed_policy_arns": "unset: the role's managed policies are those attachments set"}),
 )
 def no_writer_keys(inventory: Inventory, config: Config):
     keys = inventory.of_type("aws_iam_access_key")
@@ -41,17 +45,37 @@ def no_writer_keys(inventory: Inventory, config: Config):
             continue
         user = owners[0].values["name"]
         reason = write_power(graph.policy_set(user))
-        roles = roles_trusting(inventory, user)
         if reason and not isinstance(reason, Unknown):
             yield Fail(key.address, f"active access key of user {user}, who can change the account: {reason}")
-        elif roles:
-            yield Error(key.address, f"user {user} can assume {roles[0]} without any policy of its own "
-                        f"(its trust policy names the user, or anyone); accountguard does not judge what "
-                        f"the role can do")
+            continue
+        role_fail, role_error = _role_writer(inventory, graph, owners[0])
+        if role_fail:
+            yield Fail(key.address, f"active access key of user {user}, who {role_fail}")
         elif isinstance(reason, Unknown):
             yield Error(key.address, f"cannot tell whether user {user} is read-only: {reason.why}")
+        elif role_error:
+            yield Error(key.address, f"cannot tell whether user {user} is read-only: it {role_error}")
         else:
             yield Pass(key.address, f"user {user} can only read")
+
+
+def _role_writer(inventory: Inventory, graph, user) -> tuple[str | None, str | None]:
+    """Why the user, by assuming roles, surely can change the account (first) or may
+    (second): a role it can assume whose own policies go beyond Read and List."""
+    maybe = None
+    for reached in assumable_roles(inventory, user):
+        power = write_power(graph.role_policy_set(reached.role))
+        if power is None:
+            continue
+        via = f" (through {', '.join(reached.chain[:-1])})" if len(reached.chain) > 1 else ""
+        if reached.certain and not isinstance(power, Unknown):
+            return (f"can assume role {reached.role.address}{via} ({reached.why}), which can change the "
+                    f"account: {power}"), None
+        if maybe is None:
+            maybe = (f"may assume role {reached.role.address}{via} ({reached.why}), which "
+                     + (f"can change the account: {power}" if not isinstance(power, Unknown)
+                        else f"may change the account: {power.why}"))
+    return None, maybe
 
 
 @control(

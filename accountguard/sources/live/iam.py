@@ -18,7 +18,7 @@ from .reader import DeadlinePassed, ReadFailed
 TYPES = ("aws_iam_account_password_policy", "aws_iam_access_key", "root")  # and GLOBAL_TYPES
 GLOBAL_TYPES = ("aws_iam_user", "aws_iam_group", "aws_iam_policy", "aws_iam_user_group_membership",
                 "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_user_policy_attachment",
-                "aws_iam_group_policy_attachment", "aws_iam_role")
+                "aws_iam_group_policy_attachment", "aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment")
 NO_VALUE = ("N/A", "no_information", "not_supported", "")
 ROOT_ROW = "<root_account>"
 
@@ -62,9 +62,13 @@ def _authorization_details(scan: Any) -> dict[str, dict[str, Any]]:
         name, arn = group["GroupName"], group["Arn"]
         scan.add("aws_iam_group", arn, {"name": name, "arn": arn})
         _policies(scan, "group", name, arn, group)
-    for role in details["RoleDetailList"]:  # only their trust policies: who can assume them (AG_KEY_1)
-        scan.add("aws_iam_role", role["Arn"], {"name": role["RoleName"], "arn": role["Arn"],
-                                               "assume_role_policy": _document(role.get("AssumeRolePolicyDocument"))})
+    for role in details["RoleDetailList"]:  # who can assume them, and what they can do then (AG_KEY_1)
+        name, arn = role["RoleName"], role["Arn"]
+        scan.add("aws_iam_role", arn, {"name": name, "arn": arn, "path": role.get("Path"),
+                                       "assume_role_policy": _document(role.get("AssumeRolePolicyDocument")),
+                                       "permissions_boundary": (role.get("PermissionsBoundary") or {}).get(
+                                           "PermissionsBoundaryArn")})
+        _policies(scan, "role", name, arn, role)
     for policy in details["Policies"]:
         default = next((v for v in policy.get("PolicyVersionList") or () if v.get("IsDefaultVersion")), {})
         name = policy.get("PolicyName") or policy["Arn"].rsplit("/", 1)[-1]
@@ -74,7 +78,7 @@ def _authorization_details(scan: Any) -> dict[str, dict[str, Any]]:
 
 
 def _policies(scan: Any, principal: str, name: str, arn: str, detail: dict[str, Any]) -> None:
-    """The inline and attached policies of a user or a group ("user" or "group")."""
+    """The inline and attached policies of a user, a group or a role ("user", "group", "role")."""
     for policy in detail.get(f"{principal.capitalize()}PolicyList") or ():
         scan.add(f"aws_iam_{principal}_policy", f"{arn}#inline/{policy['PolicyName']}",
                  {principal: name, "name": policy["PolicyName"], "policy": _document(policy.get("PolicyDocument"))})

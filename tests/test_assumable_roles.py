@@ -1,0 +1,151 @@
+"""Which roles a user's key can act through (AG_KEY_1, issue 10): sts:AssumeRole judged
+by IAM's evaluation of the trust policy and the caller's own policies, in the request
+contexts a key reaches. Every expectation is from AWS's documentation:
+- same account, a trust policy naming the user's ARN is enough; naming the account (root or
+  ID) needs an Allow in the user's own policies
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html,
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_permissions-to-switch.html);
+- an explicit Deny anywhere wins; a boundary caps grants to a role's ARN, not to a user's
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html);
+- a long-term key's requests carry no aws:MultiFactorAuthPresent: Bool true fails, BoolIfExists
+  true holds (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent)."""
+import json
+
+import pytest
+
+from accountguard.access import assumable_roles
+from accountguard.config import Config
+from accountguard.controls.keys import no_writer_keys
+from accountguard.iam import KEY_WITHOUT_MFA, MAYBE, WITH_MFA, Caller, PolicySet, assumable, may_assume, parse_policy
+from accountguard.model import Inventory, Resource, Unknown
+
+ACCOUNT = "111122223333"
+USER = f"arn:aws:iam::{ACCOUNT}:user/auditor"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/admin"
+
+
+def policy(*statements, name="policy"):
+    return parse_policy({"Version": "2012-10-17", "Statement": list(statements)}, name)
+
+
+def trust(principal, **extra):
+    return policy({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": principal, **extra}, name="trust")
+
+
+def allow_assume(resource=ROLE):
+    return policy({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": resource})
+
+
+def user(*identity, boundary=None, scps=(), account=ACCOUNT):
+    arns = (USER,) if account else ("arn:*:iam::*:user/auditor",)
+    return Caller(arns, account, PolicySet(tuple(identity), boundary, tuple(scps)), resource="user/auditor")
+
+
+@pytest.mark.parametrize("trust_policy, caller, expected", [
+    (trust({"AWS": USER}), user(), True),  # names the user: enough on its own
+    (trust({"AWS": "*"}), user(), True),
+    (trust("*"), user(), True),
+    (trust({"AWS": f"arn:aws:iam::{ACCOUNT}:user/someone-else"}), user(), False),
+    (trust({"AWS": f"arn:aws:iam::444455556666:user/auditor"}), user(), False),  # another account's auditor
+    (trust({"Service": "cloudtrail.amazonaws.com"}), user(), False),
+    (trust({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}), user(), False),  # the account: no Allow of its own
+    (trust({"AWS": ACCOUNT}), user(), False),
+    (trust({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}), user(allow_assume()), True),
+    (trust({"AWS": ACCOUNT}), user(allow_assume("arn:aws:iam::*:role/*")), True),
+    (trust({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}), user(allow_assume(f"arn:aws:iam::{ACCOUNT}:role/other")), False),
+    (trust({"AWS": "arn:aws:iam::444455556666:root"}), user(allow_assume()), False),  # not this account
+    # the account is not known (a plan): any account's root may be the user's own
+    (trust({"AWS": "arn:aws:iam::444455556666:root"}), user(allow_assume(), account=None), True),
+    (trust({"AWS": USER}), user(policy({"Effect": "Deny", "Action": "sts:*", "Resource": "*"})), False),
+    (trust({"AWS": USER}), user(scps=[policy({"Effect": "Deny", "NotAction": "s3:*", "Resource": "*"})]), False),
+    (policy({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": USER}},
+            {"Effect": "Deny", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}}),
+     user(), False),  # a Deny naming the account holds for each of its principals
+    (trust({"AWS": USER}, Condition={"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}), user(), True),  # may hold
+    (trust({"AWS": USER}, Action="sts:AssumeRoleWithWebIdentity"), user(), False),
+    (trust({"AWS": USER}, Action="sts:*"), user(), True),
+    (policy({"Effect": "Allow", "NotAction": "sts:TagSession", "Principal": {"AWS": USER}}), user(), True),
+    (policy({"Effect": "Allow", "Action": "sts:AssumeRole", "NotPrincipal": {"AWS": "arn:aws:iam::1:user/x"}}),
+     user(), True),
+    # a user's boundary does not cap a trust policy naming the user's ARN
+    (trust({"AWS": USER}), user(boundary=policy({"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"})), True),
+    (trust({"AWS": USER}, Principal={"AWS": Unknown("known after apply")}), user(), MAYBE),
+    # the request carries the caller's aws:PrincipalArn and aws:PrincipalAccount
+    (trust("*", Condition={"StringEquals": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:user/other"}}), user(), False),
+    (trust("*", Condition={"StringEquals": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:user/other"}}),
+     user(account=None), False),  # another user in whatever account
+    (trust("*", Condition={"StringEquals": {"aws:PrincipalArn": USER}}), user(), True),
+    (trust("*", Condition={"StringEquals": {"aws:PrincipalArn": USER}}), user(account=None), True),  # may be it
+    (trust("*", Condition={"StringEquals": {"aws:PrincipalAccount": "444455556666"}}), user(), False),
+    (trust("*", Condition={"StringEquals": {"aws:PrincipalType": "AssumedRole"}}), user(), False),  # a user's is User
+    (trust("*", Condition={"StringEquals": {"aws:username": "auditor"}}), user(account=None), True),
+])
+def test_who_may_assume_a_role(trust_policy, caller, expected):
+    assert assumable(trust_policy, caller, ROLE)[0] is expected
+
+
+def test_a_role_boundary_caps_a_trust_policy_naming_the_role():
+    jump = Caller((f"arn:aws:iam::{ACCOUNT}:role/jump",), ACCOUNT,
+                  PolicySet((), policy({"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"})), role=True)
+    assert assumable(trust({"AWS": f"arn:aws:iam::{ACCOUNT}:role/jump"}), jump, ROLE)[0] is False
+
+
+@pytest.mark.parametrize("condition, key_alone", [
+    ({"Bool": {"aws:MultiFactorAuthPresent": "true"}}, False),  # absent with a long-term key
+    ({"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}, True),  # absent: IfExists holds
+    ({"Null": {"aws:MultiFactorAuthPresent": "false"}}, False),
+    ({"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}, False),
+])
+def test_mfa_conditions_are_evaluated_for_a_long_term_key(condition, key_alone):
+    role_trust = trust({"AWS": USER}, Condition=condition)
+    assert may_assume(role_trust, user(), ROLE, KEY_WITHOUT_MFA)[0] is key_alone
+    assert may_assume(role_trust, user(), ROLE, WITH_MFA)[0] is not False  # the key reaches MFA (README)
+
+
+def role(name, trusted, *policy_arns):
+    arn = f"arn:aws:iam::{ACCOUNT}:role/{name}"
+    document = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": trusted}}]})
+    return [Resource(arn, "aws_iam_role", {"name": name, "arn": arn, "path": "/", "assume_role_policy": document})] + [
+        Resource(f"{arn}#attached/{p}", "aws_iam_role_policy_attachment",
+                 {"role": name, "policy_arn": f"arn:aws:iam::aws:policy/{p}"}) for p in policy_arns]
+
+
+def account(*roles):
+    """Resources as the live reader makes them (sources/live/iam.py)."""
+    return Inventory("live", "live", [
+        Resource(USER, "aws_iam_user", {"name": "auditor", "arn": USER, "path": "/"}),
+        Resource(f"{USER}#access-key-1", "aws_iam_access_key", {"user": "auditor", "status": "Active"}),
+        *[r for resources in roles for r in resources]])
+
+
+def verdict(inventory):
+    (result,) = no_writer_keys(inventory, Config())
+    return result.status.value, result.message
+
+
+def test_role_chaining_is_followed_and_cycles_end():
+    jump, admin = f"arn:aws:iam::{ACCOUNT}:role/jump", f"arn:aws:iam::{ACCOUNT}:role/admin"
+    inventory = account(role("jump", [USER, admin], "ReadOnlyAccess"), role("admin", jump, "AdministratorAccess"))
+    assert [a.role.values["name"] for a in assumable_roles(inventory, inventory.of_type("aws_iam_user")[0])] == \
+        ["jump", "admin"]
+    status, message = verdict(inventory)
+    assert status == "fail" and "role arn:aws:iam::111122223333:role/admin (through" in message
+
+
+def test_read_only_roles_that_trust_each_other_pass():
+    a, b = f"arn:aws:iam::{ACCOUNT}:role/a", f"arn:aws:iam::{ACCOUNT}:role/b"
+    assert verdict(account(role("a", [USER, b], "ReadOnlyAccess"), role("b", a, "ReadOnlyAccess")))[0] == "pass"
+
+
+def test_an_unreadable_trust_policy_of_a_writer_role_is_an_error():
+    resources = role("admin", USER, "AdministratorAccess")
+    resources[0].values["assume_role_policy"] = "{not json"
+    assert verdict(account(resources))[0] == "error"
+
+
+def test_a_role_whose_permissions_cannot_be_seen_is_an_error():
+    resources = role("admin", USER)
+    resources.append(Resource("x", "aws_iam_role_policy_attachment",
+                              {"role": "admin", "policy_arn": f"arn:aws:iam::{ACCOUNT}:policy/made-elsewhere"}))
+    assert verdict(account(resources))[0] == "error"
