@@ -257,7 +257,7 @@ def main() -> None:
         figures = measure(moto, True, seeded, ids, options) if options.in_process else \
             _forked(moto, seeded, ids, options)
     print(json.dumps({"accounts": options.accounts, "regions": REGIONS, "cores": os.cpu_count(),
-                      "moto": "in the scanner's process" if options.in_process else "its own process",
+                      "moto": "in the scanner's process" if options.in_process else "in its own process",
                       "seeding_seconds": seeding, **figures}))
 
 
