@@ -161,7 +161,6 @@ class Reader:
             user_agent_extra="accountguard")
         self.calls: Counter[str] = Counter()
         self._clients: dict[tuple[str, str], Any] = {}
-        self._sts_client: Any = None
         self._lock = threading.Lock()  # botocore clients are made one at a time
         self._counting = threading.Lock()  # calls are counted while clients are made
         # before-parameter-build runs for every call, stubbed ones included; every handler sees it
@@ -272,12 +271,10 @@ class Reader:
         """STS, for the calls before the scan: two attempts, so that no network is told quickly."""
         import botocore.config
 
-        with self._lock:
-            if self._sts_client is None:
-                config = self.config.merge(botocore.config.Config(
-                    retries={"mode": "standard", "total_max_attempts": START_ATTEMPTS}))
-                self._sts_client = self._bounded(self.session.client("sts", region_name=self.home, config=config))
-            return self._sts_client
+        config = self.config.merge(botocore.config.Config(
+            retries={"mode": "standard", "total_max_attempts": START_ATTEMPTS}))
+        with self._lock:  # a client each (each its own retry quota), made one at a time, used at once
+            return self._bounded(self.session.client("sts", region_name=self.home, config=config))
 
     def assume_role(self, role_arn: str) -> dict[str, str]:
         """The one call that is not a read: credentials for the scanner role, before the scan."""
