@@ -24,9 +24,10 @@ ROOT_ROW = "<root_account>"
 
 
 def read(scan: Any, report_timeout: float) -> None:
+    state = _generate_report(scan)  # AWS builds the report while the other reads are made
     users = _authorization_details(scan)
     _password_policy(scan)
-    report = _credential_report(scan, report_timeout)
+    report = _credential_report(scan, report_timeout, state)
     _users_from_report(scan, users, report)
     scan.facts["root"] = _root(scan, report)
 
@@ -110,20 +111,33 @@ def _password_policy(scan: Any) -> None:
              {attr: policy.get(key) for key, attr in PASSWORD_POLICY.items()})
 
 
-def _credential_report(scan: Any, timeout: float) -> list[dict[str, str]] | ReadFailed:
-    """The report's rows, or why there are none. Generating it takes seconds to
-    minutes; a report not ready within `timeout` is a failure, never an empty account."""
-    reader, deadline, delay = scan.reader, time.monotonic() + timeout, 0.25
+def _generate_report(scan: Any) -> str | ReadFailed:
+    """The credential report's state once asked for (or why it could not be)."""
     try:
-        while reader.call("iam", reader.home, "GenerateCredentialReport").get("State") != "COMPLETE":
-            if time.monotonic() + delay > deadline:
+        return scan.reader.call("iam", scan.reader.home, "GenerateCredentialReport").get("State")
+    except ReadFailed as failure:
+        return failure
+
+
+def _credential_report(scan: Any, timeout: float, state: str | ReadFailed) -> list[dict[str, str]] | ReadFailed:
+    """The report's rows, or why there are none. Generating it takes seconds to
+    minutes: it was asked for before the other reads (`state` then), is asked
+    for again as soon as they are done, then at growing intervals. A report not
+    ready within `timeout` of waiting is a failure, never an empty account."""
+    if isinstance(state, ReadFailed):
+        return state
+    reader, deadline, delay = scan.reader, time.monotonic() + timeout, 0.0
+    try:
+        while state != "COMPLETE":
+            if time.monotonic() + delay >= deadline:
                 return ReadFailed("iam:GetCredentialReport",
                                   TimeoutError(f"the credential report was not ready within {timeout:g} s"))
             if reader.deadline.remaining() < delay:
                 return ReadFailed("iam:GetCredentialReport", reader.deadline.passed() or DeadlinePassed(
                     f"the credential report was not ready before the scan's deadline of {reader.deadline.seconds:g} s"))
             time.sleep(delay)
-            delay = min(delay * 2, 5)
+            delay = min(max(delay * 2, 0.25), 5)
+            state = reader.call("iam", reader.home, "GenerateCredentialReport").get("State")
         content = reader.call("iam", reader.home, "GetCredentialReport")["Content"]
     except ReadFailed as failure:
         return failure

@@ -21,7 +21,7 @@ from ...model import InputError, Inventory, Resource
 from . import DEFAULT_REPORT_TIMEOUT, load_account
 from . import delegated as delegation
 from .organizations import Organization
-from .reader import Deadline, Reader, ReadFailed, safe, secrets_from_environment, start_failure
+from .reader import Deadline, Reader, ReadFailed, safe, secrets_from_environment, session_of, start_failure
 
 DEFAULT_ROLE = "accountguard-scanner"
 DEFAULT_CONCURRENCY = 8
@@ -129,8 +129,6 @@ class OrganizationReader:
         return account
 
     def _scan(self, found: AccountScan) -> None:
-        import boto3
-
         passed = self.clock.passed()
         if passed:
             found.error = f"not scanned: {passed} before this account was reached"
@@ -140,10 +138,8 @@ class OrganizationReader:
                 session = _own_session(self.base)
             else:
                 role = f"arn:{self.partition}:iam::{found.account_id}:role/{self.role_name}"
-                with self._lock:  # botocore clients are made one at a time
-                    c = self.reader.assume_role(role)
-                session = boto3.Session(aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
-                                        aws_session_token=c["SessionToken"], region_name=self.base.region_name)
+                c = self.reader.assume_role(role)
+                session = session_of(self.base, c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
             found.inventory = load_account(regions=self.regions, report_timeout=self.report_timeout,
                                            session=session, deadline=self.clock, organization=self.organization,
                                            overrides=self.overrides(found.account_id) if self.overrides else None)
@@ -238,14 +234,11 @@ def _account_ids(values: Iterable[str], option: str) -> set[str]:
 def _own_session(session: Any) -> Any:
     """A session of the same credentials with its own event system: each Reader
     counts the calls made on its session, so two must not share one."""
-    import boto3
-
     credentials = session.get_credentials()
     if credentials is None:
         return session  # Reader reports the missing credentials
     frozen = credentials.get_frozen_credentials()
-    return boto3.Session(aws_access_key_id=frozen.access_key, aws_secret_access_key=frozen.secret_key,
-                         aws_session_token=frozen.token, region_name=session.region_name)
+    return session_of(session, frozen.access_key, frozen.secret_key, frozen.token)
 
 
 def _apply_organization_facts(result: OrganizationScan, organization: Organization,

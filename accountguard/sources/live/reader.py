@@ -161,12 +161,13 @@ class Reader:
             user_agent_extra="accountguard")
         self.calls: Counter[str] = Counter()
         self._clients: dict[tuple[str, str], Any] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # botocore clients are made one at a time
+        self._counting = threading.Lock()  # calls are counted while clients are made
         # before-parameter-build runs for every call, stubbed ones included; every handler sees it
         session.events.register("before-parameter-build", self._count)
 
     def _count(self, model: Any, **_: Any) -> None:
-        with self._lock:
+        with self._counting:
             self.calls[action_of(model.service_model, model.name)] += 1
 
     def client(self, service: str, region: str, operation: str) -> Any:
@@ -270,8 +271,10 @@ class Reader:
         """STS, for the calls before the scan: two attempts, so that no network is told quickly."""
         import botocore.config
 
-        return self._bounded(self.session.client("sts", region_name=self.home, config=self.config.merge(
-            botocore.config.Config(retries={"mode": "standard", "total_max_attempts": START_ATTEMPTS}))))
+        config = self.config.merge(botocore.config.Config(
+            retries={"mode": "standard", "total_max_attempts": START_ATTEMPTS}))
+        with self._lock:  # a client each (each its own retry quota), made one at a time, used at once
+            return self._bounded(self.session.client("sts", region_name=self.home, config=config))
 
     def assume_role(self, role_arn: str) -> dict[str, str]:
         """The one call that is not a read: credentials for the scanner role, before the scan."""
@@ -292,6 +295,59 @@ class Reader:
                 not re.match(r"arn:aws[a-z-]*:", str(identity.get("Arn"))):
             raise InputError("sts:GetCallerIdentity answered without a valid account ID and ARN")
         return identity
+
+
+_SESSIONS = threading.Lock()
+_BUILTIN_HANDLERS: list[Any] = []  # an event emitter holding botocore's built-in handlers, to copy
+
+
+def session_of(base: Any, access_key: str, secret_key: str, token: str | None = None) -> Any:
+    """A boto3 session of these credentials, in `base`'s region, made for one
+    account of many: it reads botocore's service models and endpoint data
+    through `base`'s loader, which keeps what it parsed (ec2's model alone is
+    megabytes of JSON), and starts with a copy of botocore's built-in event
+    handlers (as botocore gives each client) instead of registering and checking
+    them again. Either done anew was most of the CPU time of an account's scan.
+    The events are the new session's own, so each Reader counts its own calls."""
+    import copy
+
+    import boto3
+    import botocore.hooks
+    import botocore.session
+
+    with _SESSIONS:  # boto3 appends its data path to the loader's list
+        loader = base._session.get_component("data_loader")
+        if not isinstance(loader, _OneLoadAtATime):
+            loader = _OneLoadAtATime(loader)
+            base._session.register_component("data_loader", loader)
+        if not _BUILTIN_HANDLERS:
+            _BUILTIN_HANDLERS.append(botocore.hooks.HierarchicalEmitter())
+            botocore.session.Session(event_hooks=_BUILTIN_HANDLERS[0])
+        core = botocore.session.Session(event_hooks=copy.copy(_BUILTIN_HANDLERS[0]), include_builtin_handlers=False)
+        core.register_component("data_loader", loader)
+        made = boto3.Session(aws_access_key_id=access_key, aws_secret_access_key=secret_key,
+                             aws_session_token=token, region_name=base.region_name, botocore_session=core)
+        loader.search_paths[:] = list(dict.fromkeys(loader.search_paths))
+    return made
+
+
+class _OneLoadAtATime:
+    """botocore's loader, one call at a time: the accounts scanned at once that
+    need a model not parsed yet wait for the one parsing it and find it cached,
+    instead of each parsing it again."""
+
+    def __init__(self, loader: Any) -> None:
+        self._loader, self._lock = loader, threading.RLock()
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._loader, name)
+        if not callable(found):
+            return found
+
+        def locked(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return found(*args, **kwargs)
+        return locked
 
 
 def _chunks(read1: Callable[[int], bytes]) -> Any:
