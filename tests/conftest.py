@@ -58,7 +58,7 @@ def moto():
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
-    """`make test` runs on pytest-xdist's workers (`-n auto --dist loadgroup`), and a worker makes
+    """`make test` runs on pytest-xdist's workers (`-n logical --dist loadgroup`), and a worker makes
     its own module- and session-scoped fixtures: a test using one its module defines (a checkov
     run over every example, plans, a built wheel, a seeded organization) joins the module's
     xdist_group, so that fixture is made once per run, on one worker, in the order a serial run
