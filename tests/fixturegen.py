@@ -122,7 +122,9 @@ def _write(plan: dict, target: Path) -> Path:
 
 
 def plan_example(name: str, out_dir: Path) -> Path:
-    return plan_directory(EXAMPLES / name, out_dir / f"{name}.json")
+    """Planned in a copy: examples/ gets no lock file or state lock while tests copy and read it."""
+    with tempfile.TemporaryDirectory(prefix=f"accountguard-{name}-") as scratch:
+        return plan_directory(_workdir(name, Path(scratch)), out_dir / f"{name}.json")
 
 
 def plan_directory(directory: Path, target: Path) -> Path:
