@@ -66,9 +66,9 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("xdist_group"):
             continue
-        module = item.nodeid.partition("::")[0]
-        if any(fixture.scope in ("module", "session") and fixture.baseid == module
-               for fixtures in item._fixtureinfo.name2fixturedefs.values() for fixture in fixtures):
+        module, info = item.nodeid.partition("::")[0], getattr(item, "_fixtureinfo", None)  # None: no fixtures
+        if info and any(fixture.scope in ("module", "session") and fixture.baseid == module
+                        for fixtures in info.name2fixturedefs.values() for fixture in fixtures):
             item.add_marker(pytest.mark.xdist_group(module))
 
 
