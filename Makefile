@@ -53,8 +53,11 @@ demo: $(BIN)/accountguard $(CHECKOV)
 	$(call outcome,ACCOUNTGUARD_TREE=$(CURDIR)/examples $(CHECKOV) --quiet --compact --skip-download --check AG_TRAIL_1$(,)AG_MFA_2 -d examples/no-trail \
 		-f fixtures/user-outside-mfa-group.json --external-checks-dir "$$($(BIN)/accountguard checkov-dir)")
 
+# One pytest-xdist worker per logical CPU (`auto` counts physical cores if psutil is installed,
+# which can be 1 on a 2-vCPU runner); --dist loadgroup keeps a group's tests on one worker
+# (tests/conftest.py: the tests sharing a costly module fixture).
 test: $(BIN)/accountguard $(CHECKOV)
-	$(BIN)/pytest
+	$(BIN)/pytest -n logical --dist loadgroup
 
 fixtures: $(BIN)/accountguard
 	$(BIN)/python tests/fixturegen.py

@@ -56,6 +56,22 @@ def moto():
             os.environ["AWS_ENDPOINT_URL"] = previous
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items):
+    """`make test` runs on pytest-xdist's workers (`-n logical --dist loadgroup`), and a worker makes
+    its own module- and session-scoped fixtures: a test using one its module defines (a checkov
+    run over every example, plans, a built wheel, a seeded organization) joins the module's
+    xdist_group, so that fixture is made once per run, on one worker, in the order a serial run
+    has (state it leaves on the worker's moto server included)."""
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        module, info = item.nodeid.partition("::")[0], getattr(item, "_fixtureinfo", None)  # None: no fixtures
+        if info and any(fixture.scope in ("module", "session") and fixture.baseid == module
+                        for fixtures in info.name2fixturedefs.values() for fixture in fixtures):
+            item.add_marker(pytest.mark.xdist_group(module))
+
+
 CHECKOV = Path(os.environ.get("ACCOUNTGUARD_CHECKOV", FIXTURES.parent / ".venv-checkov" / "bin" / "checkov"))
 
 

@@ -122,7 +122,9 @@ def _write(plan: dict, target: Path) -> Path:
 
 
 def plan_example(name: str, out_dir: Path) -> Path:
-    return plan_directory(EXAMPLES / name, out_dir / f"{name}.json")
+    """Planned in a copy: examples/ gets no lock file or state lock while tests copy and read it."""
+    with tempfile.TemporaryDirectory(prefix=f"accountguard-{name}-") as scratch:
+        return plan_directory(_workdir(name, Path(scratch)), out_dir / f"{name}.json")
 
 
 def plan_directory(directory: Path, target: Path) -> Path:
@@ -178,17 +180,27 @@ def change_summary(path: Path) -> dict:
                 [f.as_dict() for result in evaluate(load_plan(path)) for f in result.findings])))}
 
 
-def generate_changes(out_dir: Path = FIXTURES) -> list[Path]:
-    """One moto account per `from` example, reset in between; the plans against it in parallel."""
-    written: list[Path] = []
+def changes_by_origin() -> dict[str, dict[str, dict]]:
+    """`from` example -> {change name: change}: the changes planned against one applied account."""
     by_origin: dict[str, dict[str, dict]] = {}
     for name, change in changes().items():
         by_origin.setdefault(change["from"], {})[name] = change
+    return by_origin
+
+
+def generate_changes(out_dir: Path = FIXTURES, origins: list[str] | None = None) -> list[Path]:
+    """One moto account per `from` example (all, or `origins`), reset in between; the plans
+    against it in parallel. The `from` example is applied to the targets of its fixture,
+    fixtures/<from>.json (fresh after `generate`; tests/test_fixtures_fresh.py proves it is),
+    not planned once more."""
+    written: list[Path] = []
+    by_origin = changes_by_origin()
     with moto_endpoint() as server, tempfile.TemporaryDirectory(prefix="accountguard-changes-") as scratch:
         endpoint = server.url
-        for origin, planned in by_origin.items():
+        for origin in origins or by_origin:
+            planned = by_origin[origin]
             reset(endpoint)
-            state = _apply(origin, endpoint, Path(scratch))
+            state = _apply(origin, endpoint, Path(scratch), json.loads((FIXTURES / f"{origin}.json").read_text()))
             with ThreadPoolExecutor(max_workers=4) as pool:
                 written += pool.map(lambda item: plan_change(*item, state, endpoint, Path(scratch), out_dir),
                                     planned.items())
