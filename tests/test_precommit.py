@@ -23,7 +23,7 @@ def tree(top: Path, files: dict[str, str]) -> Path:
     return top
 
 
-def test_a_change_in_a_module_counts_for_every_root_that_calls_it(tmp_path):
+def test_a_change_in_a_module_counts_for_every_root_that_calls_it(tmp_path, monkeypatch):
     tree(tmp_path, {
         "envs/prod/main.tf": 'module "base" {\n  source = "../../modules/base"\n}\n' + PROVIDER,
         "envs/dev/main.tf": 'module "base" {\n  source = "../../modules/base"\n}\n' + PROVIDER,
@@ -32,13 +32,13 @@ def test_a_change_in_a_module_counts_for_every_root_that_calls_it(tmp_path):
         "modules/trail/main.tf": 'resource "aws_cloudtrail" "t" {\n  name = "t"\n  s3_bucket_name = "b"\n}\n',
         "modules/orphan/main.tf": 'resource "aws_iam_user" "o" {\n  name = "o"\n}\n',
     })
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)  # the hook gets paths relative to the repository's root
     assert affected_roots(["modules/trail/main.tf"], tmp_path) == [tmp_path / "envs/dev", tmp_path / "envs/prod"]
     assert affected_roots(["envs/sandbox/main.tf", "README.md"], tmp_path) == [tmp_path / "envs/sandbox"]
     assert affected_roots(["modules/orphan/main.tf"], tmp_path) == []
 
 
-def test_json_configuration_and_variable_files_count_as_native_ones(tmp_path):
+def test_json_configuration_and_variable_files_count_as_native_ones(tmp_path, monkeypatch):
     """Terraform reads *.tf.json as configuration and terraform.tfvars.json, *.auto.tfvars.json as
     variable files (https://developer.hashicorp.com/terraform/language/syntax/json,
     https://developer.hashicorp.com/terraform/language/values/variables#variable-definitions-tfvars-files)."""
@@ -49,7 +49,7 @@ def test_json_configuration_and_variable_files_count_as_native_ones(tmp_path):
         "envs/native/main.tf": 'module "trail" {\n  source = "../../modules/trail"\n}\n' + PROVIDER,
         "modules/trail/main.tf.json": '{"resource": {"aws_cloudtrail": {"t": {"name": "t", "s3_bucket_name": "b"}}}}',
     })
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)  # the hook gets paths relative to the repository's root
     assert affected_roots(["modules/trail/main.tf.json"], tmp_path) == [tmp_path / "envs/json",
                                                                         tmp_path / "envs/native"]
     assert affected_roots(["envs/json/prod.auto.tfvars.json"], tmp_path) == [tmp_path / "envs/json"]
