@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from .iam import (ANY, MAYBE, Caller, Policy, PolicyError, PolicySet, assumable, parse_policy,
+from .iam import (ANY, MAYBE, Caller, Policy, PolicyError, PolicySet, assumable, parse_policy, write_power,
                   service_context, service_may)
 from .managed_policies import managed_policy, managed_policy_name
 from .model import SENSITIVE, Inventory, Resource, Unknown
@@ -323,73 +323,68 @@ class AccessGraph:
         self.groups_of: dict[str, set[str]] = defaultdict(set)
         self.user_grants: dict[str, list[Grant]] = defaultdict(list)
         self.group_grants: dict[str, list[Grant]] = defaultdict(list)
-        self.role_grants: dict[str, list[Grant]] = defaultdict(list)
         self.scps: list[Grant] = []
         self.unknown: list[Unknown] = []  # memberships or attachments whose target cannot be seen
-        self.role_unknown: list[Unknown] = []  # the same for roles
-        grants_of = {"user": self.user_grants, "group": self.group_grants, "role": self.role_grants}
-
-        def targets(resource: Resource, attr: str, type_: str) -> list[str]:
-            found, unknown = names(inventory, resource, attr, type_)
-            if unknown is not None:
-                (self.role_unknown if type_ == "aws_iam_role" else self.unknown).append(unknown)
-            return found
-
-        def attach(resource: Resource, policies: list[Policy | Unknown], principal: str, attr: str) -> None:
-            for name in targets(resource, attr, f"aws_iam_{principal}"):
-                grants_of[principal][name].extend(Grant(resource.address, p) for p in policies)
-
         for m in inventory.of_type("aws_iam_user_group_membership"):
-            for user in targets(m, "user", "aws_iam_user"):
-                self.groups_of[user].update(targets(m, "groups", "aws_iam_group"))
+            for user in self._targets(m, "user", "aws_iam_user", self.unknown):
+                self.groups_of[user].update(self._targets(m, "groups", "aws_iam_group", self.unknown))
         for m in inventory.of_type("aws_iam_group_membership"):
-            groups = targets(m, "group", "aws_iam_group")
-            for user in targets(m, "users", "aws_iam_user"):
+            groups = self._targets(m, "group", "aws_iam_group", self.unknown)
+            for user in self._targets(m, "users", "aws_iam_user", self.unknown):
                 self.groups_of[user].update(groups)
-        for principal in ("user", "group", "role"):
-            for a in inventory.of_type(f"aws_iam_{principal}_policy_attachment"):
-                attach(a, _arn_policies(inventory, a, "policy_arn"), principal, principal)
-            for a in inventory.of_type(f"aws_iam_{principal}_policy_attachments_exclusive"):
-                attach(a, _arn_policies(inventory, a, "policy_arns"), principal, f"{principal}_name")
-            inline: dict[str, set[str]] = defaultdict(set)
-            for p in inventory.of_type(f"aws_iam_{principal}_policy"):
-                attach(p, [policy_of(inventory, p, "policy")], principal, principal)
-                name = p.values.get("name")
-                for owner in names(inventory, p, principal, f"aws_iam_{principal}")[0]:
-                    inline[owner].add(name if isinstance(name, str) else "")
-            for e in inventory.of_type(f"aws_iam_{principal}_policies_exclusive"):
-                listed = e.values.get("policy_names")
-                for owner in targets(e, f"{principal}_name", f"aws_iam_{principal}"):
-                    if not isinstance(listed, list) or any(not isinstance(n, str) for n in listed):
-                        missing = [Unknown(f"{e.address}.policy_names is known only after apply")]
-                    else:
-                        missing = [Unknown(f"inline policy {n} of {principal} {owner} ({e.address}) is not in "
-                                           f"this plan") for n in sorted(set(listed) - inline[owner])]
-                    grants_of[principal][owner].extend(Grant(e.address, u) for u in missing)
-        for a in inventory.of_type("aws_iam_policy_attachment"):
-            policies = _arn_policies(inventory, a, "policy_arn")
-            attach(a, policies, "user", "users")
-            attach(a, policies, "group", "groups")
-            attach(a, policies, "role", "roles")
+        self._grant("user", self.user_grants, self.unknown)
+        self._grant("group", self.group_grants, self.unknown)
+        self._roles: tuple[dict[str, list[Grant]], list[Unknown]] | None = None
         self.roles = [r for r in inventory.of_type("aws_iam_role") if r.mode == "managed"]
-        for role in self.roles:
-            name = role.values.get("name")
-            if isinstance(name, str):
-                self.role_grants[name].extend(Grant(role.address, p) for p in _role_own_policies(inventory, role))
         for a in inventory.of_type("aws_organizations_policy_attachment"):
             if not _scp_applies(inventory, a):
                 continue
             for policy in attached_scps(inventory, a):
                 self.scps.append(Grant(a.address, _scp_reach(inventory, a) or policy))
         self.boundary_of: dict[str, Policy | Unknown | None] = {}
-        self.role_boundary_of: dict[str, Policy | Unknown | None] = {}
+        self._role_sets: dict[int, PolicySet] = {}  # made when a control asks: only roles' controls read roles
         self._edges: dict[int, list[tuple[Resource, bool | None, str]]] = {}
         self._trusts: dict[int, Policy | Unknown] = {}
-        for principals, boundaries in ((self.users, self.boundary_of), (self.roles, self.role_boundary_of)):
-            for principal_ in principals:
-                name = principal_.values.get("name")
-                if isinstance(name, str):
-                    boundaries[name] = _boundary(inventory, principal_)
+        for user in self.users:
+            name = user.values.get("name")
+            if isinstance(name, str):
+                self.boundary_of[name] = _boundary(inventory, user)
+
+    def _targets(self, resource: Resource, attr: str, type_: str, unknown: list[Unknown]) -> list[str]:
+        found, unseen = names(self.inventory, resource, attr, type_)
+        if unseen is not None:
+            unknown.append(unseen)
+        return found
+
+    def _grant(self, principal: str, grants: dict[str, list[Grant]], unknown: list[Unknown]) -> None:
+        """Every policy attached to or set inline on a `principal` (user, group or role)."""
+        inventory = self.inventory
+
+        def attach(resource: Resource, policies: list[Policy | Unknown], attr: str) -> None:
+            for name in self._targets(resource, attr, f"aws_iam_{principal}", unknown):
+                grants[name].extend(Grant(resource.address, p) for p in policies)
+
+        for a in inventory.of_type(f"aws_iam_{principal}_policy_attachment"):
+            attach(a, _arn_policies(inventory, a, "policy_arn"), principal)
+        for a in inventory.of_type(f"aws_iam_{principal}_policy_attachments_exclusive"):
+            attach(a, _arn_policies(inventory, a, "policy_arns"), f"{principal}_name")
+        inline: dict[str, set[str]] = defaultdict(set)
+        for p in inventory.of_type(f"aws_iam_{principal}_policy"):
+            attach(p, [policy_of(inventory, p, "policy")], principal)
+            name = p.values.get("name")
+            for owner in names(inventory, p, principal, f"aws_iam_{principal}")[0]:
+                inline[owner].add(name if isinstance(name, str) else "")
+        for e in inventory.of_type(f"aws_iam_{principal}_policies_exclusive"):
+            listed = e.values.get("policy_names")
+            for owner in self._targets(e, f"{principal}_name", f"aws_iam_{principal}", unknown):
+                if not isinstance(listed, list) or any(not isinstance(n, str) for n in listed):
+                    missing = [Unknown(f"{e.address}.policy_names is known only after apply")]
+                else:
+                    missing = [Unknown(f"inline policy {n} of {principal} {owner} ({e.address}) is not in "
+                                       f"this plan") for n in sorted(set(listed) - inline[owner])]
+                grants[owner].extend(Grant(e.address, u) for u in missing)
+        for a in inventory.of_type("aws_iam_policy_attachment"):
+            attach(a, _arn_policies(inventory, a, "policy_arn"), f"{principal}s")
 
     def grants(self, user: str) -> list[Grant]:
         """Identity policies (direct and via groups), then SCPs."""
@@ -415,6 +410,24 @@ class AccessGraph:
             self._trusts[id(role)] = trust_policy(self.inventory, role)
         return self._trusts[id(role)]
 
+    def leading_to_power(self) -> set[int]:
+        """The roles (by id) whose sessions may do more than Read and List, themselves or by
+        assuming others: found backwards from the roles with that power, so a verdict never
+        reads the trust policy of a role that leads nowhere. A view of the inventory: what it
+        cannot know only adds roles (an unknown policy may grant, an unknown trust may admit)."""
+        return self.inventory.derive("roles_leading_to_power", lambda _: self._leading_to_power())
+
+    def _leading_to_power(self) -> set[int]:
+        leading = [r for r in self.roles if write_power(self.role_policy_set(r)) is not None]
+        found = {id(r) for r in leading}
+        while leading:
+            target = leading.pop()
+            for role in self.roles:
+                if id(role) not in found and _may_assume(self, target, _caller(role, "role", self.role_policy_set(role))):
+                    found.add(id(role))
+                    leading.append(role)
+        return found
+
     def edges_of(self, role: Resource) -> list[tuple[Resource, bool | None, str]]:
         """The roles a session of `role` may assume (computed once per role)."""
         if id(role) not in self._edges:
@@ -423,11 +436,20 @@ class AccessGraph:
 
     def role_policy_set(self, role: Resource) -> PolicySet:
         """What IAM evaluates for the requests of the role's sessions."""
-        name = role.values.get("name")
-        if not isinstance(name, str):
-            return PolicySet((Unknown(f"the name of {role.address} is known only after apply"),))
-        identity = [g.policy for g in self.role_grants.get(name, ())] + self.role_unknown
-        return PolicySet(tuple(identity), self.role_boundary_of.get(name), tuple(g.policy for g in self.scps))
+        if id(role) not in self._role_sets:
+            name = role.values.get("name")
+            if not isinstance(name, str):
+                made = PolicySet((Unknown(f"the name of {role.address} is known only after apply"),))
+            else:
+                if self._roles is None:  # read when a control asks: only the controls about roles read them
+                    self._roles = (defaultdict(list), [])
+                    self._grant("role", *self._roles)
+                grants, unknown = self._roles
+                identity = [g.policy for g in grants.get(name, ())] + unknown
+                identity += _role_own_policies(self.inventory, role)
+                made = PolicySet(tuple(identity), _boundary(self.inventory, role), tuple(g.policy for g in self.scps))
+            self._role_sets[id(role)] = made
+        return self._role_sets[id(role)]
 
 
 def trust_document(inventory: Inventory, role: Resource) -> dict | None:
@@ -487,10 +509,13 @@ class Assumption:
 
 
 def _assumable_by(inventory: Inventory, caller: Caller) -> list[tuple[Resource, bool | None, str]]:
-    """The roles managed here `caller` may assume (True or MAYBE), and why."""
+    """The roles managed here that lead to power and `caller` may assume (True or MAYBE), and why."""
     found = []
     graph = access_graph(inventory)
+    leading = graph.leading_to_power()
     for role in graph.roles:
+        if id(role) not in leading:
+            continue
         trust = graph.trust_of(role)
         arn = dict.get(role.values, "arn")
         if isinstance(trust, Unknown):
@@ -502,9 +527,15 @@ def _assumable_by(inventory: Inventory, caller: Caller) -> list[tuple[Resource, 
     return found
 
 
+def _may_assume(graph: AccessGraph, role: Resource, caller: Caller) -> bool:
+    trust, arn = graph.trust_of(role), dict.get(role.values, "arn")
+    return isinstance(trust, Unknown) or assumable(trust, caller, arn if isinstance(arn, str) else None)[0] is not False
+
+
 def assumable_roles(inventory: Inventory, user: Resource) -> list[Assumption]:
     """The roles managed here that `user` can assume, directly or through roles it can
-    assume (role chaining), each once, nearest first. A role whose trust policy names
+    assume (role chaining), each once, nearest first, among those that lead to more than
+    Read and List (AccessGraph.leading_to_power). A role whose trust policy names
     only principals this input does not hold is not among them; one whose trust policy
     cannot be read may be."""
     graph = access_graph(inventory)

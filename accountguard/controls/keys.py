@@ -18,7 +18,9 @@ from . import control, iam_types
                              "as in every plan (live mode reads every role)"}, defaults={
         "aws_iam_access_key.status": "Active (provider: \"Defaults to Active\")",
         "aws_iam_role.inline_policy": "unset: the role's inline policies are those aws_iam_role_policy sets",
-        "aws_iam_role.managed_policy_arns": "unset: the role's managed policies are those attachments set"}),
+        "aws_iam_role.managed_policy_arns": "unset: the role's managed policies are those attachments set",
+        "aws_iam_user.path": "/ (provider: \"Optional, default /\"): the path in the ARN a trust policy names",
+        "aws_iam_role.path": "/ (provider: \"Optional, default /\"): the path in the ARN a trust policy names"}),
 )
 def no_writer_keys(inventory: Inventory, config: Config):
     keys = inventory.of_type("aws_iam_access_key")
