@@ -7,7 +7,10 @@ example planned against that state. The test suite calls `generate` into a
 temporary directory and compares.
 Terraform needs the hashicorp/aws provider: from a filesystem mirror when one is
 found (ACCOUNTGUARD_TF_PLUGIN_DIR, or the usual places), else from the registry.
-"""
+With a mirror, Terraform runs the mirror's AWS_PROVIDER_VERSION binary in place (a CLI
+configuration's dev_overrides): `terraform init` would hash the 700 MB binary for the lock
+file, and every plan and show would hash it again against it. Only modules are installed
+(`terraform get`)."""
 from __future__ import annotations
 
 import json
@@ -19,6 +22,7 @@ import sys
 import tempfile
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 
 from moto_account import reset
@@ -36,6 +40,10 @@ MIRROR_CANDIDATES = ("/opt/tf-plugins", "~/.terraform.d/plugins", "/usr/local/sh
 # garbage only near a memory limit, not every time the heap doubles, saves about a third of their
 # CPU time and changes nothing they write.
 GO_RUNTIME = {"GOGC": "off", "GOMEMLIMIT": "2GiB"}
+AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
+# The version the fixtures and the schema snapshot were made with: the newest the examples'
+# "~> 5.0" admits, which the registry gives and `init -plugin-dir` picks from the mirror.
+AWS_PROVIDER_VERSION = "5.100.0"
 VOLATILE_KEYS = ("timestamp", "terraform_version")  # ignored when comparing; the timestamp is not written
 
 
@@ -74,9 +82,38 @@ def plugin_dir() -> str | None:
     return None
 
 
+@cache
+def _mirrored_provider() -> Path | None:
+    """The mirror's directory of AWS_PROVIDER_VERSION for this platform, or None without a mirror."""
+    mirror = plugin_dir()
+    if mirror is None:
+        return None
+    platform = json.loads(subprocess.run(["terraform", "version", "-json"], capture_output=True, text=True,
+                                         check=True).stdout)["platform"]
+    versions = Path(mirror) / AWS_PROVIDER
+    provider = versions / AWS_PROVIDER_VERSION / platform
+    if not list(provider.glob(f"terraform-provider-aws_v{AWS_PROVIDER_VERSION}*")):
+        held = sorted(str(p.relative_to(versions)) for p in versions.glob("*/*"))
+        raise RuntimeError(f"the provider mirror {mirror} holds hashicorp/aws {', '.join(held) or 'nothing'}, "
+                           f"not {AWS_PROVIDER_VERSION}/{platform}, the version the fixtures are made with")
+    return provider
+
+
+def _cli_configuration(data_dir: str) -> Path:
+    """.terraformrc, and with a mirror its provider binary run in place: written into `data_dir`."""
+    provider = _mirrored_provider()
+    if provider is None:
+        return ROOT / ".terraformrc"
+    path = Path(data_dir) / "terraformrc"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text((ROOT / ".terraformrc").read_text() + "provider_installation {\n  dev_overrides {\n"
+                    f"    {json.dumps('hashicorp/aws')} = {json.dumps(str(provider))}\n  }}\n}}\n")
+    return path
+
+
 def _environment(data_dir: str, endpoint: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
-    env.update(TF_CLI_CONFIG_FILE=str(ROOT / ".terraformrc"), TF_DATA_DIR=data_dir, TF_IN_AUTOMATION="1",
+    env.update(TF_CLI_CONFIG_FILE=str(_cli_configuration(data_dir)), TF_DATA_DIR=data_dir, TF_IN_AUTOMATION="1",
                TF_INPUT="0", CHECKPOINT_DISABLE="1",
                AWS_ACCESS_KEY_ID="mock-access-key", AWS_SECRET_ACCESS_KEY="mock-secret-key",
                AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, **GO_RUNTIME)
@@ -101,8 +138,10 @@ def _terraform(name: str, cwd: Path, env: dict[str, str], *args: str) -> str:
 
 
 def _init(name: str, workdir: Path, env: dict[str, str]) -> None:
-    mirror = plugin_dir()
-    _terraform(name, workdir, env, "init", "-backend=false", *([f"-plugin-dir={mirror}"] if mirror else []))
+    if _mirrored_provider():
+        _terraform(name, workdir, env, "get")
+    else:
+        _terraform(name, workdir, env, "init", "-backend=false")
 
 
 def _plan(name: str, workdir: Path, env: dict[str, str], *options: str) -> dict:

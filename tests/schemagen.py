@@ -15,10 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from fixturegen import ROOT, _environment, _init
+from fixturegen import AWS_PROVIDER as PROVIDER, AWS_PROVIDER_VERSION as SCHEMA_VERSION, ROOT, _environment, _init
 
-SCHEMA_VERSION = "5.100.0"
-PROVIDER = "registry.terraform.io/hashicorp/aws"
 TARGET = ROOT / "accountguard" / "data" / "aws_schema.json.gz"
 REQUIREMENT = f"""terraform {{
   required_providers {{
