@@ -93,9 +93,9 @@ def _mirrored_provider() -> Path | None:
     versions = Path(mirror) / AWS_PROVIDER
     provider = versions / AWS_PROVIDER_VERSION / platform
     if not list(provider.glob(f"terraform-provider-aws_v{AWS_PROVIDER_VERSION}*")):
-        held = sorted(str(p.relative_to(versions)) for p in versions.glob("*/*"))
+        held = sorted(str(p.relative_to(versions)) for p in versions.glob("*/*")) if versions.is_dir() else []
         raise RuntimeError(f"the provider mirror {mirror} holds hashicorp/aws {', '.join(held) or 'nothing'}, "
-                           f"not {AWS_PROVIDER_VERSION}/{platform}, the version the fixtures are made with")
+                           f"not {AWS_PROVIDER_VERSION}/{platform} unpacked, the version the fixtures are made with")
     return provider
 
 
