@@ -22,7 +22,7 @@ def main() -> None:
         for title, account in (("a live account seeded like the secure baseline", Account()),
                                ("a live account set up the quick way", insecure())):
             reset(endpoint.url)
-            overrides = account.seed(session())
+            overrides = account.seed()
             inventory = load_account(session=session(), regions=REGIONS, overrides=overrides)
             results = evaluate(inventory)
             report = FORMATS["text"](inventory, results)

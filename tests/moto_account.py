@@ -9,9 +9,12 @@ with responses shaped like the AWS API reference's.
 from __future__ import annotations
 
 import json
+import os
+import time
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import cache, partial
 from typing import Any, Callable
 
 ACCOUNT_ID = "123456789012"  # moto's default account
@@ -46,10 +49,13 @@ def reset(endpoint: str) -> None:
 
 
 _LOADER: list[Any] = []  # botocore's model loader, shared: reading the service models takes longest
+_CLIENTS: dict[tuple[str, str, str, str], Any] = {}  # (endpoint, account, service, region) -> client
+ACCOUNT_HEADER = "x-moto-account-id"  # moto's: the account a request is made in
 
 
-def session(region: str = HOME) -> Any:
-    """A new boto3 session with moto's dummy credentials; AWS_ENDPOINT_URL points it at the server."""
+def session(region: str = HOME, access_key: str = "testing", secret_key: str = "testing",
+            token: str | None = None) -> Any:
+    """A new boto3 session (moto's dummy credentials unless given); AWS_ENDPOINT_URL points it at the server."""
     import boto3
     import botocore.session
     core = botocore.session.get_session()
@@ -57,8 +63,58 @@ def session(region: str = HOME) -> Any:
         core.register_component("data_loader", _LOADER[0])
     else:
         _LOADER.append(core.get_component("data_loader"))
-    return boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region,
-                         botocore_session=core)
+    return boto3.Session(aws_access_key_id=access_key, aws_secret_access_key=secret_key, aws_session_token=token,
+                         region_name=region, botocore_session=core)
+
+
+@dataclass(frozen=True)
+class Clients:
+    """What seeding calls through: boto3 clients of one account, each made once per endpoint,
+    service and region and kept across resets (botocore spends milliseconds making a session
+    and a client, and seeding an account asks for a dozen). An account other than moto's default
+    is addressed by moto's account header, which stays valid across resets where assumed-role
+    keys do not."""
+
+    account_id: str = ACCOUNT_ID
+
+    def client(self, service: str, region_name: str = HOME) -> Any:
+        key = (os.environ.get("AWS_ENDPOINT_URL", ""), self.account_id, service, region_name)
+        made = _CLIENTS.get(key)
+        if made is None:
+            made = _CLIENTS[key] = _seeding_session().client(service, region_name=region_name)
+            if self.account_id != ACCOUNT_ID:
+                made.meta.events.register("before-sign", partial(_in_account, self.account_id))
+        return made
+
+
+@cache
+def _seeding_session() -> Any:
+    return session()
+
+
+def _in_account(account_id: str, request: Any, **_: Any) -> None:
+    request.headers[ACCOUNT_HEADER] = account_id
+
+
+class Pace:
+    """How much slower than its CPU time this process ran the work in `with pace:` (wall time
+    over the CPU time of every thread, moto's included): 1 on a quiet machine, 10 when other
+    processes left it a tenth of a core. A test scales by it the timeouts of a scan that is not
+    about time, so that a loaded machine cannot turn slow answers into error verdicts, and the
+    slack it allows a scan past its deadline; a scan that hangs still ends."""
+
+    slowdown = 1.0
+
+    def __enter__(self) -> "Pace":
+        self._wall, self._cpu = time.monotonic(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        cpu = time.process_time() - self._cpu
+        self.slowdown = max(1.0, (time.monotonic() - self._wall) / cpu) if cpu > 0 else 1.0
+
+    def scaled(self, seconds: float) -> float:
+        return seconds * self.slowdown
 
 
 @dataclass
@@ -158,10 +214,12 @@ class Account:
     organization_features: tuple[str, ...] = ()
     guardrails: bool = True  # manage an organization with GUARDRAILS on its root and one member
     extra: list[Callable[[Any], None]] = field(default_factory=list)  # more seeding, e.g. a budget
-    account_id: str = ACCOUNT_ID  # the account `seed` is given a session of
+    account_id: str = ACCOUNT_ID  # the account `seed` seeds
 
-    def seed(self, boto: Any) -> dict[str, Callable]:
-        """Seed a freshly reset moto server; returns the Reader overrides for what moto lacks."""
+    def seed(self, boto: Any = None) -> dict[str, Callable]:
+        """Seed a freshly reset moto server through `boto` (this account's `Clients` unless
+        given); returns the Reader overrides for what moto lacks."""
+        boto = boto or Clients(self.account_id)
         iam = boto.client("iam")
         if self.password_policy:
             iam.update_account_password_policy(**self.password_policy)
@@ -296,11 +354,9 @@ ROLE = "accountguard-scanner"
 
 def member_session(account_id: str, region: str = HOME) -> Any:
     """A session in a member account, as its OrganizationAccountAccessRole gives (moto checks no trust)."""
-    import boto3
-    c = session(region).client("sts").assume_role(
+    c = Clients().client("sts", region).assume_role(
         RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole", RoleSessionName="seeding")["Credentials"]
-    return boto3.Session(aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
-                         aws_session_token=c["SessionToken"], region_name=region)
+    return session(region, c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
 
 
 @dataclass
@@ -331,7 +387,7 @@ def organization(management: Account | None, members: list[Member],
                  organization_trail: dict[str, Any] | None = None) -> SeededOrganization:
     """Reset nothing: seed an organization on a freshly reset server. `scps`: name ->
     (document, targets as OU paths, "" for the root, or member names)."""
-    boto = session()
+    boto = Clients()
     orgs = boto.client("organizations", region_name="us-east-1")
     org = orgs.create_organization(FeatureSet="ALL")["Organization"]
     root = orgs.list_roots()["Roots"][0]["Id"]
@@ -347,7 +403,7 @@ def organization(management: Account | None, members: list[Member],
     ids = {"management": ACCOUNT_ID}
     overrides: dict[str, dict[str, Callable]] = {}
     if management is not None:
-        overrides[ACCOUNT_ID] = Account(**{**management.__dict__, "guardrails": False}).seed(boto)
+        overrides[ACCOUNT_ID] = Account(**{**management.__dict__, "guardrails": False}).seed()
     for member in members:
         account_id = orgs.create_account(AccountName=member.name, Email=f"{member.name}@example.com"
                                           )["CreateAccountStatus"]["AccountId"]
@@ -356,7 +412,7 @@ def organization(management: Account | None, members: list[Member],
             orgs.move_account(AccountId=account_id, SourceParentId=root, DestinationParentId=units[member.ou])
         if member.account is not None:
             seeded = Account(**{**member.account.__dict__, "account_id": account_id, "guardrails": False})
-            overrides[account_id] = seeded.seed(member_session(account_id))
+            overrides[account_id] = seeded.seed()
         else:
             overrides[account_id] = {"accessanalyzer:ListAnalyzers": analyzers([], account_id),
                                      "iam:ListOrganizationsFeatures": stubbed(

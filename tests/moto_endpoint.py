@@ -218,6 +218,9 @@ class _Layer:
 def moto_endpoint() -> Iterator[Endpoint]:
     """A running server (its `url` goes into AWS_ENDPOINT_URL); stopped afterwards."""
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"  # read when the IAM backend starts
+    # No AMIs: moto builds 1,300 (each with a volume and a snapshot) for every EC2 backend, twice a
+    # reset, for an account's DescribeRegions; nothing here launches an instance.
+    os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
     import moto.iam.models
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server

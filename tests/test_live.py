@@ -8,7 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from moto_account import ACCOUNT_ID, NOW, REGIONS, REQUIRE_MFA, Account, Root, insecure, reset, session, stubbed
+from moto_account import (ACCOUNT_ID, NOW, REGIONS, REQUIRE_MFA, Account, Clients, Root, insecure, reset, session,
+                          stubbed)
 
 from accountguard.controls import all_controls
 from accountguard.engine import evaluate
@@ -29,7 +30,7 @@ def no_leftover_faults(request):
 
 def scan(moto, account, regions=REGIONS, report_timeout=10, **kwargs):
     reset(moto.url)
-    overrides = account.seed(session())
+    overrides = account.seed()
     inventory = load_account(session=session(), regions=regions, overrides=overrides,
                              report_timeout=report_timeout, **kwargs)
     CALLS.update(inventory.facts["api_calls"])
@@ -121,7 +122,7 @@ def test_a_budget_with_a_subscriber_stands_in_for_the_alarm(moto):
     account = Account(billing_alarm=False, extra=[_budget])
     overrides = {"budgets:DescribeSubscribersForNotification": SUBSCRIBERS}
     reset(moto.url)
-    overrides.update(account.seed(session()))
+    overrides.update(account.seed())
     inventory = load_account(session=session(), regions=REGIONS, overrides=overrides)
     CALLS.update(inventory.facts["api_calls"])
     assert statuses(inventory)["AG_BILL_1"] == "pass"
@@ -150,7 +151,7 @@ def test_subjects_are_arns_or_the_account(moto):
 def test_a_user_newer_than_the_credential_report_is_an_error_not_a_pass(moto):
     from moto.iam.models import iam_backends
     reset(moto.url)
-    overrides = Account().seed(session())
+    overrides = Account().seed()
     backend = iam_backends[ACCOUNT_ID]["global"]
     report = backend.get_credential_report
     backend.get_credential_report = lambda: "\n".join(l for l in report().split("\n") if not l.startswith("alice,"))
@@ -163,7 +164,7 @@ def test_a_user_newer_than_the_credential_report_is_an_error_not_a_pass(moto):
 
 def test_access_denied_on_one_api_errors_the_controls_that_need_it_and_names_the_permission(moto):
     reset(moto.url)
-    overrides = Account().seed(session())
+    overrides = Account().seed()
     moto.fail("GetTrailStatus", 400, "AccessDeniedException", times=10)
     inventory = load_account(session=session(), regions=REGIONS, overrides=overrides)
     found = statuses(inventory)
@@ -174,7 +175,7 @@ def test_access_denied_on_one_api_errors_the_controls_that_need_it_and_names_the
 
 def test_access_denied_on_a_listing_errors_every_control_that_reads_it(moto):
     reset(moto.url)
-    overrides = Account().seed(session())
+    overrides = Account().seed()
     moto.fail("GetAccountAuthorizationDetails", 403, "AccessDenied", times=10)
     found = statuses(load_account(session=session(), regions=REGIONS, overrides=overrides))
     # AG_KEY_2 needs only the credential report
@@ -184,7 +185,7 @@ def test_access_denied_on_a_listing_errors_every_control_that_reads_it(moto):
 
 def test_throttling_and_5xx_are_retried(moto):
     reset(moto.url)
-    overrides = Account().seed(session())
+    overrides = Account().seed()
     moto.fail("DescribeTrails", 400, "ThrottlingException", times=2)
     moto.fail("GetAccountSummary", 503, "ServiceUnavailable")
     moto.fail("ListDetectors", 500, "InternalServerError")
@@ -195,7 +196,7 @@ def test_throttling_and_5xx_are_retried(moto):
 
 def test_a_service_that_keeps_failing_is_an_error_not_a_pass(moto):
     reset(moto.url)
-    overrides = Account().seed(session())
+    overrides = Account().seed()
     moto.fail("ListDetectors", 503, "ServiceUnavailable", times=100)
     inventory = load_account(session=session(), regions=["eu-west-1"], overrides=overrides)
     assert statuses(inventory)["AG_DET_1"] == "error"
@@ -255,7 +256,7 @@ def _cli(env, *args):
 
 def test_cli_judges_the_account_as_json(moto):
     reset(moto.url)
-    Account(admin_key=True).seed(session())
+    Account(admin_key=True).seed()
     _without_moto_gaps(moto)
     done = _cli(_cli_env(moto), "--region", "eu-west-1", "--format", "json")
     assert done.returncode == 1 and done.stderr == ""
@@ -272,8 +273,8 @@ def test_cli_judges_the_account_as_json(moto):
 
 def test_cli_assumes_a_role(moto):
     reset(moto.url)
-    Account().seed(session())
-    role = session().client("iam").create_role(RoleName="scanner", AssumeRolePolicyDocument=json.dumps(
+    Account().seed()
+    role = Clients().client("iam").create_role(RoleName="scanner", AssumeRolePolicyDocument=json.dumps(
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                  "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"}}]}))
     _without_moto_gaps(moto)
@@ -307,7 +308,7 @@ def test_cli_with_expired_credentials_says_so_in_one_line(moto):
 
 def test_pytest_live_runs_one_test_per_live_control(moto, pytester, monkeypatch):
     reset(moto.url)
-    Account(human_mfa=False).seed(session())
+    Account(human_mfa=False).seed()
     _without_moto_gaps(moto)
     for key, value in _cli_env(moto).items():
         monkeypatch.setenv(key, value)

@@ -41,7 +41,7 @@ class RootRow(Root):
 def scan(moto, account, fault=None):
     moto.clear()
     reset(moto.url)
-    overrides = account.seed(session())
+    overrides = account.seed()
     if fault:
         moto.fail(fault, 403, "AccessDenied", times=20)
     try:

@@ -69,7 +69,7 @@ def _cis_alarms_in_us_east_1(boto):
 
 def judged(moto, *changes):
     reset(moto.url)
-    overrides = Account(extra=list(changes)).seed(session())
+    overrides = Account(extra=list(changes)).seed()
     results = evaluate(load_account(session=session(), regions=["eu-west-1", "us-east-1"], overrides=overrides))
     return {r.control.id: r for r in results}
 

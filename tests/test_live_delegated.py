@@ -23,7 +23,7 @@ through moto only as far as moto goes (a members list it cannot give credits
 nothing), the crediting itself on the scanned inventories.
 """
 import pytest
-from moto_account import HOME, NOW, REGIONS, Account, Member, organization, reset, session
+from moto_account import HOME, NOW, REGIONS, Account, Clients, Member, organization, reset, session
 
 from accountguard.engine import evaluate
 from accountguard.model import Resource
@@ -71,7 +71,7 @@ def test_a_guardduty_administrator_whose_members_cannot_be_read_credits_nobody(m
     reset(moto.url)
     seeded = organization(Account(), [Member("gd-admin", "Security"), Member("bare", "Workloads",
                                                                              Account(guardduty_regions=()))])
-    session().client("guardduty", region_name=HOME).enable_organization_admin_account(
+    Clients().client("guardduty", HOME).enable_organization_admin_account(
         AdminAccountId=seeded.ids["gd-admin"])
     scan = _scan(seeded)
     judged = _statuses(scan)
@@ -187,7 +187,7 @@ def test_an_organization_analyzer_of_a_delegated_administrator_covers_the_member
     seeded = organization(Account(analyzer_regions=()), [Member("aa-admin", "Security", Account(analyzer_regions=())),
                                                          Member("bare", "", Account(analyzer_regions=()))])
     admin = seeded.ids["aa-admin"]
-    session().client("organizations", region_name="us-east-1").register_delegated_administrator(
+    Clients().client("organizations", "us-east-1").register_delegated_administrator(
         AccountId=admin, ServicePrincipal="access-analyzer.amazonaws.com")
     seeded.overrides[admin]["accessanalyzer:ListAnalyzers"] = _analyzer(account_id=admin)
     scan = _scan(seeded)
@@ -205,8 +205,7 @@ def test_a_members_own_detector_that_is_off_is_not_made_good_by_the_administrato
     reset(moto.url)
     seeded = organization(Account(), [Member("off", "", Account())])
     member = seeded.ids["off"]
-    from moto_account import member_session
-    guardduty = member_session(member).client("guardduty", region_name=HOME)
+    guardduty = Clients(member).client("guardduty", HOME)
     for detector in guardduty.list_detectors()["DetectorIds"]:
         guardduty.update_detector(DetectorId=detector, Enable=False)
     account, = [a for a in _scan(seeded, regions=[HOME]).accounts if a.name == "off"]

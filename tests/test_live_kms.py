@@ -26,7 +26,7 @@ def _policy(*statements):
 
 def _scan(moto, *extra):
     reset(moto.url)
-    overrides = Account(extra=list(extra)).seed(session())
+    overrides = Account(extra=list(extra)).seed()
     return load_account(session=session(), regions=REGIONS, overrides=overrides, report_timeout=10)
 
 

@@ -25,10 +25,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from moto_account import (ACCOUNT_ID, HOME, NOW, REQUIRE_MFA, Account, Member, Root, insecure, organization, reset,
-                          session, trail_key_policy)
+from moto_account import (ACCOUNT_ID, HOME, NOW, REQUIRE_MFA, Account, Member, Pace, Root, insecure, organization,
+                          reset, session, trail_key_policy)
 from moto_endpoint import Fault
 
+from accountguard import limits
 from accountguard.controls import all_controls
 from accountguard.organization import evaluate_organization, organization_failed
 from accountguard.sources.live.organization_scan import load_organization
@@ -92,18 +93,27 @@ MEMBERS = {
 
 
 @pytest.fixture(scope="module")
-def big(moto):
+def pace():
+    """How slowly this machine seeded the 20-account organization (tests/moto_account.py's Pace): its
+    scans get their deadline and report timeout scaled by it, since on a loaded machine their
+    thousand-odd reads can outlast the default deadline."""
+    return Pace()
+
+
+@pytest.fixture(scope="module")
+def big(moto, pace):
     """The 20-account organization (management + 19 members), seeded once, scanned in
     this process (Stubbers for what moto lacks) and by the CLI in a subprocess."""
     moto.clear()
     reset(moto.url)
     members = [Member(name, ou, account if account is not None else Account(), closed=account is None)
                for name, (ou, account, _, _) in MEMBERS.items()]
-    seeded = organization(Account(extra=[_organization_trail]), members,
-                          scps={"require-mfa": (MFA_SCP, ["Guarded"])})
+    with pace:
+        seeded = organization(Account(extra=[_organization_trail]), members,
+                              scps={"require-mfa": (MFA_SCP, ["Guarded"])})
     moto.fail("AssumeRole", 403, "AccessDenied", times=1000, account=seeded.ids["refuses"], message=ROLE_REFUSED)
-    scan = load_organization(session=session(), regions=REGIONS, overrides=seeded.overrides_for, report_timeout=10,
-                             concurrency=8)
+    scan = load_organization(session=session(), regions=REGIONS, overrides=seeded.overrides_for, concurrency=8,
+                             report_timeout=pace.scaled(10), deadline=pace.scaled(limits.LIVE_DEADLINE_SECONDS))
     judged = {a.account.name: a for a in evaluate_organization(scan)}
     yield seeded, scan, judged
     moto.clear()
@@ -224,19 +234,20 @@ def _env(moto, **extra):
     return env
 
 
-def _cli(moto, *args, **env):
+def _cli(moto, *args, timeout=300, **env):
     return subprocess.run([sys.executable, "-m", "accountguard", "live", "--organization", *args],
-                          capture_output=True, text=True, env=_env(moto, **env), timeout=300)
+                          capture_output=True, text=True, env=_env(moto, **env), timeout=timeout)
 
 
 @pytest.fixture(scope="module")
-def cli_report(big, moto):
+def cli_report(big, moto, pace):
     """The CLI's JSON report of the same organization. In another process there are no
     Stubbers: Access Analyzer and ListOrganizationsFeatures answer AccessDenied."""
     for operation in ("ListAnalyzers", "ListOrganizationsFeatures"):
         moto.fail(operation, 403, "AccessDeniedException", times=10_000)
-    done = _cli(moto, "--region", "eu-west-1", "--region", "us-east-1", "--format", "json",
-                "--report-timeout", "10")
+    deadline = pace.scaled(limits.LIVE_DEADLINE_SECONDS)
+    done = _cli(moto, "--region", "eu-west-1", "--region", "us-east-1", "--format", "json", "--report-timeout",
+                str(pace.scaled(10)), "--deadline", str(deadline), timeout=deadline + 60)
     seeded = big[0]
     moto.fail("AssumeRole", 403, "AccessDenied", times=1000, account=seeded.ids["refuses"], message=ROLE_REFUSED)
     return done

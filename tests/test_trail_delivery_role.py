@@ -89,7 +89,7 @@ def _trusting(policy):
         "other-account-arnlike", "own-trail", "deny", "deny-unless-other-account"])
 def test_delivery_role_trust_policy_judged_live(moto, policy, status):
     reset(moto.url)
-    overrides = Account(extra=[_trusting(policy)]).seed(session())
+    overrides = Account(extra=[_trusting(policy)]).seed()
     results = {r.control.id: r.status.value for r in evaluate(
         load_account(session=session(), regions=REGIONS, overrides=overrides, report_timeout=10))}
     assert results["AG_TRAIL_4"] == results["AG_MON_1"] == status
