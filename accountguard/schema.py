@@ -1,6 +1,9 @@
 """The hashicorp/aws provider's schema (types, nesting, which attributes are
 required, optional, computed, sensitive), from the snapshot in data/ that
-tests/schemagen.py makes with `terraform providers schema -json`.
+tests/schemagen.py makes with `terraform providers schema -json`. Each type's
+schema is stored as a JSON string of its own, decoded when first asked for: a
+run reads a few dozen of the ~2100 types, and decoding them all took longer
+than the rest of a plan's judgement.
 
 Terraform converts every configured value to its attribute's type before the
 provider sees it (`"false"` for a bool is false); a source that reads
@@ -49,6 +52,17 @@ def _snapshot() -> dict:
     return json.loads(gzip.decompress((resources.files("accountguard") / SNAPSHOT).read_bytes()))
 
 
+def pack(schema: dict) -> bytes:
+    """The snapshot file, from {"provider", "version", "provider_config": block, "managed" and
+    "data": {type: block}} with compact blocks (tests/schemagen.py): the same bytes for the same schema."""
+    def text(value: Any) -> str:
+        return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+    packed = schema | {"provider_config": text(schema["provider_config"]),
+                       **{mode: {name: text(block) for name, block in schema[mode].items()} for mode in ("managed", "data")}}
+    return gzip.compress(text(packed).encode(), compresslevel=9, mtime=0)
+
+
 def _block(compact: dict) -> BlockSchema:
     attributes = {name: AttributeSchema(type_, "r" in flags, "o" in flags, "c" in flags, "s" in flags)
                   for name, (type_, flags) in compact.get("a", {}).items()}
@@ -61,7 +75,7 @@ def _block(compact: dict) -> BlockSchema:
 def resource_schema(mode: str, type_: str) -> BlockSchema | None:
     """The schema of a resource ("managed") or data source ("data") type; None if the provider has none."""
     compact = _snapshot()[mode].get(type_)
-    return None if compact is None else _block(compact)
+    return None if compact is None else _block(json.loads(compact))
 
 
 def provider_version() -> str:
@@ -71,4 +85,4 @@ def provider_version() -> str:
 @lru_cache(maxsize=1)
 def provider_schema() -> BlockSchema:
     """The schema of the aws provider's own configuration block."""
-    return _block(_snapshot()["provider_config"])
+    return _block(json.loads(_snapshot()["provider_config"]))

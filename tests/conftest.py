@@ -29,6 +29,21 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
                           cwd=cwd)
 
 
+@pytest.fixture
+def cli(capsys):
+    """The command's entry point (accountguard.cli.main) in this process, streams captured: the
+    same code as run_cli for what a report says; what only a process shows (its exit code,
+    a traceback, what reaches a closed stream) stays with run_cli."""
+    from accountguard.cli import main
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        capsys.readouterr()
+        status = main(list(args))
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(["accountguard", *args], status, out, err)
+    return run
+
+
 def failing_ids(report: dict) -> set[str]:
     return {r["control"] for r in report["results"] if r["status"] in ("fail", "error")}
 

@@ -4,11 +4,10 @@
 -json` on an empty configuration that requires hashicorp/aws at SCHEMA_VERSION
 (from the filesystem mirror fixturegen finds, else the registry) and writes
 accountguard/data/aws_schema.json.gz in the compact form accountguard/schema.py
-reads. The test suite generates it afresh and compares.
+reads (schema.pack). The test suite generates it afresh and compares.
 """
 from __future__ import annotations
 
-import gzip
 import json
 import subprocess
 import sys
@@ -16,6 +15,8 @@ import tempfile
 from pathlib import Path
 
 from fixturegen import AWS_PROVIDER as PROVIDER, AWS_PROVIDER_VERSION as SCHEMA_VERSION, ROOT, _environment, _init
+
+from accountguard.schema import pack
 
 TARGET = ROOT / "accountguard" / "data" / "aws_schema.json.gz"
 REQUIREMENT = f"""terraform {{
@@ -67,8 +68,7 @@ def generate() -> dict:
 
 def write(snapshot: dict, target: Path = TARGET) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(snapshot, separators=(",", ":"), sort_keys=True).encode()
-    target.write_bytes(gzip.compress(text, compresslevel=9, mtime=0))
+    target.write_bytes(pack(snapshot))
     return target
 
 

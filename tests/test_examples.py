@@ -1,5 +1,7 @@
 """Every example's plan fails exactly the controls examples/expected.toml names,
-through every front end."""
+through every front end. Which controls fail is the report's content: the command's
+entry point judges each plan in this process; what a user gets from a process (exit
+0 and 1, the report on stdout, nothing on stderr) is proven by a real one below."""
 import json
 
 import pytest
@@ -14,8 +16,8 @@ STATUS_ORDER = ["not_applicable", "pass", "warn", "fail", "error"]
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
-def test_cli_fails_exactly_the_intended_controls(name):
-    done = run_cli("plan", str(FIXTURES / f"{name}.json"), "--format", "json")
+def test_cli_fails_exactly_the_intended_controls(name, cli):
+    done = cli("plan", str(FIXTURES / f"{name}.json"), "--format", "json")
     report = json.loads(done.stdout)
     assert failing_ids(report) == set(EXPECTED[name])
     assert done.returncode == (1 if EXPECTED[name] else 0)
@@ -23,10 +25,10 @@ def test_cli_fails_exactly_the_intended_controls(name):
 
 
 @pytest.mark.parametrize("name", sorted(VERDICTS))
-def test_adversarial_cases_get_the_verdict_aws_would_give(name):
+def test_adversarial_cases_get_the_verdict_aws_would_give(name, cli):
     entry = fixturegen.expectations()[name]
     assert entry.get("why", "").strip(), f"{name}: say why AWS gives this verdict"
-    report = json.loads(run_cli("plan", str(FIXTURES / f"{name}.json"), "--format", "json").stdout)
+    report = json.loads(cli("plan", str(FIXTURES / f"{name}.json"), "--format", "json").stdout)
     worst = {}
     for result in report["results"]:
         found = worst.get(result["control"], "pass")
@@ -35,7 +37,10 @@ def test_adversarial_cases_get_the_verdict_aws_would_give(name):
 
 
 def test_json_report_has_a_result_for_every_control():
-    report = json.loads(run_cli("plan", str(FIXTURES / "baseline.json"), "--format", "json").stdout)
+    """A real process: exit 0 when every control passes, the report alone on stdout."""
+    done = run_cli("plan", str(FIXTURES / "baseline.json"), "--format", "json")
+    assert (done.returncode, done.stderr) == (0, "")
+    report = json.loads(done.stdout)
     assert report["source"].endswith("baseline.json")
     by_control = {}
     for result in report["results"]:
@@ -47,8 +52,9 @@ def test_json_report_has_a_result_for_every_control():
 
 
 def test_text_report_lists_every_control_then_what_to_fix():
+    """A real process: exit 1 when a control fails, the report on stdout."""
     done = run_cli("plan", str(FIXTURES / "trail-single-region.json"))
-    assert done.returncode == 1
+    assert (done.returncode, done.stderr) == (1, "")
     lines = done.stdout.splitlines()
     for control in all_controls():
         assert any(control.id in line and control.title in line for line in lines)

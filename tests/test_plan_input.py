@@ -7,6 +7,8 @@ import subprocess
 import pytest
 from conftest import EXPECTED, FIXTURES, run_cli
 
+from accountguard.reports import FORMATS
+
 
 def assert_rejected(path, *words):
     done = run_cli("plan", str(path))
@@ -86,13 +88,36 @@ def test_utf16_with_bom_is_read(tmp_path):
 SECRET = "oncall-billing@example.com"  # var.alert_email: sensitive = true in examples/baseline
 
 
+def every_format(tmp_path):
+    """--format text and an --output of each other format the command offers."""
+    others = sorted(set(FORMATS) - {"text"})
+    return ["--format", "text", *(arg for f in others for arg in ("--output", f"{f}:{tmp_path / f}"))], others
+
+
 @pytest.mark.parametrize("name", sorted(n for n in EXPECTED if n != "naive-account"))
-def test_sensitive_values_never_appear(name, pytester):
-    assert SECRET in (FIXTURES / f"{name}.json").read_text()  # the plan does carry it
-    for fmt in ("text", "json"):
-        assert SECRET not in run_cli("plan", str(FIXTURES / f"{name}.json"), "--format", fmt).stdout
-    result = pytester.runpytest_inprocess("--pyargs", "accountguard", "-rA", "--plan", str(FIXTURES / f"{name}.json"))
-    assert SECRET not in result.stdout.str()
+def test_sensitive_values_never_appear(name, cli, pytester, tmp_path):
+    """In no report format, no stream, for every example's plan: the command's entry point in
+    this process (the same code; the real process is the test below) and the pytest plugin."""
+    plan = FIXTURES / f"{name}.json"
+    assert SECRET in plan.read_text()  # the plan does carry it
+    args, others = every_format(tmp_path)
+    done = cli("plan", str(plan), *args)
+    assert done.returncode in (0, 1), done.stderr
+    for output in (done.stdout, done.stderr, *((tmp_path / f).read_text() for f in others)):
+        assert SECRET not in output
+    result = pytester.runpytest_inprocess("--pyargs", "accountguard", "-rA", "--plan", str(plan))
+    assert SECRET not in result.stdout.str() + result.stderr.str()
+
+
+def test_sensitive_values_never_appear_from_a_real_process(tmp_path):
+    plan = FIXTURES / "trail-single-region.json"  # fails AG_TRAIL_1: every format has findings to show
+    assert SECRET in plan.read_text()
+    args, others = every_format(tmp_path)
+    done = run_cli("plan", str(plan), *args)
+    assert (done.returncode, done.stderr) == (1, "")
+    outputs = [done.stdout, *((tmp_path / f).read_text() for f in others)]
+    assert all("AG_TRAIL_1" in output for output in outputs)
+    assert not any(SECRET in output for output in outputs)
 
 
 # Bounds from accountguard/limits.py: Terraform's own plans nest a few dozen levels and its

@@ -5,13 +5,15 @@ import json
 import pytest
 
 import schemagen
-from accountguard.schema import resource_schema
+from accountguard.schema import pack, resource_schema
 
 
 @pytest.mark.terraform
 def test_shipped_schema_matches_a_fresh_terraform_providers_schema():
+    """Every type's schema, a JSON string of its own, exactly as schemagen writes it from Terraform's."""
     shipped = json.loads(gzip.decompress(schemagen.TARGET.read_bytes()))
-    assert shipped == schemagen.generate(), "run `make schema` and commit accountguard/data/aws_schema.json.gz"
+    fresh = json.loads(gzip.decompress(pack(schemagen.generate())))
+    assert shipped == fresh, "run `make schema` and commit accountguard/data/aws_schema.json.gz"
 
 
 def test_schema_gives_types_nesting_and_flags():

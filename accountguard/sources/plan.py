@@ -18,7 +18,6 @@ from typing import Any, Iterator, NamedTuple
 
 from ..limits import JSON_MAX_DEPTH, JSON_MAX_INT_DIGITS, PLAN_MAX_BYTES, MiB
 from ..model import SENSITIVE, Change, InputError, Inventory, Resource, Unknown, Untraced, config_address
-from .hcl import load_directory
 
 SUPPORTED_MAJOR_VERSIONS = ("0", "1")
 
@@ -282,7 +281,10 @@ def load_plan(path: str | Path, configuration_dir: str | Path | None = None,
     `configuration_dir`: the directory the plan was made from (read within `tree`),
     to follow references through locals, which plan JSON does not record, and to
     locate findings in its files."""
-    configuration = load_directory(configuration_dir, tree=tree) if configuration_dir is not None else None
+    configuration = None
+    if configuration_dir is not None:
+        from .hcl import load_directory  # the HCL parser, only for --tf-dir
+        configuration = load_directory(configuration_dir, tree=tree)
     return plan_inventory(read_json(path, "Terraform plan JSON"), str(path), configuration)
 
 

@@ -12,14 +12,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
 
-import hcl2.parser
-from hcl2.postlexer import PostLexer
-from lark import Lark, Token, Tree
+from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput
-from lark.lexer import PatternRE
 
 from ... import limits
 from ...model import InputError
+from .grammar import parser as _parser
 
 IGNORED = ("new_line_or_comment",)
 
@@ -108,25 +106,6 @@ def _syntax_error(path: str, exc: Exception) -> InputError:
     else:
         detail = "cannot be parsed"
     return InputError(f"{where}: syntax error: {detail}")
-
-
-# HCL scans `$${` and `%%{` as three-character escapes; python-hcl2 8.1.4 (the latest)
-# takes them up to the next `}`, so "$${${1}}" stayed literal text and ["$${", "}"]
-# became one string. Its grammar with the two terminals as HCL's scanner has them.
-_ESCAPES = {"ESCAPED_INTERPOLATION": r"\$\$\{", "ESCAPED_DIRECTIVE": r"%%\{"}
-
-
-@lru_cache(maxsize=1)
-def _parser() -> Lark:
-    """python-hcl2's parser (from its own cache file, as hcl2.parser builds it), escapes corrected."""
-    parser = Lark.open("hcl2.lark", parser="lalr", cache=str(hcl2.parser.PARSER_FILE), rel_to=hcl2.parser.__file__,
-                       propagate_positions=True, postlex=PostLexer())
-    patched = [terminal for terminal in parser.terminals if terminal.name in _ESCAPES]
-    if len(patched) != len(_ESCAPES):
-        raise RuntimeError("python-hcl2's grammar has changed: see syntax._ESCAPES")
-    for terminal in patched:
-        terminal.pattern = PatternRE(_ESCAPES[terminal.name])
-    return parser
 
 
 def _parse(text: str, shown_as: str) -> Tree:
