@@ -56,7 +56,10 @@ demo: $(BIN)/accountguard $(CHECKOV)
 # One pytest-xdist worker per logical CPU (`auto` counts physical cores if psutil is installed,
 # which can be 1 on a 2-vCPU runner); --dist loadgroup keeps a group's tests on one worker
 # (tests/conftest.py: the tests sharing a costly module fixture).
+# Compiled once up front: the tests start hundreds of accountguard processes, and with
+# PYTHONDONTWRITEBYTECODE set each would compile the package again.
 test: $(BIN)/accountguard $(CHECKOV)
+	$(BIN)/python -m compileall -q accountguard policies
 	$(BIN)/pytest -n logical --dist loadgroup
 
 fixtures: $(BIN)/accountguard
