@@ -5,10 +5,7 @@ it cannot accept, or a report it cannot write (one line on stderr each time)."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib.resources
-import io
-import json
 import os
 import sys
 from dataclasses import replace
@@ -150,6 +147,10 @@ def _run(argv: list[str] | None) -> tuple[int, str, list[tuple[str, str]]]:
 def _checkov_scopes(scopes: list[str]) -> str:
     """Per scope, the exit status, stdout and stderr that `accountguard KIND PATH --format json` has,
     judged in this one process (the checkov checks ask for every scope of a run at once)."""
+    import contextlib
+    import io
+    import json
+
     judged = []
     for scope in scopes:
         kind, _, path = scope.partition(":")
