@@ -72,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     org.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, metavar="N",
                      help="accounts scanned at once (default: %(default)s)")
     commands.add_parser("checkov-dir", help="print the directory to give checkov's --external-checks-dir")
+    scopes = commands.add_parser("checkov-scopes", help="internal, for the checkov checks: judge each scope as "
+                                 "`accountguard KIND PATH --format json` would, in one JSON document")
+    scopes.add_argument("scopes", nargs="+", type=_scope, metavar="KIND:PATH", help="plan:PLAN.json or hcl:DIR")
     for sub in (plan, hcl, live):
         sub.add_argument("--format", choices=sorted(FORMATS), default="text")
         sub.add_argument("--output", action="append", default=[], type=_output, metavar="FORMAT:PATH",
@@ -79,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--config", metavar="FILE",
                          help="accountguard.toml or pyproject.toml (default: found in the working directory)")
     return parser
+
+
+def _scope(value: str) -> str:
+    if value.partition(":")[0] not in ("plan", "hcl"):
+        raise argparse.ArgumentTypeError("expected plan:PLAN.json or hcl:DIR")
+    return value
 
 
 def _output(value: str) -> tuple[str, str]:
@@ -108,6 +117,8 @@ def _run(argv: list[str] | None) -> tuple[int, str, list[tuple[str, str]]]:
     args = _parser().parse_args(argv)
     if args.command == "checkov-dir":
         return 0, f"{importlib.resources.files('accountguard.policies')}\n", []
+    if args.command == "checkov-scopes":
+        return 0, _checkov_scopes(args.scopes), []
     try:
         controls = all_controls()
         config = load_config(args.config, {c.id for c in controls})
@@ -133,6 +144,25 @@ def _run(argv: list[str] | None) -> tuple[int, str, list[tuple[str, str]]]:
     results = evaluate(inventory, config, controls)
     files = [(path, FORMATS[format_](inventory, results, config)) for format_, path in args.output]
     return (1 if failed(results, config) else 0), FORMATS[args.format](inventory, results, config), files
+
+
+def _checkov_scopes(scopes: list[str]) -> str:
+    """Per scope, the exit status, stdout and stderr that `accountguard KIND PATH --format json` has,
+    judged in this one process (the checkov checks ask for every scope of a run at once)."""
+    import contextlib
+    import io
+    import json
+
+    judged = []
+    for scope in scopes:
+        kind, _, path = scope.partition(":")
+        with contextlib.redirect_stderr(io.StringIO()) as stderr:
+            try:
+                status, report, _ = _run([kind, path, "--format", "json"])
+            except SystemExit as done:  # argparse refused it (already on stderr)
+                status, report = (done.code if isinstance(done.code, int) else 2), ""
+        judged.append({"scope": scope, "exit": status, "report": report, "stderr": stderr.getvalue()})
+    return json.dumps({"scopes": judged}) + "\n"
 
 
 def _organization(args: argparse.Namespace, config, controls) -> tuple[int, str, list[tuple[str, str]]]:

@@ -2,12 +2,13 @@
 
 Thin adapters: the metadata comes from accountguard's control library, loaded
 into checkov's environment by path (it needs nothing but the standard library);
-the verdicts come from `accountguard plan|hcl --format json`, run once per plan
-file or root module that checkov scans (a scope: a root module's .tf files, which
-checkov's terraform framework scans, and its .tf.json files, which its
-terraform_json framework scans, are one), in accountguard's own
-environment (ACCOUNTGUARD_COMMAND, default `accountguard` on PATH). So the rules
-live in one place and checkov's pinned packages never meet ours.
+the verdicts come from accountguard, asked once per plan file or root module that
+checkov scans (a scope: a root module's .tf files, which checkov's terraform
+framework scans, and its .tf.json files, which its terraform_json framework scans,
+are one), in accountguard's own environment (ACCOUNTGUARD_COMMAND, default
+`accountguard` on PATH): the scopes of a checkov runner in one `accountguard
+checkov-scopes` process, each as `accountguard plan|hcl PATH --format json` would
+judge it. So the rules live in one place and checkov's pinned packages never meet ours.
 
 Each control is a resource, a module-call and a provider check under one ID, so
 that it reports on every scope: findings about a resource on that resource, the
@@ -28,7 +29,6 @@ import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from checkov.common.bridgecrew.check_type import CheckType
@@ -66,7 +66,7 @@ from accountguard.model import config_address  # noqa: E402
 TIMEOUT_VARIABLE = "ACCOUNTGUARD_COMMAND_TIMEOUT"
 JUDGED_SOUND = ("pass", "warn")  # warn: weakened, still passing
 MAX_REASON_CHARS = 300
-TERRAFORM, TERRAFORM_JSON = CheckType.TERRAFORM, CheckType.TERRAFORM_JSON
+TERRAFORM, TERRAFORM_JSON, TERRAFORM_PLAN = CheckType.TERRAFORM, CheckType.TERRAFORM_JSON, CheckType.TERRAFORM_PLAN
 # The anchor of a scope is the first entity checkov shows of its lowest rank.
 RANKS = {"resource": 0, "module resource": 1, "module": 2, "provider": 3}
 
@@ -103,12 +103,15 @@ def _timeout() -> float:
     return seconds
 
 
-def _run(kind: str, path: str) -> tuple[bytes, str]:
-    """accountguard's stdout, and what to say if it is no report; killed, with whatever it started,
-    when it takes too long."""
-    timeout = _timeout()
+def _last_line(stderr: bytes) -> str:
+    return next((line for line in reversed(stderr.decode(errors="replace").split("\n")) if line.strip()), "")
+
+
+def _run(arguments: list[str], what: str, timeout: float) -> tuple[int, bytes, bytes]:
+    """accountguard's exit status, stdout and stderr; killed, with whatever it started, when it
+    takes longer than `timeout`."""
     try:
-        command = [*shlex.split(os.environ.get("ACCOUNTGUARD_COMMAND", "accountguard")), kind, path, "--format", "json"]
+        command = [*shlex.split(os.environ.get("ACCOUNTGUARD_COMMAND", "accountguard")), *arguments]
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, start_new_session=True)
     except (OSError, ValueError) as exc:
@@ -119,13 +122,23 @@ def _run(kind: str, path: str) -> tuple[bytes, str]:
         except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-            raise Unjudged(f"accountguard {kind} took longer than {timeout:g} s ({TIMEOUT_VARIABLE})") from None
-    code = process.returncode
-    said = next((line for line in reversed(stderr.decode(errors="replace").split("\n")) if line.strip()), "")
+            raise Unjudged(f"accountguard {what} took longer than {timeout:g} s ({TIMEOUT_VARIABLE})") from None
+    return process.returncode, stdout, stderr
+
+
+def _answer(kind: str, path: str, code: int, stdout: bytes, said: str) -> Answer:
+    """The Answer of `accountguard kind path --format json`, from its exit status, stdout and last stderr line."""
     ended = (f"was killed by signal {-code}" if code < 0 else f"exited with {code}") + (f": {said}" if said else "")
-    if code not in (0, 1):
-        raise Unjudged(f"accountguard {kind} {ended}")
-    return stdout, f"accountguard {kind} printed no valid JSON report ({ended})"
+    try:
+        if code not in (0, 1):
+            raise Unjudged(f"accountguard {kind} {ended}")
+        return _parse(stdout, f"accountguard {kind} printed no valid JSON report ({ended})")
+    except Unjudged as exc:
+        return _unjudged(kind, path, exc)
+
+
+def _unjudged(kind: str, path: str, why: Unjudged) -> Answer:
+    return Answer(problem=printable(f"{why} [accountguard {kind} {path}]"))
 
 
 def _parse(stdout: bytes, invalid: str) -> Answer:
@@ -145,13 +158,49 @@ def _parse(stdout: bytes, invalid: str) -> Answer:
     return answer
 
 
-@lru_cache(maxsize=None)
-def judge(kind: str, path: str) -> Answer:
-    """accountguard's answer for one plan or root module, or why there is none (asked once per scope)."""
+def _judge_alone(kind: str, path: str) -> Answer:
+    """One `accountguard plan|hcl PATH --format json` process for one scope."""
     try:
-        return _parse(*_run(kind, path))
+        code, stdout, stderr = _run([kind, path, "--format", "json"], kind, _timeout())
     except Unjudged as exc:
-        return Answer(problem=printable(f"{exc} [accountguard {kind} {path}]"))
+        return _unjudged(kind, path, exc)
+    return _answer(kind, path, code, stdout, _last_line(stderr))
+
+
+def _judge_together(scopes: list[tuple[str, str]]) -> list[Answer]:
+    """The scopes' answers from one `accountguard checkov-scopes` process (its start-up paid once), each
+    as its own process would give it; if that process fails as a whole (it crashes, times out, prints
+    no valid document), each scope judged alone, so that a scope breaking accountguard breaks only itself."""
+    asked = [f"{kind}:{path}" for kind, path in scopes]
+    try:
+        code, stdout, stderr = _run(["checkov-scopes", *asked], "checkov-scopes", _timeout() * len(scopes))
+        if code != 0:
+            raise Unjudged(f"accountguard checkov-scopes exited with {code}: {_last_line(stderr)}")
+        try:
+            judged = json.loads(stdout)["scopes"]
+            if [s["scope"] for s in judged] != asked:
+                raise ValueError("not the scopes asked")
+            return [_answer(kind, path, int(s["exit"]), s["report"].encode(), _last_line(s["stderr"].encode()))
+                    for (kind, path), s in zip(scopes, judged)]
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+            raise Unjudged(f"accountguard checkov-scopes printed no valid document ({exc})") from None
+    except Unjudged as exc:
+        LOG.info("%s; judging each of %d scopes alone", printable(str(exc)), len(scopes))
+    return [_judge_alone(*scope) for scope in scopes]
+
+
+BATCH_MAX_SCOPES = 64  # per accountguard process: a bounded command line and timeout
+_ANSWERS: dict = {}  # (kind, path) -> Answer: each scope is judged once
+
+
+def judge(scanning: "Scanning", scope: tuple[str, str]) -> Answer:
+    """accountguard's answer for one plan or root module, or why there is none. The first scope asked
+    is judged together with the runner's other scopes not judged yet."""
+    if scope not in _ANSWERS:
+        pending = [s for s in dict.fromkeys(_scopes(scanning)) if s != scope and s not in _ANSWERS]
+        batch = [scope, *pending[:BATCH_MAX_SCOPES - 1]]
+        _ANSWERS.update(zip(batch, _judge_together(batch) if len(batch) > 1 else [_judge_alone(*scope)]))
+    return _ANSWERS[scope]
 
 
 @dataclass
@@ -191,8 +240,8 @@ def _scope(key, framework: str) -> tuple[str, str]:
     and for a .tf.json file (checkov's terraform_json framework), part of its directory's root module."""
     if framework == TERRAFORM_JSON:
         return "hcl", os.path.dirname(key) or "."
-    if isinstance(key, str):
-        return "plan", key
+    if framework == TERRAFORM_PLAN or isinstance(key, str):
+        return "plan", getattr(key, "file_path", key)
     module, path = key.tf_source_modules, key.file_path
     while module is not None:
         module, path = module.nested_tf_module, module.path
@@ -224,6 +273,15 @@ def _entities(definition: dict):
     for provider in definition.get("provider") or ():
         if "aws" in provider:
             yield RANKS["provider"], None
+
+
+def _scopes(scanning: Scanning):
+    """The scopes of the runner's files that one of our checks runs on (checkov's plan runner runs no
+    module checks)."""
+    unchecked = {RANKS["module"]} if scanning.framework == TERRAFORM_PLAN else set()
+    for key, definition in scanning.definitions.items():
+        if {rank for rank, _ in _entities(definition)} - unchecked:
+            yield _scope(key, scanning.framework)
 
 
 @dataclass
@@ -293,7 +351,7 @@ class Adapter:
     def _verdict(self, conf) -> CheckResult:
         scanning = _scanning()
         scope = _scope(scanning.key, scanning.framework)
-        layout, answer = _layout(scanning, scope), judge(*scope)
+        layout, answer = _layout(scanning, scope), judge(scanning, scope)
         address = str(conf.get("__address__", self.named if self.block_type == "resource" else ""))
         anchor = self.id not in layout.anchored and _rank(self.block_type, address) == layout.anchor_rank
         if anchor:

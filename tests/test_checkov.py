@@ -19,6 +19,11 @@ ROOT = FIXTURES.parent
 CHECKOV = Path(os.environ.get("ACCOUNTGUARD_CHECKOV", ROOT / ".venv-checkov" / "bin" / "checkov"))
 OUR_IDS = sorted(c.id for c in all_controls() if "P" in c.modes or "H" in c.modes)
 pytestmark = pytest.mark.checkov
+# What our checks need of checkov's frameworks (README "checkov"); the other frameworks would only
+# scan the same files for secrets, JSON and YAML. test_two_directories_and_two_plans_in_one_run_do_not_mask_each_other
+# and test_checkov_json.py's test_a_json_override_is_judged_with_the_native_files_once run with all.
+DIRECTORIES = ("--framework", "terraform", "terraform_json")
+PLANS = ("--framework", "terraform_plan")
 
 
 def checkov(*args, command=None, cwd=ROOT, env=()):
@@ -99,11 +104,11 @@ def every_example(tmp_path_factory):
             shutil.copytree(module, copies / name / "modules" / module.name, ignore=ignore)
 
     def directories():
-        return by_example(reports("-d", str(copies), env={"ACCOUNTGUARD_TREE": str(copies)})["terraform"],
+        return by_example(reports(*DIRECTORIES, "-d", str(copies), env={"ACCOUNTGUARD_TREE": str(copies)})["terraform"],
                           lambda name: copies / name)
 
     def plans():
-        return by_example(reports(*[arg for name in EXPECTED for arg in ("-f", f"fixtures/{name}.json")])
+        return by_example(reports(*PLANS, *[arg for name in EXPECTED for arg in ("-f", f"fixtures/{name}.json")])
                           ["terraform_plan"], lambda name: FIXTURES / f"{name}.json")
     with ThreadPoolExecutor(max_workers=2) as pool:
         scanned, planned = pool.submit(directories), pool.submit(plans)
@@ -138,7 +143,7 @@ def test_two_directories_and_two_plans_in_one_run_do_not_mask_each_other():
 
 def test_account_verdicts_without_a_provider_block(tmp_path):
     (tmp_path / "main.tf").write_text('resource "aws_iam_user" "ci" {\n  name = "ci"\n}\n')
-    found = reports("-d", str(tmp_path))
+    found = reports(*DIRECTORIES, "-d", str(tmp_path))
     assert failing(found["terraform"]) == set(OUR_IDS) - {"AG_KEY_1"}
 
 
@@ -149,18 +154,18 @@ def test_skip_comment_check_and_skip_check_options(tmp_path):
         '  #checkov:skip=AG_TRAIL_3:encrypted with the bucket key, see ADR-7\n'
         '  name                       = "main"\n  s3_bucket_name             = "logs"\n'
         '  is_multi_region_trail      = true\n  enable_log_file_validation = true\n}\n')
-    found = reports("-d", str(tmp_path))["terraform"]
+    found = reports(*DIRECTORIES, "-d", str(tmp_path))["terraform"]
     skipped = {c["check_id"] for c in found["skipped_checks"]}
     assert "AG_TRAIL_3" in skipped and "AG_TRAIL_3" not in failing(found)
     assert "AG_TRAIL_1" not in failing(found) and "AG_TRAIL_2" not in failing(found)
-    only = reports("-d", str(tmp_path), checks="AG_DET_1")["terraform"]
+    only = reports(*DIRECTORIES, "-d", str(tmp_path), checks="AG_DET_1")["terraform"]
     assert {c["check_id"] for c in only["failed_checks"] + only["passed_checks"]} == {"AG_DET_1"}
-    without = reports("--skip-check", "AG_DET_1", "-d", str(tmp_path), checks="")["terraform"]
+    without = reports(*DIRECTORIES, "--skip-check", "AG_DET_1", "-d", str(tmp_path), checks="")["terraform"]
     assert "AG_DET_1" not in failing(without) and "AG_PWD_1" in failing(without)
 
 
 def test_sarif_and_junit_outputs_carry_our_checks(tmp_path):
-    checkov("-o", "sarif", "-o", "junitxml", "--output-file-path", str(tmp_path), "--check", "AG_TRAIL_3",
+    checkov(*PLANS, "-o", "sarif", "-o", "junitxml", "--output-file-path", str(tmp_path), "--check", "AG_TRAIL_3",
             "-f", "fixtures/trail-unencrypted.json")
     sarif = json.loads((tmp_path / "results_sarif.sarif").read_text())
     assert [r["ruleId"] for run in sarif["runs"] for r in run["results"]] == ["AG_TRAIL_3"]
@@ -169,7 +174,7 @@ def test_sarif_and_junit_outputs_carry_our_checks(tmp_path):
 
 
 def test_without_accountguard_every_check_fails_and_none_passes():
-    found = reports("-f", "fixtures/baseline.json", command="/nonexistent/accountguard")["terraform_plan"]
+    found = reports(*PLANS, "-f", "fixtures/baseline.json", command="/nonexistent/accountguard")["terraform_plan"]
     assert not [c for c in found["passed_checks"] if c["check_id"].startswith("AG_")]
     assert failing(found) == set(OUR_IDS)
     assert any("cannot run accountguard" in d for c in found["failed_checks"] for d in c["details"])
@@ -210,7 +215,7 @@ def test_every_check_reports_on_a_scope_without_resources(tmp_path):
     plan = tmp_path / "provider-only.json"
     plan.write_text(json.dumps(_plan("provider-only", provider_only, _environment(str(tmp_path / "tf")))))
     (provider_only / ".terraform.lock.hcl").unlink(missing_ok=True)
-    found = reports("-d", str(provider_only), "-d", str(registry_only), "-f", str(plan))
+    found = reports(*DIRECTORIES, "terraform_plan", "-d", str(provider_only), "-d", str(registry_only), "-f", str(plan))
     for framework, scanned in (("terraform", provider_only / "main.tf"), ("terraform_plan", plan.resolve())):
         passed, failed = ours(found[framework], "passed_checks", scanned), ours(found[framework], "failed_checks", scanned)
         assert {c["check_id"] for c in passed} == EMPTY_ACCOUNT_PASSES, framework
@@ -236,7 +241,7 @@ def test_modules_outside_the_scanned_folder_are_judged_with_their_root(tmp_path)
     # (aws_cloudtrail defaults: is_multi_region_trail and enable_log_file_validation false).
     (trail / "main.tf").write_text('resource "aws_cloudtrail" "this" {\n  name           = "main"\n'
                                    '  s3_bucket_name = "logs"\n}\n')
-    found = reports("-d", str(root), checks="AG_PWD_1,AG_TRAIL_1,AG_TRAIL_3",
+    found = reports(*DIRECTORIES, "-d", str(root), checks="AG_PWD_1,AG_TRAIL_1,AG_TRAIL_3",
                     env={"ACCOUNTGUARD_TREE": str(tmp_path)})["terraform"]  # the checkout holding all three
     failed = ours(found, "failed_checks")
     assert {(c["check_id"], c["resource"]) for c in failed} == {
@@ -250,7 +255,7 @@ def test_a_waived_failure_is_a_skipped_check_with_the_reason(tmp_path):
     (tmp_path / "accountguard.toml").write_text(
         '[[waivers]]\ncontrol = "AG_KEY_1"\nsubject = "aws_iam_access_key.deploy"\n'
         'reason = "legacy deployer, replaced by OIDC in SEC-123"\nexpires = 2099-03-31\n')
-    found = reports("-f", str(FIXTURES / "admin-access-key.json"), cwd=tmp_path)["terraform_plan"]
+    found = reports(*PLANS, "-f", str(FIXTURES / "admin-access-key.json"), cwd=tmp_path)["terraform_plan"]
     assert "AG_KEY_1" not in failing(found)
     (skipped,) = [c for c in ours(found, "skipped_checks") if c["check_id"] == "AG_KEY_1"]
     assert skipped["resource"] == "aws_iam_access_key.deploy"
@@ -261,6 +266,6 @@ def test_an_expired_waiver_fails_the_check(tmp_path):
     (tmp_path / "accountguard.toml").write_text(
         '[[waivers]]\ncontrol = "AG_KEY_1"\nsubject = "aws_iam_access_key.deploy"\n'
         'reason = "legacy deployer, replaced by OIDC in SEC-123"\nexpires = 2020-01-31\n')
-    found = reports("-f", str(FIXTURES / "admin-access-key.json"), cwd=tmp_path)["terraform_plan"]
+    found = reports(*PLANS, "-f", str(FIXTURES / "admin-access-key.json"), cwd=tmp_path)["terraform_plan"]
     assert "AG_KEY_1" in failing(found)
     assert not [c for c in ours(found, "skipped_checks") if c["check_id"] == "AG_KEY_1"]

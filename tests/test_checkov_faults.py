@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from test_checkov import FIXTURES, OUR_IDS, PROVIDER_ONLY, checkov, ours
+from conftest import EXPECTED
+from test_checkov import DIRECTORIES, FIXTURES, OUR_IDS, PROVIDER_ONLY, checkov, ours
 
 pytestmark = pytest.mark.checkov
 ACCOUNTGUARD = Path(sys.executable).with_name("accountguard")
@@ -41,10 +42,18 @@ FAKE = textwrap.dedent('''\
     out = real.stdout
     if real.returncode in (0, 1) and fault["kind"] == "partial":
         out = out[:fault["cut"] % max(len(out.rstrip()), 1)]  # a strict prefix: never valid JSON
-    if real.returncode in (0, 1) and fault["kind"] == "missing":
-        report = json.loads(out)
+    def dropped(report):
         report["results"] = [r for r in report["results"] if r["control"] not in fault["drop"]]
-        out = json.dumps(report).encode()
+        return json.dumps(report)
+    if real.returncode in (0, 1) and fault["kind"] == "missing":
+        if sys.argv[2] == "checkov-scopes":  # one report per scope
+            batch = json.loads(out)
+            for scope in batch["scopes"]:
+                if scope["exit"] in (0, 1):
+                    scope["report"] = dropped(json.loads(scope["report"]))
+            out = json.dumps(batch).encode()
+        else:
+            out = dropped(json.loads(out)).encode()
     sys.stdout.buffer.write(out)
     sys.exit(real.returncode)
 ''')
@@ -63,6 +72,7 @@ faults = st.one_of(
 # A key left out, values of the wrong type, the plan cut short. Not here: what checkov 3.3.30
 # itself dies on (a top-level value of the wrong type crashes its plan parser; an integer of more
 # than 4,300 digits or nesting a few hundred deep crash it and then hang its parallel runner).
+BATCH_BREAKING = ("crash", "hang", "garbage", "partial")  # faults of every accountguard process, a batch's too
 DROPPABLE = ["format_version", "terraform_version", "resource_changes", "prior_state", "configuration",
              "planned_values", "variables"]
 damages = st.one_of(
@@ -121,7 +131,7 @@ def test_checkov_under_faults_fails_closed_with_the_reason(tmp_path_factory, fau
     spec.write_text(json.dumps({**fault, "log": str(log), "accountguard": str(ACCOUNTGUARD)}))
     fake.write_text(FAKE)
     env = {"AWS_SECRET_ACCESS_KEY": ENV_MARKER, "ACCOUNTGUARD_COMMAND_TIMEOUT": "1" if fault["kind"] == "hang" else "120"}
-    done = checkov("-o", "json", "--check", ",".join(OUR_IDS), "-f", str(plans[0]), "-f", str(plans[1]),
+    done = checkov(*DIRECTORIES, "terraform_plan", "-o", "json", "--check", ",".join(OUR_IDS), "-f", str(plans[0]), "-f", str(plans[1]),
                    "-d", str(directory), command=f"{sys.executable} {fake} {spec}", env=env)
     assert 'accountguard_checks.py", line' not in done.stdout + done.stderr, "a traceback from our check"
     found = {"passed_checks": [], "failed_checks": [], "parsing_errors": []}
@@ -132,15 +142,25 @@ def test_checkov_under_faults_fails_closed_with_the_reason(tmp_path_factory, fau
     said = done.stderr + json.dumps([c["details"] for c in ours(found, "failed_checks") + ours(found, "passed_checks")])
     assert MARKER not in said and ENV_MARKER not in done.stdout + done.stderr
     asked = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    batches = [a[1:] for a in asked if a[0] == "checkov-scopes"]
+    alone = [a[:2] for a in asked if a[0] != "checkov-scopes"]
     scopes = [("plan", p, p) for p in plans] + [("hcl", directory, directory / "main.tf")]
     for kind, path, scanned in scopes:
         passed, failed = ours(found, "passed_checks", scanned), ours(found, "failed_checks", scanned)
+        in_batches = sum(f"{kind}:{path}" in batch for batch in batches)
         if not passed and not failed:  # nothing checkov shows in it (it may not read it): not asked either
-            assert [kind, str(path)] not in [a[:2] for a in asked], (kind, path)
+            assert [kind, str(path)] not in alone and not in_batches, (kind, path)
             damage = dict(zip(plans, (first, second))).get(path, {"kind": "none"})
             assert damage["kind"] != "none", (kind, path, "an undamaged scope is scanned")
             continue
-        assert [a[:2] for a in asked].count([kind, str(path)]) == 1, "asked once per scope"
+        # Asked once per scope: in one batch with the other scopes of its checkov runner (alone if it is
+        # the only one), and alone again when that batch failed as a whole.
+        asked_alone = alone.count([kind, str(path)])
+        assert in_batches <= 1, (kind, path, batches)
+        if not in_batches or fault["kind"] in BATCH_BREAKING:
+            assert asked_alone == 1, (kind, path, asked)
+        else:  # the real accountguard crashing on a damaged plan breaks the batch too
+            assert asked_alone <= 1, (kind, path, asked)
         reported = {c["check_id"] for c in passed + failed}
         assert reported == set(OUR_IDS), (kind, path, "every check reports on every scope")
         oracle = verdicts(kind, path)
@@ -170,3 +190,50 @@ def _documents(text):
         position += len(text[position:]) - len(text[position:].lstrip())
         data, position = decoder.raw_decode(text, position)
         yield from data if isinstance(data, list) else [data]
+
+
+# A stand-in for accountguard that logs how it was asked and dies, as a segfault would, whenever a
+# scope it is asked about is the hostile plan; otherwise it is the real accountguard.
+KILLED_BY = textwrap.dedent('''\
+    import json, os, signal, sys
+    log, hostile, accountguard = sys.argv[1:4]
+    with open(log, "a") as handle:
+        handle.write(json.dumps(sys.argv[4:]) + "\\n")
+    if any(arg.endswith(hostile) for arg in sys.argv[4:]):
+        os.kill(os.getpid(), signal.SIGSEGV)
+    os.execv(accountguard, [accountguard, *sys.argv[4:]])
+''')
+
+
+@pytest.mark.parametrize("hostile", ["refused", "killer"])
+def test_a_hostile_scope_in_a_batch_affects_only_itself(tmp_path, hostile):
+    """Three plans of one checkov run, judged in one batch. One that accountguard refuses (`errored:
+    true`, Terraform's mark of a failed plan, which accountguard/sources/plan.py refuses) is FAILED
+    with the reason in a batch that stands; one that kills accountguard kills the batch, and then each
+    plan is judged alone. Either way the other two get accountguard's verdicts (examples/expected.toml)."""
+    plan = json.loads((FIXTURES / "baseline.json").read_text())
+    bad = (tmp_path / f"{hostile}.json").resolve()
+    bad.write_text(json.dumps({**plan, "errored": hostile == "refused"}))
+    fake, log = tmp_path / "fake_accountguard.py", tmp_path / "calls.log"
+    fake.write_text(KILLED_BY)
+    sound = {name: (FIXTURES / f"{name}.json").resolve() for name in ("no-trail", "trail-unencrypted")}
+    plans = [*sound.values(), bad]
+    done = checkov("--framework", "terraform_plan", "-o", "json", "--check", ",".join(OUR_IDS),
+                   *[arg for p in plans for arg in ("-f", str(p))],
+                   command=f"{sys.executable} {fake} {log} /killer.json {ACCOUNTGUARD}")
+    found = {"passed_checks": [], "failed_checks": []}
+    for report in _documents(done.stdout):
+        for key in found:
+            found[key] += report["results"].get(key, [])
+    for name, path in sound.items():
+        assert {c["check_id"] for c in ours(found, "failed_checks", path)} == set(EXPECTED[name]), name
+        assert {c["check_id"] for c in ours(found, "passed_checks", path)} == set(OUR_IDS) - set(EXPECTED[name]), name
+    assert not ours(found, "passed_checks", bad)
+    failed = ours(found, "failed_checks", bad)
+    assert sorted(c["check_id"] for c in failed) == OUR_IDS
+    reason = "the plan errored" if hostile == "refused" else "accountguard plan was killed by signal 11"
+    assert all(reason in " ".join(c["details"]) for c in failed), [c["details"] for c in failed]
+    asked = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [sorted(a[1:]) for a in asked if a[0] == "checkov-scopes"] == [sorted(f"plan:{p}" for p in plans)]
+    alone = sorted(a[1] for a in asked if a[0] != "checkov-scopes")
+    assert alone == ([] if hostile == "refused" else sorted(map(str, plans)))

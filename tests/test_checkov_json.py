@@ -4,7 +4,7 @@ either way a file is judged with its directory's root module, and a directory th
 gets one verdict per check, not one from each framework."""
 import pytest
 from conftest import EXPECTED
-from test_checkov import OUR_IDS, failing, ours, reports
+from test_checkov import DIRECTORIES, OUR_IDS, failing, ours, reports
 
 pytestmark = pytest.mark.checkov
 RECORDS = ("passed_checks", "failed_checks")
@@ -19,7 +19,7 @@ def records(found):
 def test_an_all_json_configuration_is_judged_as_a_root_module():
     # tests/configs/baseline-json is examples/baseline in JSON syntax (tests/test_hcl_json.py), and
     # examples/baseline fails nothing (examples/expected.toml): every check passes on it.
-    found = reports("-d", "tests/configs/baseline-json")
+    found = reports(*DIRECTORIES, "-d", "tests/configs/baseline-json")
     assert not [c for results in found.values() for c in ours(results, "failed_checks")], \
         [c["details"] for results in found.values() for c in ours(results, "failed_checks")]
     assert {c["check_id"] for c in ours(found["terraform_json"], "passed_checks")} == set(OUR_IDS)
@@ -27,7 +27,7 @@ def test_an_all_json_configuration_is_judged_as_a_root_module():
 
 def test_a_json_override_is_judged_with_the_native_files_once():
     # expected.toml: the override turns the trail's logging off, AG_TRAIL_1 and AG_MON_1 fail.
-    found = reports("-d", "examples/trail-logging-off-json")
+    found = reports("-d", "examples/trail-logging-off-json")  # checkov's default frameworks: all
     assert set().union(*map(failing, found.values())) == set(EXPECTED["trail-logging-off-json"])
     verdicts = [(check, resource) for _, check, resource, _ in records(found)]
     assert len(verdicts) == len(set(verdicts)), sorted(verdicts)
@@ -42,7 +42,7 @@ def test_a_json_resource_beside_native_files_carries_its_own_finding(tmp_path):
                                       'resource "aws_iam_user" "ci" {\n  name = "ci"\n}\n')
     (tmp_path / "password.tf.json").write_text(
         '{"resource": {"aws_iam_account_password_policy": {"weak": {"minimum_password_length": 10}}}}\n')
-    found = reports("-d", str(tmp_path))
+    found = reports(*DIRECTORIES, "-d", str(tmp_path))
     assert set().union(*map(failing, found.values())) == set(OUR_IDS) - {"AG_KEY_1"}
     verdicts = records(found)
     assert sorted(check for _, check, _, _ in verdicts) == OUR_IDS, sorted(verdicts)  # one per check
@@ -57,6 +57,6 @@ def test_native_files_without_an_entity_leave_the_verdicts_to_the_json_files(tmp
     # The account is test_account_verdicts_without_a_provider_block's: user ci, nothing else.
     (tmp_path / "versions.tf").write_text('terraform {\n  required_version = ">= 1.5"\n}\n')
     (tmp_path / "main.tf.json").write_text('{"resource": {"aws_iam_user": {"ci": {"name": "ci"}}}}\n')
-    found = reports("-d", str(tmp_path))
+    found = reports(*DIRECTORIES, "-d", str(tmp_path))
     assert set().union(*map(failing, found.values())) == set(OUR_IDS) - {"AG_KEY_1"}
     assert sorted(check for _, check, _, _ in records(found)) == OUR_IDS
