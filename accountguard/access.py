@@ -452,24 +452,20 @@ class AccessGraph:
         return self._role_sets[id(role)]
 
 
-def trust_document(inventory: Inventory, role: Resource) -> dict | None:
-    """The role's trust policy as a document (from an aws_iam_policy_document when it
-    is known only after apply); None when it cannot be read."""
-    value: Any = role.values.get("assume_role_policy")
-    if isinstance(value, Unknown):
-        sources = inventory.referenced(role, "assume_role_policy", ["aws_iam_policy_document"])
-        value = _document_source(inventory, sources[0]) if len(sources) == 1 else value
-    try:
-        document = json.loads(value) if isinstance(value, str) else value
-    except ValueError:
-        return None
-    return document if isinstance(document, dict) else None
-
-
 def trust_policy(inventory: Inventory, role: Resource) -> Policy | Unknown:
     """The role's trust policy (from an aws_iam_policy_document when it is known only
-    after apply, or in parts in .tf mode)."""
-    return policy_of(inventory, role, "assume_role_policy")
+    after apply, or in parts in .tf mode). Its statements name no Resource: it is the
+    role's own. IAM accepts neither Resource, NotResource nor NotPrincipal in a role trust
+    policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html);
+    one holding them cannot be as written, and evaluating it would not be AWS's answer either
+    (a NotPrincipal Deny holds for every caller with a permissions boundary, whatever it
+    names, the same page says): Unknown."""
+    policy = policy_of(inventory, role, "assume_role_policy")
+    if isinstance(policy, Policy) and any(s.not_principals is not None or s.resources is not None
+                                          or s.not_resources is not None for s in policy.statements):
+        return Unknown(f"the trust policy of {role.address} has NotPrincipal, Resource or NotResource, which IAM "
+                       "does not accept in a role trust policy, so the role cannot be as written")
+    return policy
 
 
 def _caller(resource: Resource, kind: str, policies: PolicySet) -> Caller:
@@ -649,6 +645,19 @@ def lets_service(policy: Policy | Unknown, resource: Resource, service: str, act
     return why if allowed is False else Unknown(why)
 
 
+# What a key that is not enabled is, in KMS's words for its state
+# (https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html).
+UNUSABLE_KEY_STATES = {
+    "PendingDeletion": "is pending deletion (key state PendingDeletion): it cannot be used and will be deleted "
+                       "when its waiting period ends",
+    "PendingReplicaDeletion": "is pending deletion (key state PendingReplicaDeletion): it cannot be used and "
+                              "will be deleted when its waiting period ends",
+    "PendingImport": "has no key material (key state PendingImport), so it cannot be used",
+    "Unavailable": "is unavailable (key state Unavailable: its custom key store is disconnected), so it "
+                   "cannot be used",
+    "Creating": "is still being created (key state Creating), so it cannot be used yet",
+}
+
 KEY_TYPES = ("aws_kms_key", "aws_kms_alias", "aws_kms_replica_key", "aws_kms_external_key",
              "aws_kms_replica_external_key")
 
@@ -675,7 +684,8 @@ def key_gap(inventory: Inventory, key: Resource, service: str, actions: tuple[st
     if isinstance(enabled, Unknown):
         return Unknown(f"whether {key.address} is enabled is known only after apply")
     if enabled is False:
-        return f"its key {key.address} is disabled"
+        state = key.values.get("key_state")  # live and data.aws_kms_key say it
+        return f"its key {key.address} " + UNUSABLE_KEY_STATES.get(state, "is disabled")
     spec = key.values.get("customer_master_key_spec")
     if isinstance(spec, Unknown) and not key.left_unset("customer_master_key_spec"):
         return Unknown(f"customer_master_key_spec of {key.address} is known only after apply")
