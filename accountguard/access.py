@@ -11,7 +11,7 @@ from typing import Any
 from .iam import (ANY, MAYBE, Caller, Policy, PolicyError, PolicySet, assumable, parse_policy, write_power,
                   service_context, service_may)
 from .managed_policies import managed_policy, managed_policy_name
-from .model import SENSITIVE, Inventory, Resource, Unknown
+from .model import SENSITIVE, Inventory, Resource, Unknown, Untraced
 
 POLICY_RESOURCES = {  # type -> attribute holding the document
     "aws_iam_policy": "policy",
@@ -149,6 +149,45 @@ def _statement_blocks(values: dict[str, Any]) -> list[dict[str, Any]] | Unknown:
     return statements
 
 
+def _unknown_leaves(value: Any) -> list[Unknown]:
+    if isinstance(value, Unknown):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    return [u for item in value for u in _unknown_leaves(item)] if isinstance(value, list) else []
+
+
+def _referenced_principals(inventory: Inventory, data: Resource) -> Any:
+    """An aws_iam_policy_document's statement blocks, with a principal identifier known
+    only after apply (`identifiers = [aws_iam_user.x.arn]`) replaced by the ARN of the
+    user or role it refers to, where that is unambiguous: the blocks refer to exactly one
+    resource, an IAM user or role managed here whose name and path are known, and the
+    identifier is the blocks' only unknown value (a plan records references per argument,
+    not per value; one through a local it did not follow is not taken). Else as they are."""
+    blocks = data.values.get("statement")
+    unknowns = _unknown_leaves(blocks)
+    addresses = set(data.references.get("statement", ()))
+    addresses = {a for a in addresses if not any(b.startswith(f"{a}[") for b in addresses)}  # x of x["k"]
+    if len(unknowns) != 1 or isinstance(unknowns[0], Untraced) or len(addresses) != 1:
+        return blocks
+    (address,) = addresses
+    targets = inventory.referenced(data, "statement", PRINCIPAL_KINDS)
+    if len(targets) > 1:  # x["k"] of a for_each: that instance, as the reference names it
+        targets = [t for t in targets if t.address == address]
+    arn = principal_arn(targets[0]) if len(targets) == 1 and targets[0].mode == "managed" else None
+    if arn is None:
+        return blocks
+
+    def named(principals: Any) -> Any:
+        if not isinstance(principals, list):
+            return principals
+        return [{**p, "identifiers": [arn if isinstance(i, Unknown) else i for i in p["identifiers"]]}
+                if isinstance(p, dict) and p.get("type") == "AWS" and isinstance(p.get("identifiers"), list) else p
+                for p in principals]
+    return [{**b, "principals": named(b.get("principals")), "not_principals": named(b.get("not_principals"))}
+            if isinstance(b, dict) else b for b in blocks]
+
+
 def _document_source(inventory: Inventory, data: Resource, depth: int = 0) -> Any:
     """An aws_iam_policy_document's JSON, or what it renders to from its arguments;
     a document in source/override_policy_documents known only after apply is followed
@@ -157,6 +196,7 @@ def _document_source(inventory: Inventory, data: Resource, depth: int = 0) -> An
     if isinstance(document, str):
         return document
     values = dict(data.values)
+    values["statement"] = _referenced_principals(inventory, data)
     for attr in ("source_policy_documents", "override_policy_documents"):
         value = values.get(attr)
         if depth < 8 and (isinstance(value, Unknown) or (isinstance(value, list) and
@@ -476,17 +516,27 @@ def _caller(resource: Resource, kind: str, policies: PolicySet) -> Caller:
                   f"{kind}{path}{name}" if known else None)
 
 
+PRINCIPAL_KINDS = {"aws_iam_user": "user", "aws_iam_role": "role"}
+
+
+def principal_arn(resource: Resource) -> str | None:
+    """The ARN of a user or role (arn:PARTITION:iam::ACCOUNT:user|role PATH NAME), with
+    partition and account `*` while the ARN is known only after apply; None when its name
+    or path is not known."""
+    arn = dict.get(resource.values, "arn")
+    if isinstance(arn, str):
+        return arn
+    name, path = resource.values.get("name"), resource.values.get("path", "/")
+    return f"arn:*:iam::*:{PRINCIPAL_KINDS[resource.type]}{path}{name}" \
+        if isinstance(name, str) and isinstance(path, str) else None
+
+
 def _caller_arns(resource: Resource, kind: str) -> tuple[str, ...]:
     """How a Principal names this user or role: its ARN, or, while that is known only
     after apply, its path and name in any account (and a role's sessions)."""
-    arn = dict.get(resource.values, "arn")
-    name, path = resource.values.get("name"), resource.values.get("path", "/")
-    if isinstance(arn, str):
-        arns = [arn]
-    elif isinstance(path, str):
-        arns = [f"arn:*:iam::*:{kind}{path}{name}"]
-    else:
-        arns = [f"arn:*:iam::*:{kind}/{name}", f"arn:*:iam::*:{kind}/*/{name}"]
+    name = resource.values.get("name")
+    arn = principal_arn(resource)
+    arns = [arn] if arn is not None else [f"arn:*:iam::*:{kind}/{name}", f"arn:*:iam::*:{kind}/*/{name}"]
     if kind == "role":
         arns.append(f"arn:*:sts::*:assumed-role/{name}/*")
     return tuple(arns)
