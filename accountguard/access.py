@@ -8,8 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from .iam import (ANY, MAYBE, Caller, Policy, PolicyError, PolicySet, assumable, parse_policy, write_power,
-                  service_context, service_may)
+from .iam import (ANY, MAYBE, Caller, NamedPrincipal, Policy, PolicyError, PolicySet, assumable, parse_policy,
+                  service_context, service_may, write_power)
 from .managed_policies import managed_policy, managed_policy_name
 from .model import SENSITIVE, Inventory, Resource, Unknown, Untraced
 
@@ -159,11 +159,12 @@ def _unknown_leaves(value: Any) -> list[Unknown]:
 
 def _referenced_principals(inventory: Inventory, data: Resource) -> Any:
     """An aws_iam_policy_document's statement blocks, with a principal identifier known
-    only after apply (`identifiers = [aws_iam_user.x.arn]`) replaced by the ARN of the
-    user or role it refers to, where that is unambiguous: the blocks refer to exactly one
-    resource, an IAM user or role managed here whose name and path are known, and the
-    identifier is the blocks' only unknown value (a plan records references per argument,
-    not per value; one through a local it did not follow is not taken). Else as they are."""
+    only after apply (`identifiers = [aws_iam_user.x.arn]`) marked as naming the user or
+    role it refers to (NamedPrincipal), where that is unambiguous: the blocks refer to
+    exactly one resource, an IAM user or role managed here whose name and path are known,
+    and the identifier is the blocks' only unknown value (a plan records references per
+    argument, not per value; one through a local it did not follow is not taken). Else as
+    they are."""
     blocks = data.values.get("statement")
     unknowns = _unknown_leaves(blocks)
     addresses = set(data.references.get("statement", ()))
@@ -181,7 +182,8 @@ def _referenced_principals(inventory: Inventory, data: Resource) -> Any:
     def named(principals: Any) -> Any:
         if not isinstance(principals, list):
             return principals
-        return [{**p, "identifiers": [arn if isinstance(i, Unknown) else i for i in p["identifiers"]]}
+        return [{**p, "identifiers": [NamedPrincipal(f"{i.why} (the ARN of {targets[0].address})", arn)
+                                      if isinstance(i, Unknown) else i for i in p["identifiers"]]}
                 if isinstance(p, dict) and p.get("type") == "AWS" and isinstance(p.get("identifiers"), list) else p
                 for p in principals]
     return [{**b, "principals": named(b.get("principals")), "not_principals": named(b.get("not_principals"))}

@@ -1,6 +1,6 @@
-# An administrator role whose trust policy names bob by reference (bob has no access key):
-# the ARN is known only after apply, but the reference says it is bob's, so the auditor's key
-# cannot assume the role.
+# An administrator role whose trust policy names bob by reference (bob has no access key): the
+# ARN is known only after apply, and the reference says the value comes from bob's user, not
+# that it is his ARN unchanged: whether it names the auditor cannot be told.
 data "aws_iam_policy_document" "admin_trust" {
   statement {
     actions = ["sts:AssumeRole"]
