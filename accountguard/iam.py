@@ -898,9 +898,10 @@ def _names_caller(principal: Any, caller: Caller, directly: bool) -> bool | None
         if kind != "AWS":
             continue
         for identifier in (identifiers,) if isinstance(identifiers, Unknown) else identifiers:
-            if isinstance(identifier, NamedPrincipal) and directly and \
-                    any(fnmatch.fnmatchcase(identifier.arn.lower(), arn.lower()) for arn in caller.arns):
-                return True
+            if isinstance(identifier, NamedPrincipal) and directly and any(
+                    fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
+                    for a, b in ((identifier.arn.lower(), arn.lower()) for arn in caller.arns)):
+                return True  # both may be patterns while the ARNs are known only after apply
             if _unknown(identifier):
                 result = MAYBE
                 continue
