@@ -8,10 +8,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from .iam import (ANY, MAYBE, Caller, Policy, PolicyError, PolicySet, assumable, parse_policy, write_power,
-                  service_context, service_may)
+from .iam import (ANY, MAYBE, Caller, NamedPrincipal, Policy, PolicyError, PolicySet, assumable, parse_policy,
+                  service_context, service_may, write_power)
 from .managed_policies import managed_policy, managed_policy_name
-from .model import SENSITIVE, Inventory, Resource, Unknown
+from .model import SENSITIVE, Inventory, Resource, Unknown, Untraced
 
 POLICY_RESOURCES = {  # type -> attribute holding the document
     "aws_iam_policy": "policy",
@@ -149,6 +149,47 @@ def _statement_blocks(values: dict[str, Any]) -> list[dict[str, Any]] | Unknown:
     return statements
 
 
+def _unknown_leaves(value: Any) -> list[Unknown]:
+    if isinstance(value, Unknown):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    return [u for item in value for u in _unknown_leaves(item)] if isinstance(value, list) else []
+
+
+def _referenced_principals(inventory: Inventory, data: Resource) -> Any:
+    """An aws_iam_policy_document's statement blocks, with a principal identifier known
+    only after apply (`identifiers = [aws_iam_user.x.arn]`) marked as naming the user or
+    role it refers to (NamedPrincipal), where that is unambiguous: the blocks refer to
+    exactly one resource, an IAM user or role managed here whose name and path are known,
+    and the identifier is the blocks' only unknown value (a plan records references per
+    argument, not per value; one through a local it did not follow is not taken). Else as
+    they are."""
+    blocks = data.values.get("statement")
+    unknowns = _unknown_leaves(blocks)
+    addresses = set(data.references.get("statement", ()))
+    addresses = {a for a in addresses if not any(b.startswith(f"{a}[") for b in addresses)}  # x of x["k"]
+    if len(unknowns) != 1 or isinstance(unknowns[0], Untraced) or len(addresses) != 1:
+        return blocks
+    (address,) = addresses
+    targets = inventory.referenced(data, "statement", PRINCIPAL_KINDS)
+    if len(targets) > 1:  # x["k"] of a for_each: that instance, as the reference names it
+        targets = [t for t in targets if t.address == address]
+    arn = principal_arn(targets[0]) if len(targets) == 1 and targets[0].mode == "managed" else None
+    if arn is None:
+        return blocks
+
+    def named(principals: Any) -> Any:
+        if not isinstance(principals, list):
+            return principals
+        return [{**p, "identifiers": [NamedPrincipal(f"{i.why} (the ARN of {targets[0].address})", arn)
+                                      if isinstance(i, Unknown) else i for i in p["identifiers"]]}
+                if isinstance(p, dict) and p.get("type") == "AWS" and isinstance(p.get("identifiers"), list) else p
+                for p in principals]
+    return [{**b, "principals": named(b.get("principals")), "not_principals": named(b.get("not_principals"))}
+            if isinstance(b, dict) else b for b in blocks]
+
+
 def _document_source(inventory: Inventory, data: Resource, depth: int = 0) -> Any:
     """An aws_iam_policy_document's JSON, or what it renders to from its arguments;
     a document in source/override_policy_documents known only after apply is followed
@@ -157,6 +198,7 @@ def _document_source(inventory: Inventory, data: Resource, depth: int = 0) -> An
     if isinstance(document, str):
         return document
     values = dict(data.values)
+    values["statement"] = _referenced_principals(inventory, data)
     for attr in ("source_policy_documents", "override_policy_documents"):
         value = values.get(attr)
         if depth < 8 and (isinstance(value, Unknown) or (isinstance(value, list) and
@@ -452,24 +494,20 @@ class AccessGraph:
         return self._role_sets[id(role)]
 
 
-def trust_document(inventory: Inventory, role: Resource) -> dict | None:
-    """The role's trust policy as a document (from an aws_iam_policy_document when it
-    is known only after apply); None when it cannot be read."""
-    value: Any = role.values.get("assume_role_policy")
-    if isinstance(value, Unknown):
-        sources = inventory.referenced(role, "assume_role_policy", ["aws_iam_policy_document"])
-        value = _document_source(inventory, sources[0]) if len(sources) == 1 else value
-    try:
-        document = json.loads(value) if isinstance(value, str) else value
-    except ValueError:
-        return None
-    return document if isinstance(document, dict) else None
-
-
 def trust_policy(inventory: Inventory, role: Resource) -> Policy | Unknown:
     """The role's trust policy (from an aws_iam_policy_document when it is known only
-    after apply, or in parts in .tf mode)."""
-    return policy_of(inventory, role, "assume_role_policy")
+    after apply, or in parts in .tf mode). Its statements name no Resource: it is the
+    role's own. IAM accepts neither Resource, NotResource nor NotPrincipal in a role trust
+    policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html);
+    one holding them cannot be as written, and evaluating it would not be AWS's answer either
+    (a NotPrincipal Deny holds for every caller with a permissions boundary, whatever it
+    names, the same page says): Unknown."""
+    policy = policy_of(inventory, role, "assume_role_policy")
+    if isinstance(policy, Policy) and any(s.not_principals is not None or s.resources is not None
+                                          or s.not_resources is not None for s in policy.statements):
+        return Unknown(f"the trust policy of {role.address} has NotPrincipal, Resource or NotResource, which IAM "
+                       "does not accept in a role trust policy, so the role cannot be as written")
+    return policy
 
 
 def _caller(resource: Resource, kind: str, policies: PolicySet) -> Caller:
@@ -480,17 +518,27 @@ def _caller(resource: Resource, kind: str, policies: PolicySet) -> Caller:
                   f"{kind}{path}{name}" if known else None)
 
 
+PRINCIPAL_KINDS = {"aws_iam_user": "user", "aws_iam_role": "role"}
+
+
+def principal_arn(resource: Resource) -> str | None:
+    """The ARN of a user or role (arn:PARTITION:iam::ACCOUNT:user|role PATH NAME), with
+    partition and account `*` while the ARN is known only after apply; None when its name
+    or path is not known."""
+    arn = dict.get(resource.values, "arn")
+    if isinstance(arn, str):
+        return arn
+    name, path = resource.values.get("name"), resource.values.get("path", "/")
+    return f"arn:*:iam::*:{PRINCIPAL_KINDS[resource.type]}{path}{name}" \
+        if isinstance(name, str) and isinstance(path, str) else None
+
+
 def _caller_arns(resource: Resource, kind: str) -> tuple[str, ...]:
     """How a Principal names this user or role: its ARN, or, while that is known only
     after apply, its path and name in any account (and a role's sessions)."""
-    arn = dict.get(resource.values, "arn")
-    name, path = resource.values.get("name"), resource.values.get("path", "/")
-    if isinstance(arn, str):
-        arns = [arn]
-    elif isinstance(path, str):
-        arns = [f"arn:*:iam::*:{kind}{path}{name}"]
-    else:
-        arns = [f"arn:*:iam::*:{kind}/{name}", f"arn:*:iam::*:{kind}/*/{name}"]
+    name = resource.values.get("name")
+    arn = principal_arn(resource)
+    arns = [arn] if arn is not None else [f"arn:*:iam::*:{kind}/{name}", f"arn:*:iam::*:{kind}/*/{name}"]
     if kind == "role":
         arns.append(f"arn:*:sts::*:assumed-role/{name}/*")
     return tuple(arns)
@@ -649,6 +697,19 @@ def lets_service(policy: Policy | Unknown, resource: Resource, service: str, act
     return why if allowed is False else Unknown(why)
 
 
+# What a key that is not enabled is, in KMS's words for its state
+# (https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html).
+UNUSABLE_KEY_STATES = {
+    "PendingDeletion": "is pending deletion (key state PendingDeletion): it cannot be used and will be deleted "
+                       "when its waiting period ends",
+    "PendingReplicaDeletion": "is pending deletion (key state PendingReplicaDeletion): it cannot be used and "
+                              "will be deleted when its waiting period ends",
+    "PendingImport": "has no key material (key state PendingImport), so it cannot be used",
+    "Unavailable": "is unavailable (key state Unavailable: its custom key store is disconnected), so it "
+                   "cannot be used",
+    "Creating": "is still being created (key state Creating), so it cannot be used yet",
+}
+
 KEY_TYPES = ("aws_kms_key", "aws_kms_alias", "aws_kms_replica_key", "aws_kms_external_key",
              "aws_kms_replica_external_key")
 
@@ -675,7 +736,8 @@ def key_gap(inventory: Inventory, key: Resource, service: str, actions: tuple[st
     if isinstance(enabled, Unknown):
         return Unknown(f"whether {key.address} is enabled is known only after apply")
     if enabled is False:
-        return f"its key {key.address} is disabled"
+        state = key.values.get("key_state")  # live and data.aws_kms_key say it
+        return f"its key {key.address} " + UNUSABLE_KEY_STATES.get(state, "is disabled")
     spec = key.values.get("customer_master_key_spec")
     if isinstance(spec, Unknown) and not key.left_unset("customer_master_key_spec"):
         return Unknown(f"customer_master_key_spec of {key.address} is known only after apply")

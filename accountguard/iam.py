@@ -874,6 +874,19 @@ def _or(values: Iterable[bool | None]) -> bool | None:
     return result
 
 
+@dataclass(frozen=True)
+class NamedPrincipal(Unknown):
+    """A principal known only after apply that the configuration writes from one user's or
+    role's ARN (`arn`, with `*` for what is not known yet): it names that principal, and
+    whether it names any other cannot be told (a function may have rewritten the ARN;
+    neither a plan nor a .tf reading records which)."""
+
+    arn: str = ""
+
+    def __repr__(self) -> str:
+        return f"(known after apply: {self.arn})"
+
+
 def _names_caller(principal: Any, caller: Caller, directly: bool) -> bool | None:
     """Whether a Principal names the caller itself (`directly`) or its account."""
     if principal == "*":
@@ -885,6 +898,10 @@ def _names_caller(principal: Any, caller: Caller, directly: bool) -> bool | None
         if kind != "AWS":
             continue
         for identifier in (identifiers,) if isinstance(identifiers, Unknown) else identifiers:
+            if isinstance(identifier, NamedPrincipal) and directly and any(
+                    fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
+                    for a, b in ((identifier.arn.lower(), arn.lower()) for arn in caller.arns)):
+                return True  # both may be patterns while the ARNs are known only after apply
             if _unknown(identifier):
                 result = MAYBE
                 continue

@@ -149,3 +149,85 @@ def test_a_role_whose_permissions_cannot_be_seen_is_an_error():
     resources.append(Resource("x", "aws_iam_role_policy_attachment",
                               {"role": "admin", "policy_arn": f"arn:aws:iam::{ACCOUNT}:policy/made-elsewhere"}))
     assert verdict(account(resources))[0] == "error"
+
+
+def _trust_with_not_principal_deny(excepted):
+    resources = role("admin", USER, "AdministratorAccess")
+    resources[0].values["assume_role_policy"] = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": USER}},
+        {"Effect": "Deny", "Action": "sts:AssumeRole", "NotPrincipal": {"AWS": [excepted, f"arn:aws:iam::{ACCOUNT}:root"]}}]})
+    return resources
+
+
+READ_ONLY_BOUNDARY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+
+@pytest.mark.parametrize("excepted, boundary", [
+    (USER, READ_ONLY_BOUNDARY),  # evaluated, the Deny would hold whatever NotPrincipal names: no assumption
+    (USER, None),  # evaluated, the Deny would not hold for the user it excepts: the user is admin
+    (f"arn:aws:iam::{ACCOUNT}:user/someone-else", None),  # evaluated, the Deny would hold: no assumption
+], ids=["excepted-bounded", "excepted", "not-excepted"])
+def test_a_trust_policy_with_not_principal_is_an_error(excepted, boundary):
+    """AWS: "You cannot use the NotPrincipal element in ... an IAM role trust policy", and where
+    NotPrincipal is used with Deny, it "will always deny any IAM principal that has a permissions
+    boundary policy attached, regardless of the values specified in the NotPrincipal element"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
+    The role cannot be as written, so whether the key reaches AdministratorAccess through it
+    cannot be told: AG_KEY_1 is an error in every case, never the pass the Deny would give (the
+    last case, and the first, since the boundary caps the user's own policies but not a trust
+    policy naming it) nor the fail of taking NotPrincipal at its word (the second)."""
+    inventory = account(_trust_with_not_principal_deny(excepted))
+    if boundary:
+        inventory.of_type("aws_iam_user")[0].values["permissions_boundary"] = boundary
+    status, message = verdict(inventory)
+    assert status == "error"
+    assert "NotPrincipal" in message
+
+
+TRUSTED_BY_REFERENCE = '''
+resource "aws_iam_user" "auditor" { name = "auditor" }
+resource "aws_iam_user" "ops" { name = "ops" }
+resource "aws_iam_access_key" "auditor" { user = aws_iam_user.auditor.name }
+resource "aws_iam_user_policy_attachment" "auditor" {
+  user       = aws_iam_user.auditor.name
+  policy_arn = "arn:aws:iam::aws:policy/SecurityAudit"
+}
+data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "AWS"
+      identifiers = IDENTIFIERS
+    }
+  }
+}
+resource "aws_iam_role" "admin" {
+  name               = "admin"
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+resource "aws_iam_role_policy_attachment" "admin" {
+  role       = aws_iam_role.admin.name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+'''
+
+
+@pytest.mark.parametrize("identifiers, expected", [
+    # names the auditor, whose key then reaches AdministratorAccess: AWS fails it, and so must we
+    ("[aws_iam_user.auditor.arn]", "fail"),
+    # AWS: pass (ops has no key; the auditor is neither named nor its account). Never a pass here:
+    # the reader sees the reference, not whether a function rewrote the ARN (next cases): error
+    ("[aws_iam_user.ops.arn]", "error"),
+    # AWS: fail, the auditor is named; which unknown is whose cannot be told from the references
+    ("[aws_iam_user.ops.arn, aws_iam_user.auditor.arn]", "error"),
+    # AWS: fail, the rewritten ARN is the auditor's; the reference is to ops: never a pass
+    ('[replace(aws_iam_user.ops.arn, "ops", "auditor")]', "error"),
+], ids=["auditor", "ops", "both", "rewritten"])
+def test_a_principal_named_by_reference_in_a_tf_directory(tmp_path, identifiers, expected):
+    """The ARN of a user created in the same configuration is known only after apply; the
+    reference says which user it is (README: Principals named by reference). Same-account
+    trust: naming the user's ARN is enough
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html)."""
+    from accountguard.sources.hcl import load_directory
+    (tmp_path / "main.tf").write_text(TRUSTED_BY_REFERENCE.replace("IDENTIFIERS", identifiers))
+    assert verdict(load_directory(tmp_path, tree=tmp_path))[0] == expected

@@ -1,8 +1,9 @@
+from dataclasses import replace
 from typing import Any
 
-from ..access import KEY_TYPES, key_gap, lets_service, trust_document
+from ..access import KEY_TYPES, key_gap, lets_service, trust_policy
 from ..config import Config
-from ..iam import ABSENT, ANY, Policy, PolicyError, parse_policy
+from ..iam import ABSENT, ANY, Policy
 from ..model import Error, Fail, Inventory, Link, Pass, Resource, Unknown
 from ..regressions import destroyed, turned_off
 from . import Coverage, control
@@ -162,6 +163,17 @@ def _points_to(inventory: Inventory, trail: Resource, attr: str, types: tuple[st
 CLOUDTRAIL_KEY_USE = ("kms:GenerateDataKey",)
 
 
+def unseen_key(reference: str) -> str:
+    """Why a trail's key outside the input decides nothing: CloudTrail may use another
+    account's key when its policy lets it, but only the key's owner sees its state and
+    policy (kms:GetKeyPolicy is not cross-account), and CloudTrail checks the key only
+    when it is set on the trail, not when it is later disabled or its policy changed."""
+    return (f"kms_key_id names {reference}, a key that is not in this input (another account's, or one "
+            "this configuration does not create), so whether it is enabled, symmetric and lets CloudTrail "
+            "encrypt cannot be seen; manage the key (aws_kms_key and its policy) in the same configuration or "
+            "account, or use a key of this account")
+
+
 @control(
     id="AG_TRAIL_3", title="Every trail encrypts its logs with a KMS key", severity="medium", cis="4.5",
     modes="PHL",
@@ -186,9 +198,11 @@ def trail_kms(inventory: Inventory, config: Config):
         keys = _points_to(inventory, trail, "kms_key_id", KEY_TYPES, "KMS key")
         if not isinstance(keys, Link):
             return keys
+        if keys.outside:
+            return Error(trail.address, unseen_key(keys.outside[0]))
         gaps = [key_gap(inventory, key, "cloudtrail.amazonaws.com", CLOUDTRAIL_KEY_USE,
                         **{"kms:EncryptionContext:aws:cloudtrail:arn": ANY}) for key in keys.resources]
-        if None in gaps or keys.outside:  # CloudTrail refuses a key whose policy keeps it out when it is set
+        if None in gaps:
             return Pass(trail.address, "trail encrypts its logs with a KMS key (kms_key_id) CloudTrail can use")
         unknown = next((g for g in gaps if isinstance(g, Unknown)), None)
         return Error(trail.address, unknown.why) if unknown else Fail(trail.address, "trail " + gaps[0])
@@ -199,23 +213,12 @@ CLOUDTRAIL = "cloudtrail.amazonaws.com"
 
 
 def _trust_policy(inventory: Inventory, role: Resource) -> Policy | Unknown:
-    """The role's trust policy, as the resource policy of the role it is: its statements
-    name no Resource, IAM refuses one that does, and refuses NotPrincipal in it
-    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html)."""
-    document = trust_document(inventory, role)
-    cannot = f"the trust policy of {role.address}"
-    statements = document.get("Statement") if document is not None else None
-    statements = [statements] if isinstance(statements, dict) else statements
-    if not isinstance(statements, list):
-        return Unknown(f"{cannot} cannot be read, so whether CloudTrail can assume it cannot be told")
-    if any(isinstance(s, dict) and {"NotPrincipal", "Resource", "NotResource"} & set(s) for s in statements):
-        return Unknown(f"{cannot} has NotPrincipal, Resource or NotResource, which IAM does not accept in a role "
-                       "trust policy, so the role cannot be as written")
-    try:
-        return parse_policy({**document, "Statement": [dict(s, Resource="*") if isinstance(s, dict) else s
-                                                       for s in statements]}, cannot)
-    except PolicyError as exc:
-        return Unknown(f"{exc}, so whether CloudTrail can assume it cannot be told")
+    """The role's trust policy as the resource policy of the role it is: every statement on
+    the role itself."""
+    policy = trust_policy(inventory, role)
+    if isinstance(policy, Unknown):
+        return Unknown(f"{policy.why}, so whether CloudTrail can assume it cannot be told")
+    return replace(policy, statements=tuple(replace(s, resources=("*",)) for s in policy.statements))
 
 
 def _delivery_requests(trail: Resource) -> tuple[dict[str, Any], dict[str, Any]]:
