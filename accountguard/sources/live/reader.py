@@ -295,6 +295,8 @@ class Reader:
         """STS, for the calls before the scan: two attempts, so that no network is told quickly."""
         import botocore.config
 
+        if self.shared is not None:
+            return self.shared.client("sts", self.home, START_ATTEMPTS)
         config = self.config.merge(botocore.config.Config(
             retries={"mode": "standard", "total_max_attempts": START_ATTEMPTS}))
         with self._lock:  # a client each (each its own retry quota), made one at a time, used at once
@@ -303,7 +305,8 @@ class Reader:
     def assume_role(self, role_arn: str) -> dict[str, str]:
         """The one call that is not a read: credentials for the scanner role, before the scan."""
         try:
-            return self._sts().assume_role(RoleArn=role_arn, RoleSessionName="accountguard")["Credentials"]
+            with self._bound():
+                return self._sts().assume_role(RoleArn=role_arn, RoleSessionName="accountguard")["Credentials"]
         except Exception as exc:
             raise InputError(f"cannot assume role {safe(role_arn, 300)}: "
                              f"{start_failure(exc, self.deadline, None)}") from None
@@ -312,7 +315,8 @@ class Reader:
         """Who the credentials belong to: the first call, and the one that tells a
         missing or expired credential from everything else."""
         try:
-            identity = self._sts().get_caller_identity()
+            with self._bound():
+                identity = self._sts().get_caller_identity()
         except Exception as exc:
             raise InputError(start_failure(exc, self.deadline, "call sts:GetCallerIdentity")) from None
         if not re.fullmatch(r"\d{12}", str(identity.get("Account"))) or \
@@ -358,14 +362,19 @@ class SharedClients:
         self._session = _core_session(base)
         self._session.register_component("credential_provider", _CallersProvider())
         self._config = client_config(deadline, SHARED_POOL_CONNECTIONS)
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str, int | None], Any] = {}
         self._lock = threading.Lock()
 
-    def client(self, service: str, region: str) -> Any:
+    def client(self, service: str, region: str, attempts: int | None = None) -> Any:
+        """The client of this service and region (`attempts`: other than limits.LIVE_MAX_ATTEMPTS)."""
+        import botocore.config
+
         with self._lock:
-            key = (service, region)
+            key = (service, region, attempts)
             if key not in self._clients:
-                made = self._session.create_client(service, region_name=region, config=self._config)
+                config = self._config if attempts is None else self._config.merge(botocore.config.Config(
+                    retries={"mode": "standard", "total_max_attempts": attempts}))
+                made = self._session.create_client(service, region_name=region, config=config)
                 made.meta.events.register("before-parameter-build", lambda **kw: _calling()._count(**kw))
                 made.meta.events.register("before-send", lambda **kw: _calling()._send(made, **kw))
                 made.meta.events.register_first("needs-retry", lambda **kw: _calling()._may_retry(**kw))
