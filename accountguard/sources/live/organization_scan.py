@@ -21,7 +21,8 @@ from ...model import InputError, Inventory, Resource
 from . import DEFAULT_REPORT_TIMEOUT, load_account
 from . import delegated as delegation
 from .organizations import Organization
-from .reader import Deadline, Reader, ReadFailed, SharedClients, safe, secrets_from_environment, session_of, start_failure
+from .reader import (Deadline, Reader, ReadFailed, SharedClients, safe, secrets_from_environment, session_of,
+                     start_failure)
 
 DEFAULT_ROLE = "accountguard-scanner"
 DEFAULT_CONCURRENCY = 8

@@ -152,7 +152,7 @@ def client_config(deadline: Deadline, pool_connections: int = 32) -> Any:
 
 class Reader:
     def __init__(self, session: Any, overrides: dict[str, Callable] | None = None,
-                 deadline: Deadline | None = None, shared: "SharedClients | None" = None) -> None:
+                 deadline: Deadline | None = None, shared: SharedClients | None = None) -> None:
         """`shared`: the clients of an organization scan, signing with this Reader's credentials."""
         self.session = session
         self.deadline = deadline or Deadline(limits.LIVE_DEADLINE_SECONDS)
