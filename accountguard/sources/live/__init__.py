@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable
 
 from ... import limits
 from ...model import InputError, Inventory, Resource
-from .reader import Deadline, Reader, ReadFailed, describe, safe, secrets_from_environment, start_failure
+from .reader import Deadline, Reader, ReadFailed, SharedClients, describe, safe, secrets_from_environment, start_failure
 
 DEFAULT_REPORT_TIMEOUT = 60.0  # seconds to wait for IAM's credential report
 
@@ -28,18 +28,19 @@ def load_account(profile: str | None = None, regions: Iterable[str] = (), role_a
                  report_timeout: float = DEFAULT_REPORT_TIMEOUT, session: Any = None,
                  overrides: dict[str, Callable] | None = None,
                  deadline: float | str | Deadline = limits.LIVE_DEADLINE_SECONDS,
-                 organization: Any = None) -> Inventory:
+                 organization: Any = None, clients: SharedClients | None = None) -> Inventory:
     """Scan the account within `deadline` seconds; InputError (one line) when it
     cannot be reached at all. `overrides` replace the client for one
     "service:Operation" (tests use botocore's Stubber where moto has no backend).
     `organization`: the Organization the management account read, for an account
-    of an organization scan (its own Organizations reads are then not made)."""
+    of an organization scan (its own Organizations reads are then not made), and
+    `clients` the clients it shares with the organization's other accounts."""
     clock = deadline if isinstance(deadline, Deadline) else Deadline(deadline)
     secrets_from_environment()
     try:
         from . import iam, organizations, services  # boto3 is imported only when a live account is read
 
-        reader = _reader(session, profile, role_arn, overrides, clock)
+        reader = _reader(session, profile, role_arn, overrides, clock, clients)
         identity = reader.identity()
         account_id = identity["Account"]
         partition = identity["Arn"].split(":")[1]
@@ -124,17 +125,17 @@ def _organization(scan: _Scan, given: Any) -> None:
 
 
 def _reader(session: Any, profile: str | None, role_arn: str | None, overrides: dict[str, Callable] | None,
-            clock: Deadline) -> Reader:
+            clock: Deadline, clients: SharedClients | None) -> Reader:
     """A Reader on the session boto3's chain (or `session`) gives, or on the role assumed with it."""
     import boto3
 
-    reader = Reader(session or boto3.Session(profile_name=profile), overrides, clock)
+    reader = Reader(session or boto3.Session(profile_name=profile), overrides, clock, clients)
     if not role_arn:
         return reader
     c = reader.assume_role(role_arn)
     return Reader(boto3.Session(aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
                                 aws_session_token=c["SessionToken"], region_name=reader.session.region_name),
-                  overrides, clock)
+                  overrides, clock, clients)
 
 
 def _regions(reader: Reader, session: Any, partition: str, requested: list[str]) -> tuple[list[str], list[str]]:

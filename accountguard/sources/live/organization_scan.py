@@ -21,7 +21,8 @@ from ...model import InputError, Inventory, Resource
 from . import DEFAULT_REPORT_TIMEOUT, load_account
 from . import delegated as delegation
 from .organizations import Organization
-from .reader import Deadline, Reader, ReadFailed, safe, secrets_from_environment, session_of, start_failure
+from .reader import (Deadline, Reader, ReadFailed, SharedClients, safe, secrets_from_environment, session_of,
+                     start_failure)
 
 DEFAULT_ROLE = "accountguard-scanner"
 DEFAULT_CONCURRENCY = 8
@@ -81,7 +82,8 @@ class OrganizationReader:
 
             from . import organizations
             self.base = session or boto3.Session(profile_name=profile)
-            self.reader = Reader(_own_session(self.base), deadline=self.clock)
+            self.clients = SharedClients(self.base, self.clock)
+            self.reader = Reader(_own_session(self.base), deadline=self.clock, shared=self.clients)
             identity = self.reader.identity()
             self.caller, self.partition = identity["Account"], identity["Arn"].split(":")[1]
             found = organizations.read(self.reader)
@@ -142,7 +144,8 @@ class OrganizationReader:
                 session = session_of(self.base, c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
             found.inventory = load_account(regions=self.regions, report_timeout=self.report_timeout,
                                            session=session, deadline=self.clock, organization=self.organization,
-                                           overrides=self.overrides(found.account_id) if self.overrides else None)
+                                           overrides=self.overrides(found.account_id) if self.overrides else None,
+                                           clients=self.clients)
         except InputError as exc:
             found.error = str(exc)
 
@@ -177,7 +180,7 @@ class OrganizationReader:
                 session = boto3.Session(aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
                                         aws_session_token=c["SessionToken"], region_name=self.base.region_name)
             self._readers[account_id] = Reader(session, self.overrides(account_id) if self.overrides else None,
-                                               self.clock)
+                                               self.clock, self.clients)
         return self._readers[account_id]
 
     def result(self, accounts: list[AccountScan]) -> OrganizationScan:

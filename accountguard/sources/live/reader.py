@@ -11,6 +11,7 @@ parsable. Messages it builds never hold a credential, endpoint userinfo or a
 response body."""
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -19,7 +20,7 @@ import threading
 import time
 from collections import Counter
 from functools import partial
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from ... import limits
 from ...model import InputError
@@ -35,6 +36,7 @@ IAM_PREFIX = {"monitoring": "cloudwatch"}  # endpoint prefixes that differ from 
 PERMISSION = {"budgets:DescribeBudgets": "budgets:ViewBudget",
               "budgets:DescribeNotificationsForBudget": "budgets:ViewBudget",
               "budgets:DescribeSubscribersForNotification": "budgets:ViewBudget"}
+SHARED_POOL_CONNECTIONS = 256  # per endpoint, for every account an organization scan reads at once
 CONNECT_TIMEOUT = 5.0  # seconds, per attempt; both shrink to what is left of the deadline
 READ_TIMEOUT = 30.0
 CHUNK = 64 * 1024
@@ -137,11 +139,21 @@ class Deadline:
         return DeadlinePassed(f"the scan's deadline of {self.seconds:g} s passed")
 
 
+def client_config(deadline: Deadline, pool_connections: int = 32) -> Any:
+    """The configuration of every client: standard retries, timeouts within the deadline."""
+    import botocore.config
+
+    return botocore.config.Config(
+        retries={"mode": "standard", "total_max_attempts": limits.LIVE_MAX_ATTEMPTS},
+        connect_timeout=min(CONNECT_TIMEOUT, deadline.seconds),
+        read_timeout=min(READ_TIMEOUT, deadline.seconds), max_pool_connections=pool_connections,
+        user_agent_extra="accountguard")
+
+
 class Reader:
     def __init__(self, session: Any, overrides: dict[str, Callable] | None = None,
-                 deadline: Deadline | None = None) -> None:
-        import botocore.config
-
+                 deadline: Deadline | None = None, shared: SharedClients | None = None) -> None:
+        """`shared`: the clients of an organization scan, signing with this Reader's credentials."""
         self.session = session
         self.deadline = deadline or Deadline(limits.LIVE_DEADLINE_SECONDS)
         self.max_bytes = limits.LIVE_RESPONSE_MAX_BYTES
@@ -152,13 +164,11 @@ class Reader:
             raise InputError(start_failure(exc, self.deadline, "get AWS credentials")) from None
         if frozen is not None:
             keep_secret(frozen.access_key, frozen.secret_key, frozen.token)
+        self.credentials = credentials
         self.home = session.region_name or "us-east-1"
         self.overrides = overrides or {}
-        self.config = botocore.config.Config(
-            retries={"mode": "standard", "total_max_attempts": limits.LIVE_MAX_ATTEMPTS},
-            connect_timeout=min(CONNECT_TIMEOUT, self.deadline.seconds),
-            read_timeout=min(READ_TIMEOUT, self.deadline.seconds), max_pool_connections=32,
-            user_agent_extra="accountguard")
+        self.shared = shared
+        self.config = client_config(self.deadline)
         self.calls: Counter[str] = Counter()
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()  # botocore clients are made one at a time
@@ -174,6 +184,8 @@ class Reader:
         override = self.overrides.get(f"{service}:{operation}")
         if override is not None:
             return override(self.session, region)
+        if self.shared is not None:
+            return self.shared.client(service, region)
         with self._lock:
             key = (service, region)
             if key not in self._clients:
@@ -240,7 +252,8 @@ class Reader:
     def call(self, service: str, region: str, operation: str, **params: Any) -> dict[str, Any]:
         client = self._checked(service, region, operation)
         try:
-            return getattr(client, _snake(client, operation))(**params)
+            with self._bound():
+                return getattr(client, _snake(client, operation))(**params)
         except Exception as exc:
             raise self._failed(client, operation, exc) from None
 
@@ -248,13 +261,24 @@ class Reader:
         """Every item under `key` in every page (key None: the pages themselves)."""
         client = self._checked(service, region, operation)
         try:
-            if client.can_paginate(_snake(client, operation)):
-                pages = list(client.get_paginator(_snake(client, operation)).paginate(**params))
-            else:
-                pages = [getattr(client, _snake(client, operation))(**params)]
+            with self._bound():
+                if client.can_paginate(_snake(client, operation)):
+                    pages = list(client.get_paginator(_snake(client, operation)).paginate(**params))
+                else:
+                    pages = [getattr(client, _snake(client, operation))(**params)]
             return pages if key is None else [item for page in pages for item in page.get(key) or ()]
         except Exception as exc:
             raise self._failed(client, operation, exc) from None
+
+    @contextlib.contextmanager
+    def _bound(self) -> Iterator[None]:
+        """This Reader's calls on this thread, for the shared clients to sign and count."""
+        previous = getattr(_CALLING, "reader", None)
+        _CALLING.reader = self
+        try:
+            yield
+        finally:
+            _CALLING.reader = previous
 
     def _failed(self, client: Any, operation: str, exc: BaseException) -> ReadFailed:
         passed = self.deadline.passed()
@@ -271,6 +295,8 @@ class Reader:
         """STS, for the calls before the scan: two attempts, so that no network is told quickly."""
         import botocore.config
 
+        if self.shared is not None:
+            return self.shared.client("sts", self.home, START_ATTEMPTS)
         config = self.config.merge(botocore.config.Config(
             retries={"mode": "standard", "total_max_attempts": START_ATTEMPTS}))
         with self._lock:  # a client each (each its own retry quota), made one at a time, used at once
@@ -279,7 +305,8 @@ class Reader:
     def assume_role(self, role_arn: str) -> dict[str, str]:
         """The one call that is not a read: credentials for the scanner role, before the scan."""
         try:
-            return self._sts().assume_role(RoleArn=role_arn, RoleSessionName="accountguard")["Credentials"]
+            with self._bound():
+                return self._sts().assume_role(RoleArn=role_arn, RoleSessionName="accountguard")["Credentials"]
         except Exception as exc:
             raise InputError(f"cannot assume role {safe(role_arn, 300)}: "
                              f"{start_failure(exc, self.deadline, None)}") from None
@@ -288,7 +315,8 @@ class Reader:
         """Who the credentials belong to: the first call, and the one that tells a
         missing or expired credential from everything else."""
         try:
-            identity = self._sts().get_caller_identity()
+            with self._bound():
+                identity = self._sts().get_caller_identity()
         except Exception as exc:
             raise InputError(start_failure(exc, self.deadline, "call sts:GetCallerIdentity")) from None
         if not re.fullmatch(r"\d{12}", str(identity.get("Account"))) or \
@@ -297,7 +325,71 @@ class Reader:
         return identity
 
 
-_SESSIONS = threading.Lock()
+_CALLING = threading.local()  # .reader: the Reader making a call on this thread
+
+
+def _calling() -> Reader:
+    reader = getattr(_CALLING, "reader", None)
+    if reader is None:  # a bug: never sign with another account's credentials, nor uncounted
+        raise RuntimeError("a shared client was called outside a Reader's call")
+    return reader
+
+
+class _CallersCredentials:
+    """botocore's credentials interface, answering with those of the Reader calling on this thread."""
+
+    method = "accountguard-reader"
+
+    def get_frozen_credentials(self) -> Any:
+        credentials = _calling().credentials
+        return credentials.get_frozen_credentials() if credentials is not None else None
+
+    def get_deferred_property(self, name: str) -> Callable[[], Any]:
+        return lambda: getattr(self.get_frozen_credentials(), name, None)
+
+
+class SharedClients:
+    """The botocore clients of an organization scan: one per service and region
+    for all its accounts, instead of one per account. Making a client (its class
+    of one method per operation, its endpoint resolver, a copy of every event
+    handler) cost more CPU than the account's calls; a shared one also keeps its
+    caches and connections warm. Each call is signed with the credentials of
+    the Reader making it on that thread (Reader._bound), and counted, bounded
+    by the deadline and sent by that Reader, as its own clients would be.
+    Their standard-mode retry quota is shared by the accounts."""
+
+    def __init__(self, base: Any, deadline: Deadline) -> None:
+        self._session = _core_session(base)
+        self._session.register_component("credential_provider", _CallersProvider())
+        self._config = client_config(deadline, SHARED_POOL_CONNECTIONS)
+        self._clients: dict[tuple[str, str, int | None], Any] = {}
+        self._lock = threading.Lock()
+
+    def client(self, service: str, region: str, attempts: int | None = None) -> Any:
+        """The client of this service and region (`attempts`: other than limits.LIVE_MAX_ATTEMPTS)."""
+        import botocore.config
+
+        with self._lock:
+            key = (service, region, attempts)
+            if key not in self._clients:
+                config = self._config if attempts is None else self._config.merge(botocore.config.Config(
+                    retries={"mode": "standard", "total_max_attempts": attempts}))
+                made = self._session.create_client(service, region_name=region, config=config)
+                made.meta.events.register("before-parameter-build", lambda **kw: _calling()._count(**kw))
+                made.meta.events.register("before-send", lambda **kw: _calling()._send(made, **kw))
+                made.meta.events.register_first("needs-retry", lambda **kw: _calling()._may_retry(**kw))
+                self._clients[key] = made
+            return self._clients[key]
+
+
+class _CallersProvider:
+    """A credential provider (botocore's `credential_provider` component) of _CallersCredentials."""
+
+    def load_credentials(self) -> _CallersCredentials:
+        return _CallersCredentials()
+
+
+_SESSIONS = threading.RLock()
 _BUILTIN_HANDLERS: list[Any] = []  # an event emitter holding botocore's built-in handlers, to copy
 
 
@@ -309,13 +401,25 @@ def session_of(base: Any, access_key: str, secret_key: str, token: str | None = 
     handlers (as botocore gives each client) instead of registering and checking
     them again. Either done anew was most of the CPU time of an account's scan.
     The events are the new session's own, so each Reader counts its own calls."""
+    import boto3
+
+    with _SESSIONS:  # boto3 appends its data path to the loader's list
+        core = _core_session(base)
+        made = boto3.Session(aws_access_key_id=access_key, aws_secret_access_key=secret_key,
+                             aws_session_token=token, region_name=base.region_name, botocore_session=core)
+        loader = core.get_component("data_loader")
+        loader.search_paths[:] = list(dict.fromkeys(loader.search_paths))
+    return made
+
+
+def _core_session(base: Any) -> Any:
+    """A botocore session reading through `base`'s loader, with a copy of the built-in handlers."""
     import copy
 
-    import boto3
     import botocore.hooks
     import botocore.session
 
-    with _SESSIONS:  # boto3 appends its data path to the loader's list
+    with _SESSIONS:
         loader = base._session.get_component("data_loader")
         if not isinstance(loader, _OneLoadAtATime):
             loader = _OneLoadAtATime(loader)
@@ -325,10 +429,7 @@ def session_of(base: Any, access_key: str, secret_key: str, token: str | None = 
             botocore.session.Session(event_hooks=_BUILTIN_HANDLERS[0])
         core = botocore.session.Session(event_hooks=copy.copy(_BUILTIN_HANDLERS[0]), include_builtin_handlers=False)
         core.register_component("data_loader", loader)
-        made = boto3.Session(aws_access_key_id=access_key, aws_secret_access_key=secret_key,
-                             aws_session_token=token, region_name=base.region_name, botocore_session=core)
-        loader.search_paths[:] = list(dict.fromkeys(loader.search_paths))
-    return made
+        return core
 
 
 class _OneLoadAtATime:
