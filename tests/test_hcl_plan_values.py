@@ -80,11 +80,9 @@ OFFLINE_SETTINGS = "skip_credentials_validation = true\nskip_requesting_account_
 
 
 def _offline_copy(name: str, scratch: Path) -> Path:
-    """tests/configs/<name> where Terraform can plan it without an AWS account: beside a
-    copy of examples/modules (as in the repository), with the fixtures' skip_* provider
-    settings in an override file (they change no value a control reads)."""
-    if not (scratch / "examples" / "modules").exists():
-        shutil.copytree(EXAMPLES / "modules", scratch / "examples" / "modules")
+    """tests/configs/<name> where Terraform can plan it without an AWS account: in `scratch`
+    beside its copy of examples/modules (as in the repository), with the fixtures' skip_*
+    provider settings in an override file (they change no value a control reads)."""
     workdir = scratch / "tests" / "configs" / name
     shutil.copytree(CONFIGS / name, workdir)
     with judging(Sandbox(FIXTURES.parent)):
@@ -101,6 +99,7 @@ def config_plans(tmp_path_factory) -> dict[str, Path | str]:
     """Each test configuration's plan file, or Terraform's error when it cannot plan it;
     one init and plan per configuration, three at a time, with the provider mirror."""
     scratch = tmp_path_factory.mktemp("config-plans")
+    shutil.copytree(EXAMPLES / "modules", scratch / "examples" / "modules")
 
     def plan(name: str) -> tuple[str, Path | str]:
         workdir = _offline_copy(name, scratch)

@@ -260,7 +260,8 @@ def credit(inventory: Inventory, management: Inventory | None, organization: Org
            covered: delegation.Delegated) -> Inventory:
     """A member's inventory with what the organization shows AWS applies to it:
     the management account's organization trails (AWS logs every member account
-    to them, in the regions the trail covers, with the alarms on their log group),
+    to them, in the regions the trail covers, with the alarms on their log group and
+    the keys they encrypt with),
     centralized root access management (which passes only a member root without
     password and keys), and the delegated administrators' GuardDuty detector and
     organization analyzers where they cover it (delegated.py). Every scanned
@@ -273,8 +274,9 @@ def credit(inventory: Inventory, management: Inventory | None, organization: Org
         seen = {r.address for r in inventory.resources}
         added = [t for t in trails if t.address not in seen]
         if added:
+            alerting = _alerting(management, added)
             carried = [Resource(r.address, r.type, dict(r.values), region=r.region)
-                       for r in added + _alerting(management, added) if r.address not in seen]
+                       for r in added + alerting + _keys(management, added + alerting) if r.address not in seen]
             inventory = _with(inventory, carried)
             inventory.notes.append(f"organization trail(s) {', '.join(t.values['name'] for t in added)} of "
                                    f"management account {organization.management_account} log this account")
@@ -333,6 +335,25 @@ def _alerting(management: Inventory, trails: list[Resource]) -> list[Resource]:
     topics = {arn for a in alarms for arn in a.values.get("alarm_actions") or ()}
     return filters + alarms + [r for r in management.of_type(ALERTING[2]) if r.address in topics] + \
         [r for r in management.of_type(ALERTING[3]) if r.values.get("topic_arn") in topics]
+
+
+KEY_ATTRIBUTES = {"aws_cloudtrail": "kms_key_id", "aws_sns_topic": "kms_master_key_id"}
+
+
+def _keys(management: Inventory, carried: list[Resource]) -> list[Resource]:
+    """The management account's KMS keys (and aliases) that the carried trails and topics
+    encrypt with: the member's logs are encrypted with them, and only the management
+    account can read their state and policy."""
+    found: dict[str, Resource] = {}
+    for resource in carried:
+        attr = KEY_ATTRIBUTES.get(resource.type)
+        if attr is None:
+            continue
+        for key in management.link(resource, attr, "aws_kms_key", "aws_kms_alias").resources:
+            found[key.address] = key
+            if key.type == "aws_kms_alias":
+                found.update((k.address, k) for k in management.find("aws_kms_key", str(key.values.get("target_key_id"))))
+    return list(found.values())
 
 
 def _central_root(management: Inventory) -> bool:
