@@ -53,14 +53,16 @@ demo: $(BIN)/accountguard $(CHECKOV)
 	$(call outcome,ACCOUNTGUARD_TREE=$(CURDIR)/examples $(CHECKOV) --quiet --compact --skip-download --check AG_TRAIL_1$(,)AG_MFA_2 -d examples/no-trail \
 		-f fixtures/user-outside-mfa-group.json --external-checks-dir "$$($(BIN)/accountguard checkov-dir)")
 
-# One pytest-xdist worker per logical CPU (`auto` counts physical cores if psutil is installed,
-# which can be 1 on a 2-vCPU runner); --dist loadgroup keeps a group's tests on one worker
-# (tests/conftest.py: the tests sharing a costly module fixture).
+# One pytest-xdist worker per logical CPU and one more: about a sixth of a worker's time is spent
+# waiting (Terraform polling moto until a resource settles, the deadline tests), which the extra
+# worker fills. (`auto` counts physical cores if psutil is installed, which can be 1 on a 2-vCPU
+# runner.) --dist loadgroup keeps a group's tests on one worker (tests/conftest.py: the tests
+# sharing a costly module fixture).
 # Compiled once up front: the tests start hundreds of accountguard processes, and with
 # PYTHONDONTWRITEBYTECODE set each would compile the package again.
 test: $(BIN)/accountguard $(CHECKOV)
 	$(BIN)/python -m compileall -q accountguard policies
-	$(BIN)/pytest -n logical --dist loadgroup
+	$(BIN)/pytest -n $$($(BIN)/python -c 'import os; print(os.cpu_count() + 1)') --dist loadgroup
 
 fixtures: $(BIN)/accountguard
 	$(BIN)/python tests/fixturegen.py

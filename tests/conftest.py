@@ -71,20 +71,41 @@ def moto():
             os.environ["AWS_ENDPOINT_URL"] = previous
 
 
+@pytest.fixture(scope="session")
+def shared_provider():
+    """One aws provider process per test worker for plans that may share it (fixturegen.shared_provider);
+    None without the provider mirror: Terraform starts the registry's as usual."""
+    if fixturegen.plugin_dir() is None:
+        yield None
+        return
+    with fixturegen.shared_provider() as reattach:
+        yield reattach
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
-    """`make test` runs on pytest-xdist's workers (`-n logical --dist loadgroup`), and a worker makes
+    """`make test` runs on pytest-xdist's workers (`--dist loadgroup`), and a worker makes
     its own module- and session-scoped fixtures: a test using one its module defines (a checkov
     run over every example, plans, a built wheel, a seeded organization) joins the module's
     xdist_group, so that fixture is made once per run, on one worker, in the order a serial run
-    has (state it leaves on the worker's moto server included)."""
+    has (state it leaves on the worker's moto server included).
+    The modules that run Terraform or checkov come first: their tests are the long ones (an apply
+    and 21 plans against one moto account take two minutes), and one started last would keep a
+    worker busy while the others sit idle."""
     for item in items:
         if item.get_closest_marker("xdist_group"):
             continue
-        module, info = item.nodeid.partition("::")[0], getattr(item, "_fixtureinfo", None)  # None: no fixtures
+        module, info = _module(item), getattr(item, "_fixtureinfo", None)  # None: no fixtures
         if info and any(fixture.scope in ("module", "session") and fixture.baseid == module
                         for fixtures in info.name2fixturedefs.values() for fixture in fixtures):
             item.add_marker(pytest.mark.xdist_group(module))
+    long = {_module(item) for item in items
+            if item.get_closest_marker("terraform") or item.get_closest_marker("checkov")}
+    items.sort(key=lambda item: _module(item) not in long)  # stable: each module's tests stay together
+
+
+def _module(item) -> str:
+    return item.nodeid.partition("::")[0]
 
 
 CHECKOV = Path(os.environ.get("ACCOUNTGUARD_CHECKOV", FIXTURES.parent / ".venv-checkov" / "bin" / "checkov"))

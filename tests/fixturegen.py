@@ -10,7 +10,9 @@ found (ACCOUNTGUARD_TF_PLUGIN_DIR, or the usual places), else from the registry.
 With a mirror, Terraform runs the mirror's AWS_PROVIDER_VERSION binary in place (a CLI
 configuration's dev_overrides): `terraform init` would hash the 700 MB binary for the lock
 file, and every plan and show would hash it again against it. Only modules are installed
-(`terraform get`)."""
+(`terraform get`).
+tests/test_fixtures_fresh.py plans with one provider process per test worker (`shared_provider`).
+Every run keeps the provider's SDK logging off (`QUIET_PROVIDER`)."""
 from __future__ import annotations
 
 import json
@@ -20,10 +22,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Iterator
 
 from moto_account import reset
 from moto_endpoint import moto_endpoint
@@ -40,6 +45,10 @@ MIRROR_CANDIDATES = ("/opt/tf-plugins", "~/.terraform.d/plugins", "/usr/local/sh
 # garbage only near a memory limit, not every time the heap doubles, saves about a third of their
 # CPU time and changes nothing they write.
 GO_RUNTIME = {"GOGC": "off", "GOMEMLIMIT": "2GiB"}
+# The provider's SDKs log every request at trace level unless told otherwise, and Terraform reads
+# and drops those lines when TF_LOG is unset: several MB per plan, about a tenth of its CPU time.
+QUIET_PROVIDER = {name: "off" for name in ("TF_LOG_PROVIDER", "TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_MUX",
+                                           "TF_LOG_SDK_FRAMEWORK", "TF_LOG_SDK_HELPER_SCHEMA")}
 AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
 # The version the fixtures and the schema snapshot were made with: the newest the examples'
 # "~> 5.0" admits, which the registry gives and `init -plugin-dir` picks from the mirror.
@@ -111,12 +120,45 @@ def _cli_configuration(data_dir: str) -> Path:
     return path
 
 
+@contextmanager
+def shared_provider(timeout: float = 120) -> Iterator[str]:
+    """The mirror's aws provider started once in debug mode; yields its TF_REATTACH_PROVIDERS value.
+    Otherwise Terraform starts the provider 5 times per plan (for its schema, then per provider
+    configuration to validate and to plan) and once per show, each start mapping a 700 MB binary:
+    a plan attached to this one costs about a third less CPU. One process serves every provider
+    configuration, so they share whichever was configured last: a plan is faithful only where it does
+    not depend on it (no state, no refresh, no data source reading an account).
+    tests/test_fixtures_fresh.py compares such plans with fixtures made the usual way, and makes a
+    plan that differs again without it."""
+    provider = _mirrored_provider()
+    if provider is None:
+        raise RuntimeError("a shared provider needs the provider mirror")
+    binary = next(provider.glob(f"terraform-provider-aws_v{AWS_PROVIDER_VERSION}*"))
+    with tempfile.TemporaryDirectory(prefix="accountguard-provider-") as scratch:
+        log = Path(scratch) / "provider.log"
+        # its own GC: a long-lived process would otherwise grow to GOMEMLIMIT
+        env = {**_environment(scratch), "GOGC": "100"}
+        with log.open("w") as output:
+            process = subprocess.Popen([str(binary), "-debug"], stdout=output, stderr=subprocess.STDOUT,
+                                       env=env, cwd=scratch)
+        try:
+            deadline = time.monotonic() + timeout
+            while not (found := re.search(r"TF_REATTACH_PROVIDERS='(\{.*\})'", log.read_text())):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the aws provider did not start in debug mode:\n{log.read_text()[-2000:]}")
+                time.sleep(0.05)
+            yield found.group(1)
+        finally:
+            process.kill()
+            process.wait()
+
+
 def _environment(data_dir: str, endpoint: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
     env.update(TF_CLI_CONFIG_FILE=str(_cli_configuration(data_dir)), TF_DATA_DIR=data_dir, TF_IN_AUTOMATION="1",
                TF_INPUT="0", CHECKPOINT_DISABLE="1",
                AWS_ACCESS_KEY_ID="mock-access-key", AWS_SECRET_ACCESS_KEY="mock-secret-key",
-               AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, **GO_RUNTIME)
+               AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, **GO_RUNTIME, **QUIET_PROVIDER)
     if endpoint:
         env["AWS_ENDPOINT_URL"] = endpoint
     return env
@@ -160,16 +202,20 @@ def _write(plan: dict, target: Path) -> Path:
     return target
 
 
-def plan_example(name: str, out_dir: Path) -> Path:
-    """Planned in a copy: examples/ gets no lock file or state lock while tests copy and read it."""
+def plan_example(name: str, out_dir: Path, provider: str | None = None) -> Path:
+    """Planned in a copy: examples/ gets no lock file or state lock while tests copy and read it.
+    `provider`: a `shared_provider` to attach to."""
     with tempfile.TemporaryDirectory(prefix=f"accountguard-{name}-") as scratch:
-        return plan_directory(_workdir(name, Path(scratch)), out_dir / f"{name}.json")
+        return plan_directory(_workdir(name, Path(scratch)), out_dir / f"{name}.json", provider)
 
 
-def plan_directory(directory: Path, target: Path) -> Path:
+def plan_directory(directory: Path, target: Path, provider: str | None = None) -> Path:
     """The plan of a configuration without state, written to `target`."""
     with tempfile.TemporaryDirectory(prefix=f"accountguard-{directory.name}-") as data_dir:
-        plan = _plan(directory.name, directory, _environment(data_dir), "-refresh=false")
+        env = _environment(data_dir)
+        if provider:
+            env["TF_REATTACH_PROVIDERS"] = provider
+        plan = _plan(directory.name, directory, env, "-refresh=false")
     return _write(plan, target)
 
 
