@@ -73,6 +73,13 @@ def test_plan_and_hcl(installed):
         assert {r["control"] for r in json.loads(done.stdout)["results"]} == {c.id for c in all_controls()}
 
 
+def test_the_wheel_ships_the_prebuilt_hcl_parser(installed):
+    """Without it every `hcl` run builds the parser again: the same parser, about a second later."""
+    done = run(installed, "python", "-c", "from accountguard.sources.hcl import grammar; "
+               "print(grammar.shipped() is not None)")
+    assert done.stdout.strip() == "True", done.stderr
+
+
 def test_pytest_plugin(installed):
     done = run(installed, "pytest", "-p", "no:cacheprovider", "--pyargs", "accountguard",
                "--plan", str(FIXTURES / "baseline.json"))
