@@ -62,7 +62,7 @@ demo: $(BIN)/accountguard $(CHECKOV)
 # PYTHONDONTWRITEBYTECODE set each would compile the package again.
 test: $(BIN)/accountguard $(CHECKOV)
 	$(BIN)/python -m compileall -q accountguard policies
-	$(BIN)/pytest -n $$($(BIN)/python -c 'import os; print(os.cpu_count() + 1)') --dist loadgroup
+	$(BIN)/pytest -n $$($(BIN)/python -c 'import os; print((os.cpu_count() or 1) + 1)') --dist loadgroup
 
 fixtures: $(BIN)/accountguard
 	$(BIN)/python tests/fixturegen.py

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from ... import limits
+from ...access import KEY_TYPES
 from ...model import InputError, Inventory, Resource
 from . import DEFAULT_REPORT_TIMEOUT, load_account
 from . import delegated as delegation
@@ -349,10 +350,10 @@ def _keys(management: Inventory, carried: list[Resource]) -> list[Resource]:
         attr = KEY_ATTRIBUTES.get(resource.type)
         if attr is None:
             continue
-        for key in management.link(resource, attr, "aws_kms_key", "aws_kms_alias").resources:
+        for key in management.link(resource, attr, *KEY_TYPES).resources:
             found[key.address] = key
-            if key.type == "aws_kms_alias":
-                found.update((k.address, k) for k in management.find("aws_kms_key", str(key.values.get("target_key_id"))))
+            if key.type == "aws_kms_alias":  # resolved as access.key_gap resolves it
+                found.update((k.address, k) for k in management.link(key, "target_key_id", *KEY_TYPES).resources)
     return list(found.values())
 
 
