@@ -19,6 +19,8 @@ from accountguard.sources.live import load_account
 LIVE = [c.id for c in all_controls() if "L" in c.modes]
 SCANNER_POLICY = Path(__file__).parent.parent / "examples" / "iam" / "accountguard-scanner.json"
 CALLS: Counter = Counter()  # every API call made by the scans in this module
+# The last test reads CALLS, so the module runs on one pytest-xdist worker, in file order.
+pytestmark = pytest.mark.xdist_group("tests/test_live.py")
 
 
 @pytest.fixture(autouse=True)
