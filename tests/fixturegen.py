@@ -172,8 +172,12 @@ def normalized(plan: dict) -> dict:
     return plan
 
 
-def _terraform(name: str, cwd: Path, env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(["terraform", *args], cwd=cwd, env=env, capture_output=True, text=True)
+def _terraform(name: str, cwd: Path, env: dict[str, str], *args: str, timeout: float = 600) -> str:
+    """`timeout`: a hung Terraform (a provider retrying a call for good) fails its test, not the whole run."""
+    try:
+        done = subprocess.run(["terraform", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"{name}: terraform {args[0]} did not finish in {timeout:.0f} s") from None
     if done.returncode != 0:
         raise RuntimeError(f"{name}: terraform {args[0]} failed:\n{done.stderr or done.stdout}")
     return done.stdout

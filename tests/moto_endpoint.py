@@ -15,7 +15,6 @@ import io
 import json
 import logging
 import os
-import socket
 import threading
 import urllib.parse
 from collections import defaultdict, deque
@@ -227,12 +226,11 @@ def moto_endpoint() -> Iterator[Endpoint]:
     every = json.loads(moto.iam.aws_managed_policies.aws_managed_policies_data)
     moto.iam.models.aws_managed_policies_data = json.dumps({name: every[name] for name in MANAGED_POLICIES})
     logging.getLogger("werkzeug").setLevel(logging.CRITICAL)  # a line per request, a traceback per gap
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    endpoint = Endpoint(f"http://127.0.0.1:{port}")
-    server = make_server("127.0.0.1", port, _Layer(DomainDispatcherApplication(create_backend_app), endpoint),
+    endpoint = Endpoint("")
+    # port 0: the kernel picks a free port as the server binds it, so parallel workers cannot collide
+    server = make_server("127.0.0.1", 0, _Layer(DomainDispatcherApplication(create_backend_app), endpoint),
                          threaded=True, request_handler=MotoRequestHandler)
+    endpoint.url = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
