@@ -4,12 +4,13 @@ by which they reach a user (direct, via groups, via the organization)."""
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from .iam import (ANY, MAYBE, Caller, NamedPrincipal, Policy, PolicyError, PolicySet, assumable, parse_policy,
-                  service_context, service_may, write_power)
+from .iam import (ANY, MAYBE, Caller, NamedPrincipal, Policy, PolicyError, PolicySet, allows_only, assumable,
+                  parse_policy, service_context, service_may, write_power)
 from .managed_policies import managed_policy, managed_policy_name
 from .model import SENSITIVE, Inventory, Resource, Unknown, Untraced
 
@@ -236,14 +237,25 @@ def policy_of(inventory: Inventory, resource: Resource, attr: str) -> Policy | U
 @dataclass(frozen=True)
 class Grant:
     """A policy reaching a user: `via` the resource that attaches it; Unknown when it
-    cannot be seen or is not valid policy JSON."""
+    cannot be seen or is not valid policy JSON. `removed_by`: an exclusive resource
+    (README: exclusive resources) whose next apply detaches it, or the membership it
+    comes through."""
 
     via: str
     policy: Policy | Unknown
+    removed_by: str = ""
 
     @property
     def name(self) -> str:
-        return self.policy.name if isinstance(self.policy, Policy) else self.via
+        name = self.policy.name if isinstance(self.policy, Policy) else self.via
+        return f"{name} (removed by {self.removed_by} on the next apply)" if self.removed_by else name
+
+    @property
+    def effective(self) -> Policy | Unknown:
+        """What IAM may evaluate: a policy about to be detached grants, but denies nothing for sure."""
+        if self.removed_by and isinstance(self.policy, Policy):
+            return allows_only(self.policy, f"removed by {self.removed_by}")
+        return self.policy
 
 
 def _arn_policies(inventory: Inventory, resource: Resource, attr: str) -> list[Policy | Unknown]:
@@ -289,6 +301,53 @@ def _scp_reach(inventory: Inventory, attachment: Resource) -> Unknown | None:
     if inventory.referenced(attachment, "target_id", ["aws_organizations_organization"]):
         return None  # a reference to the organization is taken as one to its root (README: SCPs)
     return Unknown(f"{attachment.address}.target_id is known only after apply")
+
+
+# The IAM resource types a template makes users, keys, memberships or their policies with.
+USER_SIDE_TYPES = {"AccessKey", "Group", "GroupPolicy", "ManagedPolicy", "Policy", "User", "UserPolicy",
+                   "UserToGroupAddition"}
+# Those CloudFormation refuses to make unless CAPABILITY_IAM or CAPABILITY_NAMED_IAM is acknowledged
+# (CreateStack, Capabilities: "If you don't specify either of these capabilities, CloudFormation
+# returns an InsufficientCapabilities error").
+NEED_CAPABILITY = {"AccessKey", "Group", "InstanceProfile", "ManagedPolicy", "Policy", "Role", "User",
+                   "UserToGroupAddition"}
+STACKS = ("aws_cloudformation_stack", "aws_cloudformation_stack_set",
+          "aws_serverlessapplicationrepository_cloudformation_stack")  # the last: a template never in the plan
+
+
+def iam_made_elsewhere(inventory: Inventory) -> list[tuple[str, str]]:
+    """(address, why) of the stacks and Cloud Control resources of the plan that make (or may
+    make) IAM users, keys, memberships or policies: accountguard does not evaluate templates."""
+    found = []
+    for stack in inventory.of_type(*STACKS):
+        body = stack.values.get("template_body")
+        if not isinstance(body, str) or "AWS::CloudFormation::Stack" in body or "Transform" in body:
+            found.append((stack.address, "may make IAM users, keys or policies, and its template (or one it "
+                                         "nests or transforms) cannot be seen"))
+            continue
+        capabilities = [] if stack.left_unset("capabilities") else stack.values.get("capabilities")
+        made = set(re.findall(r"AWS::IAM::(\w+)", body)) & USER_SIDE_TYPES
+        if isinstance(capabilities, list) and not {"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"} & set(capabilities):
+            made -= NEED_CAPABILITY
+        if made:
+            found.append((stack.address, f"its template makes {', '.join(f'AWS::IAM::{t}' for t in sorted(made))}, "
+                                         "and accountguard does not evaluate templates"))
+    for resource in inventory.of_type("aws_cloudcontrolapi_resource"):
+        kind = resource.values.get("type_name")
+        if not isinstance(kind, str):
+            found.append((resource.address, "makes a resource whose type is known only after apply"))
+        elif kind.startswith("AWS::IAM::") and kind.removeprefix("AWS::IAM::") in USER_SIDE_TYPES:
+            found.append((resource.address, f"makes an {kind}, and accountguard does not evaluate Cloud Control "
+                                            "resources"))
+    return found
+
+
+def management_account(inventory: Inventory) -> str:
+    """The resource showing that a plan runs in its organization's management account, or "":
+    only the management account creates the organization (it becomes it) or member accounts
+    (CreateOrganization, CreateAccount), and SCPs never restrict its users and roles."""
+    return next((r.address for type_ in ("aws_organizations_organization", "aws_organizations_account")
+                 for r in inventory.of_type(type_) if r.mode == "managed"), "")
 
 
 def _scp_applies(inventory: Inventory, attachment: Resource) -> bool:
@@ -363,23 +422,33 @@ class AccessGraph:
         self.users: list[Resource] = inventory.of_type("aws_iam_user")
         self.groups = {g.values.get("name") for g in inventory.of_type("aws_iam_group")}
         self.groups_of: dict[str, set[str]] = defaultdict(set)
+        self.leaving: dict[tuple[str, str], str] = {}  # (user, group) -> the exclusive membership removing it
         self.user_grants: dict[str, list[Grant]] = defaultdict(list)
         self.group_grants: dict[str, list[Grant]] = defaultdict(list)
         self.scps: list[Grant] = []
         self.unknown: list[Unknown] = []  # memberships or attachments whose target cannot be seen
+        kept: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)  # group -> (exclusive membership, its users)
         for m in inventory.of_type("aws_iam_user_group_membership"):
             for user in self._targets(m, "user", "aws_iam_user", self.unknown):
                 self.groups_of[user].update(self._targets(m, "groups", "aws_iam_group", self.unknown))
         for m in inventory.of_type("aws_iam_group_membership"):
             groups = self._targets(m, "group", "aws_iam_group", self.unknown)
-            for user in self._targets(m, "users", "aws_iam_user", self.unknown):
+            users = self._targets(m, "users", "aws_iam_user", self.unknown)
+            for group in groups:
+                kept[group].append((m.address, set(users)))
+            for user in users:
                 self.groups_of[user].update(groups)
+        for user, groups in self.groups_of.items():
+            for group in groups:
+                self.leaving[user, group] = next((a for a, users in kept.get(group, ()) if user not in users), "")
         self._grant("user", self.user_grants, self.unknown)
         self._grant("group", self.group_grants, self.unknown)
         self._roles: tuple[dict[str, list[Grant]], list[Unknown]] | None = None
         self.roles = [r for r in inventory.of_type("aws_iam_role") if r.mode == "managed"]
+        # a live account's organization says itself which SCPs apply (_scp_applies)
+        self.management = management_account(inventory) if inventory.kind != "live" else ""
         for a in inventory.of_type("aws_organizations_policy_attachment"):
-            if not _scp_applies(inventory, a):
+            if self.management or not _scp_applies(inventory, a):
                 continue
             for policy in attached_scps(inventory, a):
                 self.scps.append(Grant(a.address, _scp_reach(inventory, a) or policy))
@@ -399,26 +468,56 @@ class AccessGraph:
         return found
 
     def _grant(self, principal: str, grants: dict[str, list[Grant]], unknown: list[Unknown]) -> None:
-        """Every policy attached to or set inline on a `principal` (user, group or role)."""
-        inventory = self.inventory
+        """Every policy attached to or set inline on a `principal` (user, group or role), each
+        with the exclusive resource that detaches it on the next apply, if any."""
+        inventory, kind = self.inventory, f"aws_iam_{principal}"
+        kept_arns: dict[str, list[tuple[str, set[Policy | Unknown]]]] = defaultdict(list)  # owner -> (resource, kept)
+        kept_names: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)
+        kept_owners: dict[Policy, list[tuple[str, set[str]]]] = defaultdict(list)  # aws_iam_policy_attachment
+        exclusive = inventory.of_type(f"{kind}_policy_attachments_exclusive")
+        for e in exclusive:
+            for owner in names(inventory, e, f"{principal}_name", kind)[0]:
+                kept_arns[owner].append((e.address, set(_arn_policies(inventory, e, "policy_arns"))))
+        if principal == "role":  # managed_policy_arns, when set, is exclusive too
+            for role in self.roles:
+                if not role.left_unset("managed_policy_arns") and isinstance(role.values.get("name"), str):
+                    kept_arns[role.values["name"]].append(
+                        (role.address, set(_arn_policies(inventory, role, "managed_policy_arns"))))
+        for e in inventory.of_type(f"{kind}_policies_exclusive"):
+            listed = e.values.get("policy_names")
+            if isinstance(listed, list):
+                for owner in names(inventory, e, f"{principal}_name", kind)[0]:
+                    kept_names[owner].append((e.address, set(listed)))
+        for a in inventory.of_type("aws_iam_policy_attachment"):
+            owners = set(names(inventory, a, f"{principal}s", kind)[0])
+            for policy in _arn_policies(inventory, a, "policy_arn"):
+                if isinstance(policy, Policy):
+                    kept_owners[policy].append((a.address, owners))
 
-        def attach(resource: Resource, policies: list[Policy | Unknown], attr: str) -> None:
-            for name in self._targets(resource, attr, f"aws_iam_{principal}", unknown):
-                grants[name].extend(Grant(resource.address, p) for p in policies)
+        def removed_by(owner: str, policy: Policy | Unknown, inline_name: Any) -> str:
+            if inline_name is not None:
+                return next((a for a, kept in kept_names.get(owner, ()) if inline_name not in kept), "")
+            return next((a for a, kept in kept_arns.get(owner, ()) if policy not in kept), "") or \
+                next((a for a, kept in kept_owners.get(policy, ()) if owner not in kept), "")  # type: ignore[call-overload]
 
-        for a in inventory.of_type(f"aws_iam_{principal}_policy_attachment"):
+        def attach(resource: Resource, policies: list[Policy | Unknown], attr: str, inline_name: Any = None) -> None:
+            for name in self._targets(resource, attr, kind, unknown):
+                grants[name].extend(Grant(resource.address, p, removed_by(name, p, inline_name)
+                                          if isinstance(p, Policy) else "") for p in policies)
+
+        for a in inventory.of_type(f"{kind}_policy_attachment"):
             attach(a, _arn_policies(inventory, a, "policy_arn"), principal)
-        for a in inventory.of_type(f"aws_iam_{principal}_policy_attachments_exclusive"):
+        for a in exclusive:
             attach(a, _arn_policies(inventory, a, "policy_arns"), f"{principal}_name")
         inline: dict[str, set[str]] = defaultdict(set)
-        for p in inventory.of_type(f"aws_iam_{principal}_policy"):
-            attach(p, [policy_of(inventory, p, "policy")], principal)
+        for p in inventory.of_type(f"{kind}_policy"):
             name = p.values.get("name")
-            for owner in names(inventory, p, principal, f"aws_iam_{principal}")[0]:
+            attach(p, [policy_of(inventory, p, "policy")], principal, name if isinstance(name, str) else "")
+            for owner in names(inventory, p, principal, kind)[0]:
                 inline[owner].add(name if isinstance(name, str) else "")
-        for e in inventory.of_type(f"aws_iam_{principal}_policies_exclusive"):
+        for e in inventory.of_type(f"{kind}_policies_exclusive"):
             listed = e.values.get("policy_names")
-            for owner in self._targets(e, f"{principal}_name", f"aws_iam_{principal}", unknown):
+            for owner in self._targets(e, f"{principal}_name", kind, unknown):
                 if not isinstance(listed, list) or any(not isinstance(n, str) for n in listed):
                     missing = [Unknown(f"{e.address}.policy_names is known only after apply")]
                 else:
@@ -428,19 +527,22 @@ class AccessGraph:
         for a in inventory.of_type("aws_iam_policy_attachment"):
             attach(a, _arn_policies(inventory, a, "policy_arn"), f"{principal}s")
 
-    def grants(self, user: str) -> list[Grant]:
-        """Identity policies (direct and via groups), then SCPs."""
+    def _identity_grants(self, user: str) -> list[Grant]:
         found = list(self.user_grants.get(user, ()))
         for group in sorted(self.groups_of.get(user, ())):
-            found.extend(self.group_grants.get(group, ()))
-        return found + self.scps
+            leaving = self.leaving.get((user, group), "")
+            found.extend(replace(g, removed_by=g.removed_by or leaving) for g in self.group_grants.get(group, ()))
+        return found
+
+    def grants(self, user: str) -> list[Grant]:
+        """Identity policies (direct and via groups), then SCPs."""
+        return self._identity_grants(user) + self.scps
 
     def policy_set(self, user: str) -> PolicySet:
         """What IAM evaluates for the user's requests; memberships and attachments that
         cannot be placed may add anything (an Unknown policy)."""
-        identity = [g.policy for g in self.user_grants.get(user, ())]
+        identity = [g.effective for g in self._identity_grants(user)]
         for group in sorted(self.groups_of.get(user, ())):
-            identity.extend(g.policy for g in self.group_grants.get(group, ()))
             if group not in self.groups:  # looked up, or made elsewhere: its other policies are unseen
                 identity.append(Unknown(f"group {group} of user {user} is not in this plan, so its policies "
                                         f"cannot be seen"))
@@ -487,7 +589,7 @@ class AccessGraph:
                     self._roles = (defaultdict(list), [])
                     self._grant("role", *self._roles)
                 grants, unknown = self._roles
-                identity = [g.policy for g in grants.get(name, ())] + unknown
+                identity = [g.effective for g in grants.get(name, ())] + unknown
                 identity += _role_own_policies(self.inventory, role)
                 made = PolicySet(tuple(identity), _boundary(self.inventory, role), tuple(g.policy for g in self.scps))
             self._role_sets[id(role)] = made

@@ -50,6 +50,15 @@ MFA_SELF_SERVICE = frozenset(a.lower() for a in (
 UNDOCUMENTED = "<undocumented>"  # per service: actions AWS's catalogue does not list (yet)
 
 
+def _literal_brackets(pattern: str) -> str:
+    return pattern.replace("[", "[[]")
+
+
+def wildcard_match(text: str, pattern: str) -> bool:
+    """IAM's wildcards, `*` and `?`: every other character, `[` included, stands for itself."""
+    return fnmatch.fnmatchcase(text, _literal_brackets(pattern))
+
+
 class PolicyError(ValueError):
     """A policy document that is not valid IAM policy JSON."""
 
@@ -80,6 +89,13 @@ class Policy:
     statements: tuple[Statement, ...] = field(compare=False)
     key: str = ""  # the canonical document: policies compare and cache by name and content
     read_only_by_design: bool = False
+
+
+def allows_only(policy: Policy, why: str) -> Policy:
+    """The policy's Allow statements, for a policy the next apply detaches: until then it
+    may still grant, and a Deny in it cannot be relied on."""
+    return Policy(f"{policy.name} ({why})", tuple(s for s in policy.statements if s.effect == "Allow"),
+                  key=f"{policy.key}#allows", read_only_by_design=policy.read_only_by_design)
 
 
 def _as_tuple(value: Any) -> tuple[Any, ...] | None:
@@ -326,7 +342,7 @@ def _name_mask(svc: Service, name: str) -> int:
         while high < len(documented) and documented[high].startswith(stem):
             high += 1
         return ((1 << high) - 1) ^ ((1 << low) - 1)
-    rx = re.compile(fnmatch.translate(name))
+    rx = re.compile(fnmatch.translate(_literal_brackets(name)))
     return sum(1 << i for i, n in enumerate(documented) if rx.match(n))
 
 
@@ -343,7 +359,7 @@ def action_set(pattern: str) -> ActionSet:
     if any(c in prefix for c in "*?["):
         masks = []
         for p in all_prefixes():
-            if fnmatch.fnmatchcase(p, prefix):
+            if wildcard_match(p, prefix):
                 svc = service(p)
                 m = svc.full if name == "*" else _name_mask(svc, name)
                 if m:
@@ -357,7 +373,7 @@ def action_set(pattern: str) -> ActionSet:
 
 def matches(pattern: str, action: str) -> bool:
     """IAM action matching: case-insensitive, `*` and `?` wildcards."""
-    return fnmatch.fnmatchcase(action.lower(), pattern.lower())
+    return wildcard_match(action.lower(), pattern.lower())
 
 
 def expand(pattern: str) -> dict[str, str] | None:
@@ -440,7 +456,7 @@ def _match(base: str, request: str, policy: str) -> bool:
     if base in ("stringequalsignorecase", "stringnotequalsignorecase"):
         return request.lower() == policy.lower()
     if base in ("stringlike", "stringnotlike", "arnlike", "arnnotlike", "arnequals", "arnnotequals"):
-        return fnmatch.fnmatchcase(request, policy.replace("[", "[[]"))
+        return wildcard_match(request, policy)
     if base == "bool":
         return request.lower() == policy.lower()
     if base.startswith(("numeric", "date")):
@@ -509,7 +525,7 @@ _UNIVERSAL_PROBES = ("arn:aws:iam::123456789012:user/x", "arn:aws:s3:::bucket/ke
 
 
 def _universal(pattern: str) -> bool:
-    return all(fnmatch.fnmatchcase(probe, pattern) for probe in _UNIVERSAL_PROBES)
+    return all(wildcard_match(probe, pattern) for probe in _UNIVERSAL_PROBES)
 
 
 def _own_identity(pattern: str) -> bool:
@@ -791,7 +807,7 @@ def _statement_applies(statement: Statement, who: bool | None, action: str, reso
         where = (True if any(_universal(str(r)) for r in resources) else MAYBE) \
             if statement.not_resources is None else (False if any(_universal(str(r)) for r in resources) else MAYBE)
     else:
-        hit = any(fnmatch.fnmatchcase(resource, str(r)) for r in resources)
+        hit = any(wildcard_match(resource, str(r)) for r in resources)
         where = hit != (statement.not_resources is not None)
     if isinstance(statement.conditions, Unknown) or any(isinstance(k, Unknown) for k in statement.conditions.values()):
         holds = MAYBE
@@ -899,7 +915,7 @@ def _names_caller(principal: Any, caller: Caller, directly: bool) -> bool | None
             continue
         for identifier in (identifiers,) if isinstance(identifiers, Unknown) else identifiers:
             if isinstance(identifier, NamedPrincipal) and directly and any(
-                    fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
+                    wildcard_match(a, b) or wildcard_match(b, a)
                     for a, b in ((identifier.arn.lower(), arn.lower()) for arn in caller.arns)):
                 return True  # both may be patterns while the ARNs are known only after apply
             if _unknown(identifier):
@@ -912,7 +928,7 @@ def _names_caller(principal: Any, caller: Caller, directly: bool) -> bool | None
             elif account:
                 hit = not directly and caller.account in (None, account.group(1))
             else:  # IAM user and role names ignore case
-                hit = directly and any(fnmatch.fnmatchcase(text.lower(), arn.lower()) for arn in caller.arns)
+                hit = directly and any(wildcard_match(text.lower(), arn.lower()) for arn in caller.arns)
             if hit:
                 return True
     return result

@@ -81,3 +81,37 @@ def test_boundary_without_the_deny_leaves_users_unenforced(plan_json):
             rc["change"]["after"]["permissions_boundary"] = "arn:aws:iam::aws:policy/ReadOnlyAccess"
             rc["change"]["after_unknown"].pop("permissions_boundary", None)
     assert set(statuses(plan, "AG_MFA_2").values()) == {"fail"}
+
+
+def findings(plan, control_id):
+    result, = evaluate(inventory_from_plan(plan, "test"), None, [REGISTRY[control_id]])
+    return result.findings
+
+
+@pytest.mark.parametrize("example, remover, unprotected", [
+    # "will conflict with itself if used more than once with the same group" (iam_group_membership docs):
+    # its update removes the users it does not list
+    ("group-membership-exclusive-conflict", "aws_iam_group_membership.mfa",
+     {'aws_iam_user.human["alice"]', 'aws_iam_user.human["bob"]'}),
+    # "removal of managed IAM policies which are not explicitly configured" (iam_group_policy_attachments_exclusive)
+    ("group-policy-attachments-exclusive", "aws_iam_group_policy_attachments_exclusive.humans",
+     {'aws_iam_user.human["alice"]', 'aws_iam_user.human["bob"]', "aws_iam_user.auditor"}),
+])
+def test_a_deny_an_exclusive_resource_takes_away_is_not_relied_on(plan_json, example, remover, unprotected):
+    failed = [f for f in findings(plan_json(example), "AG_MFA_2") if f.status.value == "fail"]
+    assert {f.subject for f in failed} == unprotected
+    assert all(f"removed by {remover} on the next apply" in f.message for f in failed)
+
+
+def test_an_exclusive_membership_listing_every_member_removes_nobody(plan_json):
+    assert set(statuses(plan_json("group-membership-exclusive"), "AG_MFA_2").values()) == {"pass"}
+
+
+def test_scps_hold_a_member_account_not_the_management_account(plan_json):
+    """"SCPs don't affect users or roles in the management account" (orgs_manage_policies_scps.html);
+    a plan that creates the organization runs in it."""
+    management = findings(plan_json("mfa-enforced-by-scp"), "AG_MFA_2")
+    assert {f.status.value for f in management} == {"fail"}
+    assert all("aws_organizations_organization.this makes this the organization's management account" in f.message
+               for f in management)
+    assert set(statuses(plan_json("mfa-enforced-by-scp-member"), "AG_MFA_2").values()) == {"pass"}

@@ -3,7 +3,16 @@
 (accountguard/access.py) and why the others cannot change an IAM verdict."""
 from . import Coverage
 
-FAMILIES = ("aws_iam_*", "data.aws_iam_*", "aws_organizations_polic*", "data.aws_organizations_polic*")
+FAMILIES = ("aws_iam_*", "data.aws_iam_*", "aws_organizations_polic*", "data.aws_organizations_polic*",
+            "aws_cloudformation_*", "data.aws_cloudformation_*", "aws_cloudcontrolapi_*", "data.aws_cloudcontrolapi_*",
+            "aws_serverlessapplicationrepository_cloudformation_stack")
+
+# Other services that make IAM users, keys and policies from a template (access.iam_made_elsewhere).
+ELSEWHERE = ("aws_cloudformation_stack", "aws_cloudformation_stack_set",
+             "aws_serverlessapplicationrepository_cloudformation_stack", "aws_cloudcontrolapi_resource")
+ELSEWHERE_DEFAULTS = {f"{t}.capabilities": "none acknowledged: a template makes no IAM resource without "
+                                           "CAPABILITY_IAM or CAPABILITY_NAMED_IAM (CloudFormation CreateStack)"
+                      for t in ELSEWHERE[:3]}
 
 # Every way the aws provider 5.x attaches a policy, sets a membership or a boundary.
 ACCESS = ("aws_iam_user", "aws_iam_group", "aws_iam_policy", "aws_iam_user_policy", "aws_iam_group_policy",
@@ -58,6 +67,14 @@ IRRELEVANT = {
     "data.aws_organizations_policies": _LOOKUP + "; SCPs not attached in the plan are not counted (they only "
                                                  "take power away, and an MFA Deny must be seen to count)",
     "data.aws_organizations_policies_for_target": _LOOKUP + "; as data.aws_organizations_policies",
+    "aws_cloudformation_stack_instances": "deploys a stack set, whose template is judged on aws_cloudformation_stack_set",
+    "aws_cloudformation_stack_set_instance": "deploys a stack set, whose template is judged on "
+                                             "aws_cloudformation_stack_set",
+    "aws_cloudformation_type": "registers a resource type templates may use; makes nothing itself",
+    "data.aws_cloudformation_export": _LOOKUP,
+    "data.aws_cloudformation_stack": _LOOKUP,
+    "data.aws_cloudformation_type": _LOOKUP,
+    "data.aws_cloudcontrolapi_resource": _LOOKUP,
 }
 
 

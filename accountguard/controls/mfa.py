@@ -1,4 +1,4 @@
-from ..access import POLICY_RESOURCES, access_graph, policy_of, user_name
+from ..access import POLICY_RESOURCES, access_graph, iam_made_elsewhere, policy_of, user_name
 from ..config import Config
 from ..iam import PolicySet, mfa_gap
 from ..model import Error, Fail, Inventory, Pass, Unknown
@@ -21,8 +21,10 @@ MFA_FIX = ('data "aws_iam_policy_document" "require_mfa" {\n'
         "  policy = data.aws_iam_policy_document.require_mfa.json\n}",
     coverage=iam_types.coverage(
         tuple(MFA_POLICY_SOURCES) + ("data.aws_iam_policy_document",),
-        {t: "whom a policy reaches is AG_MFA_2's question; AG_MFA_1 asks whether one exists"
-         for t in iam_types.ACCESS + ("aws_iam_access_key", "aws_iam_role")}),
+        {**{t: "whom a policy reaches is AG_MFA_2's question; AG_MFA_1 asks whether one exists"
+            for t in iam_types.ACCESS + ("aws_iam_access_key", "aws_iam_role")},
+         **{t: "a policy a template makes is not read: AG_MFA_1 asks for one in the plan"
+            for t in iam_types.ELSEWHERE}}),
 )
 def mfa_policy_exists(inventory: Inventory, config: Config):
     misses, unknown = [], []
@@ -55,11 +57,13 @@ def mfa_policy_exists(inventory: Inventory, config: Config):
     fix="Add the user to the group that has the MFA policy attached:\n"
         'resource "aws_iam_user_group_membership" "this" {\n'
         "  user   = aws_iam_user.this.name\n  groups = [aws_iam_group.humans.name]\n}",
-    coverage=iam_types.coverage(iam_types.ACCESS, {
+    coverage=iam_types.coverage(iam_types.ACCESS + iam_types.ELSEWHERE, {
         "aws_iam_access_key": "a key does not change which policies reach its user",
-        "aws_iam_role": "roles are not IAM users; AG_MFA_2 judges users"}),
+        "aws_iam_role": "roles are not IAM users; AG_MFA_2 judges users"}, defaults=iam_types.ELSEWHERE_DEFAULTS),
 )
 def users_subject_to_mfa(inventory: Inventory, config: Config):
+    for address, why in iam_made_elsewhere(inventory):
+        yield Error(address, why)
     graph = access_graph(inventory)
     if not graph.users:
         yield Pass("account", "there are no IAM users", vacuous=True)
@@ -76,8 +80,10 @@ def users_subject_to_mfa(inventory: Inventory, config: Config):
             yield Error(user.address, f"cannot tell whether user {name} is subject to MFA enforcement: {gap.why}")
         else:
             reached = ", ".join(sorted({g.name for g in graph.grants(name)})) or "none"
+            exempt = (f"; SCPs do not restrict it: {graph.management} makes this the organization's management "
+                      "account") if graph.management and inventory.of_type("aws_organizations_policy_attachment") else ""
             yield Fail(user.address, f"user {name} is not subject to any MFA-enforcing policy: {gap} "
-                       f"(policies reaching it: {reached})")
+                       f"(policies reaching it: {reached}{exempt})")
 
 
 @control(

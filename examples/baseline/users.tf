@@ -36,10 +36,9 @@ resource "aws_iam_user_policy_attachment" "auditor" {
   policy_arn = "arn:aws:iam::aws:policy/SecurityAudit"
 }
 
-resource "aws_iam_group_membership" "mfa" {
-  name  = "auditor-requires-mfa"
-  group = local.mfa_group
-  users = [aws_iam_user.auditor.name]
+resource "aws_iam_user_group_membership" "auditor" {
+  user   = aws_iam_user.auditor.name
+  groups = [local.mfa_group]
 }
 
 resource "aws_iam_access_key" "auditor" {

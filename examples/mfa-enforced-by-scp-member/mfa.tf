@@ -1,0 +1,1 @@
+../mfa-enforced-by-scp/mfa.tf
