@@ -498,7 +498,7 @@ class AccessGraph:
             if inline_name is not None:
                 return next((a for a, kept in kept_names.get(owner, ()) if inline_name not in kept), "")
             return next((a for a, kept in kept_arns.get(owner, ()) if policy not in kept), "") or \
-                next((a for a, kept in kept_owners.get(policy, ()) if owner not in kept), "")  # type: ignore[call-overload]
+                next((a for a, kept in kept_owners.get(policy, ()) if owner not in kept), "")
 
         def attach(resource: Resource, policies: list[Policy | Unknown], attr: str, inline_name: Any = None) -> None:
             for name in self._targets(resource, attr, kind, unknown):
