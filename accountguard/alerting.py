@@ -7,6 +7,7 @@ A gap is None when the thing works; otherwise a string saying why not, or an
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -160,10 +161,21 @@ def _number(value: Any) -> float | Unknown | None:
         return None
 
 
-def trigger_gap(alarm: Resource, level: float | None = None) -> str | Unknown | None:
+def _low_sample_floor(statistic: Any) -> float | None:
+    """The datapoints a period needs before a percentile alarm that ignores low sample
+    counts evaluates it: 10/(1-p) from p50 up, 10/p below; p0 and p100 are outside the rule
+    (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/percentiles-with-low-samples.html)."""
+    match = re.fullmatch(r"p(\d+(?:\.\d+)?)", statistic) if isinstance(statistic, str) else None
+    p = float(match[1]) / 100 if match else 0
+    return 10 / min(p, 1 - p) if 0 < p < 1 else None
+
+
+def trigger_gap(alarm: Resource, level: float | None = None, idle: float | None = None) -> str | Unknown | None:
     """None when the alarm goes to ALARM once its metric rises. `level`: the value
     one datapoint reaches when the event watched for happens (a metric filter's
-    value); None for a metric that keeps growing (estimated charges)."""
+    value); None for a metric that keeps growing (estimated charges). `idle`: the
+    statistic in a period whose log events do not match (a filter's default value);
+    None when such a period has no data."""
     operator = alarm.values.get("comparison_operator")
     threshold = _number(alarm.values.get("threshold"))
     for attr, value in (("comparison_operator", operator), ("threshold", threshold)):
@@ -175,6 +187,16 @@ def trigger_gap(alarm: Resource, level: float | None = None) -> str | Unknown | 
         return f"{alarm.address} alarms when the metric is {_operator_words(operator)}, not when it rises"
     if threshold is None:
         return Unknown(f"{alarm.address} has no static threshold")
+    floor = _low_sample_floor(alarm.values.get("extended_statistic"))
+    if floor is not None:
+        low = "evaluate" if alarm.left_unset("evaluate_low_sample_count_percentiles") else \
+            alarm.values["evaluate_low_sample_count_percentiles"]  # CloudWatch's default
+        if isinstance(low, Unknown):
+            return Unknown(f"evaluate_low_sample_count_percentiles of {alarm.address} is known only after apply")
+        if low == "ignore":
+            return (f"{alarm.address} uses {alarm.values['extended_statistic']} and ignores low sample counts, so its "
+                    f"state changes only in a period of {floor:g} datapoints or more, and "
+                    + ("EstimatedCharges has a few a day" if level is None else "one event is one datapoint"))
     if level is None:  # published every few hours: missing data (treat_missing_data) is the exception
         if alarm.values.get("statistic") == "SampleCount":
             return f"{alarm.address} counts datapoints (SampleCount), not the charges"
@@ -187,8 +209,17 @@ def trigger_gap(alarm: Resource, level: float | None = None) -> str | Unknown | 
     if missing == "breaching":  # an event metric has no data until the event
         return (f"{alarm.address} treats missing data as breaching, so it sits in ALARM and does not "
                 "notify again when the event happens")
-    fires = level > threshold if operator == "GreaterThanThreshold" else level >= threshold
-    if not fires:
+    if missing == "ignore" and idle is None:  # data only with the event: ALARM is kept after it
+        return (f"{alarm.address} ignores missing data, so after the first event it keeps its ALARM state "
+                "and does not notify again")
+
+    def fires(value: float) -> bool:
+        return value > threshold if operator == "GreaterThanThreshold" else value >= threshold
+    if idle is not None and fires(idle):
+        return (f"{alarm.address} reaches {idle:g} from the default value of the log events that do not match, "
+                f"{_operator_words(operator)} its threshold {threshold:g}, so it sits in ALARM and does not "
+                "notify when the event happens")
+    if not fires(level):
         return (f"{alarm.address} needs the metric {_operator_words(operator)} {threshold:g}, "
                 f"and one event adds only {level:g}")
     needed = _number(alarm.values.get("datapoints_to_alarm") or alarm.values.get("evaluation_periods") or 1)
@@ -257,6 +288,7 @@ def _composite(inventory: Inventory, alarm: Resource) -> Unknown | None:
     return None
 
 
-def alarm_gap(inventory: Inventory, alarm: Resource, level: float | None = None) -> str | Unknown | None:
+def alarm_gap(inventory: Inventory, alarm: Resource, level: float | None = None,
+              idle: float | None = None) -> str | Unknown | None:
     """None when the alarm both fires when it should and then tells a person."""
-    return trigger_gap(alarm, level) or notification_gap(inventory, alarm)
+    return trigger_gap(alarm, level, idle) or notification_gap(inventory, alarm)

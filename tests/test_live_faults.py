@@ -41,6 +41,7 @@ FEEDS = {
     "DescribeTrails": {"AG_TRAIL_1", "AG_TRAIL_2", "AG_TRAIL_3", "AG_TRAIL_4", "AG_MON_1"},
     "GetTrailStatus": {"AG_TRAIL_1", "AG_MON_1"},  # the CIS alarms count only when fed by a trail passing AG_TRAIL_1
     "GetEventSelectors": {"AG_TRAIL_1", "AG_MON_1"},
+    "DescribeLogGroups": {"AG_MON_1"},  # the trail's log group: its class decides whether metric filters run
     "DescribeMetricFilters": {"AG_MON_1"},
     "DescribeAlarms": {"AG_BILL_1", "AG_MON_1"},
     "ListSubscriptionsByTopic": {"AG_BILL_1", "AG_MON_1"},  # an alarm counts when someone is told
@@ -190,6 +191,8 @@ INJECTIONS = st.lists(st.tuples(st.sampled_from(sorted(FEEDS) + [START]), FAULTS
 # account failed AG_BILL_1 and AG_MON_1, or passed AG_TRAIL_1 on selectors it never saw.
 @example(injections=[("DescribeAlarms", Fault(200, body=b""), 1000)])
 @example(injections=[("GetEventSelectors", Fault(200, body=b'{"EventSelectors": ['), 1000)])
+# A log group's class decides AG_MON_1: refused, the alarms on it are an error, never a pass.
+@example(injections=[("DescribeLogGroups", Fault(403, code="AccessDeniedException"), 1000)])
 @example(injections=[("GetCallerIdentity", Fault(None, truncated=True), 1), ("DescribeTrails", Fault(200, body=b"{"), 1)])
 def test_whatever_the_endpoint_answers_it_is_one_line_or_a_result_with_errors_never_a_pass(
         secure_account, small_limits, pace, injections):

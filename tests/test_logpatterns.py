@@ -30,8 +30,11 @@ def matches_all(pattern, events):
     ('{ $.userIdentity.type = "Root" && $.eventName = "ConsoleLogin" }', ROOT_EVENTS, False),  # sign-ins only
     ('{ $.userIdentity.invokedBy EXISTS }', ROOT_EVENTS, False),
     ('{ $.errorCode != "AccessDenied" }', ROOT_EVENTS, False),  # a property the records lack does not match
-    ('{ $.readOnly IS FALSE }', ROOT_EVENTS, True),
-    ('{ $.requestParameters IS NULL }', ROOT_EVENTS[1:], True),
+    ('{ $.readOnly IS FALSE }', [e for e in ROOT_EVENTS if not e["readOnly"]], True),
+    (CIS_ROOT[:-1] + '&& $.readOnly IS FALSE }', ROOT_EVENTS, False),  # root's reads left out
+    (CIS_ROOT[:-1] + '&& $.recipientAccountId = "123456789012" }', ROOT_EVENTS, False),  # members left out
+    (CIS_ROOT[:-1] + '&& $.eventVersion = "1.09" }', ROOT_EVENTS, False),
+    ('{ $.requestParameters IS NULL }', [e for e in ROOT_EVENTS if e["requestParameters"] is None], True),
     ('{ $.eventVersion > 1 }', ROOT_EVENTS, False),  # "1.09" is a string in CloudTrail records
     ('Root', ROOT_EVENTS, True),  # a term occurring in the record
     ('Root -ConsoleLogin', ROOT_EVENTS, False),
@@ -39,6 +42,8 @@ def matches_all(pattern, events):
     ('', ROOT_EVENTS, True),  # the empty pattern matches every event
     ('{ $.additionalEventData.MFAUsed != "Yes" && $.eventName = "ConsoleLogin" }', SIGNIN_EVENTS, True),
     ('{ $.eventName = "ConsoleLogin" && $.userIdentity.userName = "alice" }', SIGNIN_EVENTS, False),
+    (CIS_SIGNIN[:-1] + '&& ($.additionalEventData.MobileVersion = "No") }', SIGNIN_EVENTS, False),  # app left out
+    (CIS_SIGNIN[:-1] + '&& ($.eventTime = "2026-11-30*") }', SIGNIN_EVENTS, False),  # one day only
 ])
 def test_patterns_match_as_cloudwatch_does(pattern, events, expected):
     assert matches_all(pattern, events) is expected

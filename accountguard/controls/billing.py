@@ -8,6 +8,8 @@ from . import Coverage, control
 from .monitoring import SNS_COVERAGE
 
 BILLING_REGION = "us-east-1"
+# EstimatedCharges has one Currency, USD (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/billing-metricscollected.html).
+BILLING_CURRENCY = "USD"
 
 
 def _billing_metric(alarm: Resource) -> dict | Unknown | None:
@@ -40,6 +42,12 @@ def _alarm_gap(inventory: Inventory, alarm: Resource) -> str | Unknown | None:
     if names != {"Currency"}:
         return (f"{alarm.address} watches EstimatedCharges by {', '.join(sorted(names - {'Currency'}))}, "
                 "which is part of the bill, not the whole bill")
+    currency = dimensions["Currency"]
+    if isinstance(currency, Unknown):
+        return Unknown(f"the Currency of {alarm.address} is known only after apply")
+    if currency != BILLING_CURRENCY:
+        return (f"{alarm.address} watches EstimatedCharges in {currency}; it is published in {BILLING_CURRENCY} only, "
+                "so the alarm gets no data")
     unit = alarm.values.get("unit")
     if isinstance(unit, Unknown):
         return Unknown(f"unit of {alarm.address} is known only after apply")
@@ -105,6 +113,17 @@ def _budget_topics_gap(inventory: Inventory, budget: Resource, arns: list | Unkn
     return unknown or "; ".join(gaps)
 
 
+def _day(budget: Resource, attr: str) -> str | Unknown | None:
+    """The date (YYYY-MM-DD) a budget's time period starts or ends; None when left to AWS
+    (the current period's start, an open end)."""
+    if budget.left_unset(attr):
+        return None
+    day = budget.values[attr]
+    if isinstance(day, Unknown):
+        return Unknown(f"{attr} of {budget.address} is known only after apply")
+    return day[:10] if isinstance(day, str) else None
+
+
 def _budget_gap(inventory: Inventory, budget: Resource) -> str | Unknown | None:
     kind = budget.get("budget_type")
     if isinstance(kind, Unknown):
@@ -117,11 +136,15 @@ def _budget_gap(inventory: Inventory, budget: Resource) -> str | Unknown | None:
     if filters:
         names = sorted({f.get("name") for f in filters if isinstance(f, dict) and isinstance(f.get("name"), str)})
         return f"{budget.address} counts only costs filtered by {', '.join(names) or 'a cost filter'}, not the whole bill"
-    end = budget.values.get("time_period_end")
-    if isinstance(end, Unknown) and not budget.left_unset("time_period_end"):
-        return Unknown(f"time_period_end of {budget.address} is known only after apply")
-    if isinstance(end, str) and end[:10] < date.today().isoformat():
-        return f"{budget.address} ended on {end[:10]}; an expired budget notifies nobody"
+    start, end = (_day(budget, attr) for attr in ("time_period_start", "time_period_end"))
+    for day in (start, end):
+        if isinstance(day, Unknown):
+            return day
+    today = date.today().isoformat()
+    if start and start > today:
+        return f"{budget.address} starts on {start}; until then it tracks nothing and notifies nobody"
+    if end and end < today:
+        return f"{budget.address} ended on {end}; an expired budget notifies nobody"
     limit = budget.values.get("limit_amount")
     if not budget.values.get("auto_adjust_data"):  # else AWS sets the limit from past spend
         if isinstance(limit, Unknown):
@@ -153,6 +176,7 @@ def _budget_gap(inventory: Inventory, budget: Resource) -> str | Unknown | None:
     coverage=Coverage(
         defaults={**SNS_COVERAGE["defaults"],
                   "aws_budgets_budget.cost_filter": "none: the budget counts every cost (AWS Budgets)",
+                  "aws_budgets_budget.time_period_start": "the start of the current period (AWS Budgets)",
                   "aws_budgets_budget.time_period_end": "2087-06-15, the provider's open end (no expiry)"},
         families=("aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm", "aws_budgets_*",
                   "data.aws_budgets_*", "aws_sns_*", "data.aws_sns_*", "aws_ce_anomaly_*"),

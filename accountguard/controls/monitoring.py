@@ -35,10 +35,17 @@ EVENTS: dict[str, list[tuple[str, dict]]] = {
             awsRegion="us-east-1", sourceIPAddress="203.0.113.5", userAgent="Mozilla/5.0",
             eventType="AwsConsoleSignIn", responseElements={"ConsoleLogin": "Success"},
             additionalEventData={"MFAUsed": "No", "LoginTo": "https://console.aws.amazon.com/"})),
-        ("the root user starting instances in another region", _event(
-            userIdentity=_ROOT, eventSource="ec2.amazonaws.com", eventName="RunInstances",
+        ("the root user of a member account starting instances in another region (an organization trail)", _event(
+            userIdentity={**_ROOT, "principalId": "210987654321", "arn": "arn:aws:iam::210987654321:root",
+                          "accountId": "210987654321"}, recipientAccountId="210987654321",
+            eventSource="ec2.amazonaws.com", eventName="RunInstances",
             awsRegion="ap-southeast-2", sourceIPAddress="2001:db8::17", userAgent="Boto3/1.35.0",
-            eventType="AwsApiCall", readOnly=False)),
+            eventType="AwsApiCall", readOnly=False, eventVersion="1.10", eventTime="2027-02-14T22:41:07Z")),
+        ("the root user listing buckets with an access key (a read-only call)", _event(
+            userIdentity={**_ROOT, "accessKeyId": "AKIAEXAMPLEROOT"}, eventSource="s3.amazonaws.com",
+            eventName="ListBuckets", awsRegion="eu-central-1", sourceIPAddress="192.0.2.200",
+            userAgent="aws-sdk-go-v2/1.30.0", eventType="AwsApiCall", readOnly=True, eventVersion="1.08",
+            eventTime="2026-07-04T09:00:00Z", requestParameters={"Host": "s3.eu-central-1.amazonaws.com"})),
     ],
     "console sign-in without MFA": [
         ("an IAM user signing in to the console with a password only", _event(
@@ -55,12 +62,19 @@ EVENTS: dict[str, list[tuple[str, dict]]] = {
             sourceIPAddress="2001:db8::99", userAgent="Mozilla/5.0 (X11; Linux x86_64)",
             eventType="AwsConsoleSignIn", responseElements={"ConsoleLogin": "Success"},
             additionalEventData={"MFAUsed": "No", "MobileVersion": "No",
-                                 "LoginTo": "https://eu-west-1.console.aws.amazon.com/"})),
+                                 "LoginTo": "https://eu-west-1.console.aws.amazon.com/"},
+            eventVersion="1.11", eventTime="2027-01-01T00:00:01Z")),
+        ("an IAM user of a member account signing in through the Console Mobile App without MFA "
+         "(an organization trail)", _event(
+            userIdentity={"type": "IAMUser", "principalId": "AIDAMEMBER", "accountId": "210987654321",
+                          "arn": "arn:aws:iam::210987654321:user/carol", "userName": "carol"},
+            eventSource="signin.amazonaws.com", eventName="ConsoleLogin", awsRegion="us-east-1",
+            sourceIPAddress="198.51.100.23", userAgent="aws-console-mobile-app/3.2 (Android 14)",
+            eventType="AwsConsoleSignIn", responseElements={"ConsoleLogin": "Success"},
+            additionalEventData={"MFAUsed": "No", "MobileVersion": "Yes", "LoginTo": "https://console.aws.amazon.com/"},
+            recipientAccountId="210987654321", eventVersion="1.08", eventTime="2026-08-19T13:37:00Z")),
     ],
 }
-
-_STATISTICS_OF_ONE_EVENT = ("Sum", "Maximum")
-
 
 def _trail_log_groups(inventory: Inventory):
     """(region, name) and addresses of the log groups that receive every management
@@ -68,6 +82,7 @@ def _trail_log_groups(inventory: Inventory):
     groups: set[tuple[str, str]] = set()
     addresses: dict[str, object] = {}
     partial, unknown = [], []
+    inventory.of_type("aws_cloudwatch_log_group")  # their class decides: a failed read is an error, not Standard
     for trail in inventory.of_type("aws_cloudtrail"):
         if not trail.written("cloud_watch_logs_group_arn"):
             continue
@@ -85,6 +100,16 @@ def _trail_log_groups(inventory: Inventory):
             continue
         link = inventory.link(trail, "cloud_watch_logs_group_arn", "aws_cloudwatch_log_group")
         for group in link.resources:
+            kind = None if group.mode == "managed" and group.left_unset("log_group_class") else \
+                group.values.get("log_group_class")  # a data source reads it
+            kind = kind or "STANDARD"  # CloudWatch Logs' default; empty in the state of older log groups
+            if isinstance(kind, Unknown):
+                unknown.append(Unknown(f"the log group class of {group.address} is known only after apply"))
+                continue
+            if kind != "STANDARD":  # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/MonitoringLogData.html
+                partial.append(f"{trail.address} delivers to {group.address}, of log class {kind}; metric filters "
+                               "work only on Standard log groups")
+                continue
             addresses[group.address] = group.region
             if isinstance(group.values.get("name"), str):
                 groups.add((group.region, group.values["name"]))
@@ -135,27 +160,37 @@ def _missed(metric_filter: Resource, event: str) -> list[str] | Unknown:
     return [what for what, record in EVENTS[event] if not matches(record)]
 
 
-def _level(metric_filter: Resource, alarm: Resource) -> float | str | Unknown:
-    """What one matching event makes the alarm's statistic, or why it cannot be said."""
+def _level(metric_filter: Resource, alarm: Resource) -> tuple[float, float | None] | str | Unknown:
+    """What one matching event makes the alarm's statistic, and what a period of
+    log events that do not match makes it (None: no data), or why it cannot be said.
+    A default value is published for each log event that does not match
+    (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_MetricTransformation.html)."""
     transformation = metric_filter.first_block("metric_transformation")
-    value = transformation.get("value")
-    if isinstance(value, Unknown):
-        return Unknown(f"the metric value of {metric_filter.address} is known only after apply")
+    value, default = transformation.get("value"), transformation.get("default_value")
+    for attr, known in (("metric value", value), ("default value", default)):
+        if isinstance(known, Unknown):
+            return Unknown(f"the {attr} of {metric_filter.address} is known only after apply")
     try:
         level = float(value)
+        default = None if default in (None, "") else float(default)
     except (TypeError, ValueError):
         return Unknown(f"{metric_filter.address} takes its metric value from the event ({value}); "
                        "accountguard does not evaluate it")
     statistic = alarm.values.get("statistic")
     if isinstance(statistic, Unknown):
         return Unknown(f"statistic of {alarm.address} is known only after apply")
-    if statistic == "SampleCount":
-        return 1.0
-    if statistic not in _STATISTICS_OF_ONE_EVENT and transformation.get("default_value") not in (None, ""):
-        return (f"{alarm.address} uses {statistic or alarm.values.get('extended_statistic')} while "
-                f"{metric_filter.address} emits a default value for every other event, so one event "
-                "is averaged away")
-    return level
+    if default is None:
+        return (1.0 if statistic == "SampleCount" else level), None
+    if statistic == "Maximum":
+        return max(level, default), default
+    if statistic == "Sum" and default == 0:
+        return level, 0.0
+    others = {"SampleCount": "every log event counts, so the trail's other events alone keep it in ALARM",
+              "Sum": "the other events in the period " + ("alone reach any threshold" if default > 0 else
+                                                           "take away what the event adds")}
+    return (f"{alarm.address} uses {statistic or alarm.values.get('extended_statistic')} while "
+            f"{metric_filter.address} publishes the default value {default:g} for every other log event: "
+            + others.get(statistic, "one event is averaged away"))
 
 
 def _dimension_gap(metric_filter: Resource, alarm: Resource) -> str | Unknown | None:
@@ -187,6 +222,9 @@ SNS_COVERAGE = dict(
     defaults={
         "aws_cloudwatch_metric_alarm.actions_enabled": "true (provider: \"Defaults to true\")",
         "aws_cloudwatch_metric_alarm.treat_missing_data": "missing (provider: \"Defaults to missing\")",
+        "aws_cloudwatch_metric_alarm.evaluate_low_sample_count_percentiles": "evaluate (CloudWatch: a percentile "
+                                                                            "alarm is evaluated however few "
+                                                                            "datapoints it has)",
         "aws_sns_topic.policy": "SNS's default topic policy: the owner account's principals "
                                 "(https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html)",
         "aws_kms_key.policy": "KMS's default key policy: the account's root only "
@@ -218,7 +256,9 @@ SNS_COVERAGE = dict(
         "# ...and an aws_cloudwatch_metric_alarm on CISBenchmark/RootUsage acting on a subscribed SNS topic;\n"
         "# the same for { ($.eventName = \"ConsoleLogin\") && ($.additionalEventData.MFAUsed != \"Yes\") }",
     coverage=Coverage(
-        families=FAMILIES, defaults={**SNS_COVERAGE["defaults"], **TRAIL_DEFAULTS},
+        families=FAMILIES, defaults={**SNS_COVERAGE["defaults"], **TRAIL_DEFAULTS,
+                                     "aws_cloudwatch_log_group.log_group_class": "STANDARD (CloudWatch Logs' "
+                                                                                 "default log class)"},
         read=("aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_log_group",
               "data.aws_cloudwatch_log_group", "aws_cloudtrail", "aws_iam_role", *SNS_COVERAGE["read"]),
         irrelevant={
@@ -238,8 +278,8 @@ def cis_alarms(inventory: Inventory, config: Config):
         if unknown:
             yield Error("account", unknown[0].why)
         elif partial:
-            yield Fail("account", "no trail that records every management event delivers to CloudWatch Logs: "
-                       + "; ".join(partial))
+            yield Fail("account", "no trail that records every management event delivers to a CloudWatch Logs "
+                       "group metric filters read: " + "; ".join(partial))
         else:
             yield Fail("account", "no trail delivers to CloudWatch Logs, so no metric filter can watch it")
         return
@@ -277,9 +317,9 @@ def cis_alarms(inventory: Inventory, config: Config):
                 gaps.append(Unknown(f"{on_math[0].address} alarms on metric math, which accountguard does not "
                                     "evaluate") if on_math else f"no alarm watches the metric of {metric_filter.address}")
             for alarm in watching:
-                level = _level(metric_filter, alarm)
-                gap = level if not isinstance(level, float) else _region_gap(metric_filter, alarm) \
-                    or _dimension_gap(metric_filter, alarm) or alarm_gap(inventory, alarm, level)
+                levels = _level(metric_filter, alarm)
+                gap = levels if not isinstance(levels, tuple) else _region_gap(metric_filter, alarm) \
+                    or _dimension_gap(metric_filter, alarm) or alarm_gap(inventory, alarm, *levels)
                 gaps.append(gap)
                 if gap is None:
                     break

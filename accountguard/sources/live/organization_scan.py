@@ -314,12 +314,12 @@ def _organization_trails(management: Inventory) -> list[Resource]:
 
 
 ALERTING = ("aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_sns_topic",
-            "aws_sns_topic_subscription")
+            "aws_sns_topic_subscription", "aws_cloudwatch_log_group")
 
 
 def _alerting(management: Inventory, trails: list[Resource]) -> list[Resource]:
-    """The management account's metric filters on the organization trails' log
-    groups, the alarms on their metrics and the topics those alarms notify: a
+    """The management account's organization trails' log groups, the metric filters
+    on them, the alarms on their metrics and the topics those alarms notify: a
     member's events reach that log group, so those alarms fire for the member.
     Nothing when any of it could not be read there (the member is then judged
     on what it has itself)."""
@@ -335,7 +335,8 @@ def _alerting(management: Inventory, trails: list[Resource]) -> list[Resource]:
               if (a.region, a.values.get("namespace"), a.values.get("metric_name")) in metrics]
     topics = {arn for a in alarms for arn in a.values.get("alarm_actions") or ()}
     return filters + alarms + [r for r in management.of_type(ALERTING[2]) if r.address in topics] + \
-        [r for r in management.of_type(ALERTING[3]) if r.values.get("topic_arn") in topics]
+        [r for r in management.of_type(ALERTING[3]) if r.values.get("topic_arn") in topics] + \
+        [r for r in management.of_type(ALERTING[4]) if (r.region, r.values.get("name")) in groups]
 
 
 KEY_ATTRIBUTES = {"aws_cloudtrail": "kms_key_id", "aws_sns_topic": "kms_master_key_id"}

@@ -1,4 +1,4 @@
-"""CloudTrail, CloudWatch alarms and metric filters, SNS subscriptions, the KMS
+"""CloudTrail, its log groups, CloudWatch alarms and metric filters, SNS subscriptions, the KMS
 keys of trails and alarm topics, budgets, GuardDuty and Access Analyzer.
 Regional calls run in parallel; the number of calls grows with regions, trails,
 alarm topics and their keys, never with users."""
@@ -12,9 +12,9 @@ from ...model import SENSITIVE, Unknown, Untraced
 from .reader import ReadFailed
 
 BILLING_REGION = "us-east-1"
-TYPES = ("aws_cloudtrail", "aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_sns_topic",
-         "aws_sns_topic_subscription", "aws_budgets_budget", "aws_guardduty_detector", "aws_accessanalyzer_analyzer",
-         "aws_kms_key", "aws_kms_alias")
+TYPES = ("aws_cloudtrail", "aws_cloudwatch_log_group", "aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm",
+         "aws_sns_topic", "aws_sns_topic_subscription", "aws_budgets_budget", "aws_guardduty_detector",
+         "aws_accessanalyzer_analyzer", "aws_kms_key", "aws_kms_alias")
 
 
 def read(scan: Any, pool: Executor) -> None:
@@ -100,6 +100,17 @@ def _log_group(trail: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def _metric_filters(scan: Any, region: str, log_group: str) -> None:
+    """The metric filters on a trail's log group, and the group itself (its class:
+    metric filters work only on Standard log groups)."""
+    try:
+        groups = scan.reader.pages("logs", region, "DescribeLogGroups", "logGroups", logGroupNamePrefix=log_group)
+    except ReadFailed as failure:
+        scan.cannot_read(["aws_cloudwatch_log_group"], failure)
+    else:
+        for group in (g for g in groups if g.get("logGroupName") == log_group):
+            arn = group.get("logGroupArn") or f"arn:aws:logs:{region}:{scan.account_id}:log-group:{log_group}"
+            scan.add("aws_cloudwatch_log_group", arn, {"name": log_group, "arn": arn,
+                                                       "log_group_class": group.get("logGroupClass")}, region=region)
     try:
         filters = scan.reader.pages("logs", region, "DescribeMetricFilters", "metricFilters", logGroupName=log_group)
     except ReadFailed as failure:
@@ -138,6 +149,7 @@ def _alarms(scan: Any, region: str) -> set[str]:
                   "period": alarm.get("Period"), "evaluation_periods": alarm.get("EvaluationPeriods"),
                   "datapoints_to_alarm": alarm.get("DatapointsToAlarm"),
                   "treat_missing_data": alarm.get("TreatMissingData"), "unit": alarm.get("Unit"),
+                  "evaluate_low_sample_count_percentiles": alarm.get("EvaluateLowSampleCountPercentile"),
                   "actions_enabled": alarm.get("ActionsEnabled", True),
                   "alarm_actions": list(alarm.get("AlarmActions") or ()),
                   "ok_actions": list(alarm.get("OKActions") or ()),
@@ -285,9 +297,18 @@ def _budgets(scan: Any) -> None:
                                       for key, values in (budget.get("CostFilters") or {}).items()],
                       "auto_adjust_data": [{"auto_adjust_type": budget["AutoAdjustData"].get("AutoAdjustType")}]
                       if budget.get("AutoAdjustData") else [],
-                      "time_unit": budget.get("TimeUnit"), "notification": notifications}, region=BILLING_REGION)
+                      "time_unit": budget.get("TimeUnit"), "notification": notifications,
+                      **{attr: _day(budget, key) for attr, key in (("time_period_start", "Start"),
+                                                                    ("time_period_end", "End"))}},
+                     region=BILLING_REGION)
     except ReadFailed as failure:
         scan.cannot_read(["aws_budgets_budget"], failure)
+
+
+def _day(budget: dict[str, Any], key: str) -> str | None:
+    """A budget's start or end as Terraform writes it (2087-06-15_00:00)."""
+    when = (budget.get("TimePeriod") or {}).get(key)
+    return when.strftime("%Y-%m-%d_%H:%M") if hasattr(when, "strftime") else None
 
 
 def _guardduty(scan: Any, region: str) -> None:

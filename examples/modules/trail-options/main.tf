@@ -40,6 +40,12 @@ variable "advanced_selector_read_only" {
   default     = null
 }
 
+variable "log_group_class" {
+  description = "STANDARD or INFREQUENT_ACCESS: metric filters work only on STANDARD."
+  type        = string
+  default     = "STANDARD"
+}
+
 variable "delivery_role" {
   type    = bool
   default = true
@@ -90,6 +96,7 @@ resource "aws_kms_alias" "logs" {
 resource "aws_cloudwatch_log_group" "trail" {
   name              = "/aws/cloudtrail/${var.name}"
   retention_in_days = 365
+  log_group_class   = var.log_group_class
 }
 
 resource "aws_iam_role" "delivery" {
