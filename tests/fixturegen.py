@@ -43,9 +43,8 @@ MIRROR_CANDIDATES = ("/opt/tf-plugins", "~/.terraform.d/plugins", "/usr/local/sh
                      "/usr/share/terraform/plugins")
 # Terraform and the aws provider it starts (several times per plan) are Go programs: collecting
 # garbage only near a memory limit, not every time the heap doubles, saves about a third of their
-# CPU time and changes nothing they write. One OS thread running Go code each saves about a tenth
-# more (idle threads spin looking for work), while the test workers keep every CPU busy anyway.
-GO_RUNTIME = {"GOGC": "off", "GOMEMLIMIT": "2GiB", "GOMAXPROCS": "1"}
+# CPU time and changes nothing they write.
+GO_RUNTIME = {"GOGC": "off", "GOMEMLIMIT": "2GiB"}
 # The provider's SDKs log every request at trace level unless told otherwise, and Terraform reads
 # and drops those lines when TF_LOG is unset: several MB per plan, about a tenth of its CPU time.
 QUIET_PROVIDER = {name: "off" for name in ("TF_LOG_PROVIDER", "TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_MUX",
