@@ -46,6 +46,8 @@ def test_action_matching_is_case_insensitive_with_wildcards():
     assert "IAM:CreateUser" in action_set("iam:*")
     assert "ec2:DescribeVpcs" in action_set("ec2:Describe?pcs")
     assert "s3:PutObject" not in action_set("s3:Get*")
+    # IAM's only wildcards are * and ? (reference_policies_elements_action.html): [ stands for itself
+    assert not matches("s[3]:GetObject", "s3:GetObject") and "s3:GetObject" not in action_set("s[0-9]:Get*")
 
 
 def test_expansion_uses_aws_access_levels():
@@ -91,6 +93,7 @@ def test_every_way_of_writing_the_mfa_deny_enforces(statements):
     ([deny(NotAction=["iam:*MFADevice"] + SELF_SERVICE)], "iam:DeactivateMFADevice"),
     ([deny(NotAction=None, Action=["s3:*"])], "does not deny"),
     ([deny(Resource="arn:aws:s3:::bucket/*")], "every resource"),
+    ([deny(Resource="arn:aws:[a-z]*:*:*:*")], "every resource"),  # no character classes in IAM ARNs
     ([deny(Resource=None, NotResource="arn:aws:iam::*:user/x")], "NotResource"),
     ([deny(Effect="Allow")], "no Deny"),
 ])
