@@ -770,6 +770,19 @@ def _resource_policy(inventory: Inventory, resource: Resource, replacing: str, t
     return policy_of(inventory, resource, "policy"), resource
 
 
+def no_bucket_policy(account: str | None) -> Policy:
+    """A bucket without a policy: S3 lets in only the owner account's principals, by their
+    IAM policies, and no AWS service principal
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-policy-language-overview.html)."""
+    return parse_policy({"Version": "2012-10-17", "Statement": []}, "the bucket, which has no bucket policy,")
+
+
+def bucket_policy(inventory: Inventory, bucket: Resource) -> tuple[Policy | Unknown, Resource]:
+    """The policy S3 evaluates for a bucket (aws_s3_bucket_policy replaces the bucket's own)."""
+    return _resource_policy(inventory, bucket, "aws_s3_bucket_policy", "bucket", ("aws_s3_bucket",),
+                            no_bucket_policy)
+
+
 def topic_policy(inventory: Inventory, topic: Resource) -> tuple[Policy | Unknown, Resource]:
     """The policy SNS evaluates for a topic (aws_sns_topic_policy replaces the topic's own)."""
     return _resource_policy(inventory, topic, "aws_sns_topic_policy", "arn", ("aws_sns_topic",),
@@ -782,14 +795,15 @@ def key_policy(inventory: Inventory, key: Resource) -> tuple[Policy | Unknown, R
 
 
 def lets_service(policy: Policy | Unknown, resource: Resource, service: str, actions: tuple[str, ...],
-                 **context: Any) -> str | Unknown | None:
-    """None when the resource policy lets `service` perform `actions`; else why not, or
-    an Unknown. The owner account's keys (aws:SourceAccount, AWS:SourceOwner) hold the
-    account's ID when known; in a default policy they match whatever it is."""
+                 target: str | None = None, **context: Any) -> str | Unknown | None:
+    """None when the resource policy lets `service` perform `actions` on `target` (an ARN;
+    by default the resource's own); else why not, or an Unknown. The owner account's keys
+    (aws:SourceAccount, AWS:SourceOwner) hold the account's ID when known; in a default
+    policy they match whatever it is."""
     if isinstance(policy, Unknown):
         return policy
     account = _account_of(resource)
-    arn = dict.get(resource.values, "arn")  # known or not, as _account_of
+    arn = target or dict.get(resource.values, "arn")  # known or not, as _account_of
     owner = (account or OWNER,) if account or policy.name.startswith("the default") else ANY
     keys = {"aws:SourceAccount": owner, "AWS:SourceOwner": owner, "aws:SourceArn": ANY, **context}
     allowed, why = service_may(policy, service, actions, arn if isinstance(arn, str) else None,

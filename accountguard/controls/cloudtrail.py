@@ -1,10 +1,11 @@
+import re
 from dataclasses import replace
 from typing import Any
 
-from ..access import KEY_TYPES, key_gap, lets_service, trust_policy
+from ..access import KEY_TYPES, bucket_policy, key_gap, lets_service, trust_policy
 from ..config import Config
 from ..iam import ABSENT, ANY, Policy
-from ..model import Error, Fail, Inventory, Link, Pass, Resource, Unknown
+from ..model import Error, Fail, Inventory, Link, Pass, Resource, Status, Unknown
 from ..regressions import destroyed, turned_off
 from . import Coverage, control
 
@@ -52,6 +53,203 @@ def trail_gaps(trail: Resource) -> tuple[list[str], list[str]]:
     elif events:
         gaps.append(events)
     return gaps, unknown
+
+
+CLOUDTRAIL = "cloudtrail.amazonaws.com"
+BUCKET_TYPES = ("aws_s3_bucket",)
+# Account IDs a bucket policy names for CloudTrail: in an object key (AWSLogs/ID/) or a trail's ARN.
+_NAMED_ACCOUNT = re.compile(r"AWSLogs/(?:o-[a-z0-9]+/)?(\d{12})\b|:cloudtrail:[a-z0-9-]*:(\d{12}):trail/")
+_PROBE_REGIONS = ("us-east-1", "ap-southeast-2")  # where a multi-region trail also writes from
+
+
+def _partition(region: Any) -> str:
+    if isinstance(region, str) and region.startswith("cn-"):
+        return "aws-cn"
+    return "aws-us-gov" if isinstance(region, str) and region.startswith("us-gov-") else "aws"
+
+
+def _trail_region(trail: Resource) -> Any:
+    return dict.get(trail.values, "home_region") or trail.region
+
+
+def _trail_account(trail: Resource) -> str | None:
+    arn = dict.get(trail.values, "arn")
+    parts = arn.split(":") if isinstance(arn, str) else []
+    return parts[4] if len(parts) > 5 and parts[4].isdigit() else None
+
+
+def _trail_arn(trail: Resource, account: str | None) -> str | None:
+    """The trail's ARN: known, or made from its region, account and name
+    (arn:PARTITION:cloudtrail:REGION:ACCOUNT:trail/NAME)."""
+    arn, name, region = dict.get(trail.values, "arn"), dict.get(trail.values, "name"), _trail_region(trail)
+    if isinstance(arn, str):
+        return arn
+    if account and isinstance(name, str) and isinstance(region, str):
+        return f"arn:{_partition(region)}:cloudtrail:{region}:{account}:trail/{name}"
+    return None
+
+
+def _log_keys(trail: Resource, account: str, organization: str | None) -> list[str] | Unknown:
+    """Object keys CloudTrail writes log files to: PREFIX/AWSLogs/ACCOUNT/CloudTrail/REGION/...,
+    under AWSLogs/ORGANIZATION/ACCOUNT/ for an organization trail
+    (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html),
+    from the trail's home region and, for a multi-region trail, from others."""
+    prefix = trail.get("s3_key_prefix")
+    if isinstance(prefix, Unknown):
+        return Unknown(f"s3_key_prefix of {trail.address} is known only after apply")
+    owner = f"{organization}/{account}" if organization else account
+    home = _trail_region(trail)
+    regions = [home if isinstance(home, str) else "eu-west-1"]
+    if trail.get("is_multi_region_trail", False) is True:
+        regions += [r for r in _PROBE_REGIONS if r not in regions]
+    base = f"{prefix}/" if prefix else ""
+    return [f"{base}AWSLogs/{owner}/CloudTrail/{r}/2026/01/01/{account}_CloudTrail_{r}_20260101T0000Z_probe.json.gz"
+            for r in regions]
+
+
+def _delivery_context(trail: Resource, account: str | None) -> dict[str, Any]:
+    """What CloudTrail's S3 requests carry: the trail as aws:SourceArn and its account as
+    aws:SourceAccount (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html),
+    the bucket-owner-full-control ACL on every PutObject, over TLS (the SSL-only Deny of
+    AWS Control Tower's log archive bucket lets CloudTrail in), as an AWS service principal."""
+    arn = _trail_arn(trail, account)
+    return {"aws:SourceArn": (arn,) if arn else ANY, "aws:SourceAccount": (account,) if account else ANY,
+            "s3:x-amz-acl": ("bucket-owner-full-control",), "aws:SecureTransport": ("true",),
+            "aws:PrincipalIsAWSService": ("true",), "aws:PrincipalServiceName": (CLOUDTRAIL,)}
+
+
+def _organization_id(inventory: Inventory, trail: Resource) -> str | Unknown | None:
+    if trail.get("is_organization_trail", False) is not True:
+        return None
+    found = (inventory.facts.get("organization") or {}).get("id")
+    if isinstance(found, str):
+        return found
+    ids = {o.values.get("id") for o in inventory.of_type("aws_organizations_organization")}
+    known = [i for i in ids if isinstance(i, str)]
+    return known[0] if len(known) == 1 and len(ids) == 1 else \
+        Unknown("the organization's ID, under which an organization trail writes its logs, is not known here")
+
+
+def _policy_gap(policy: Policy, bucket: Resource, trail: Resource, account: str | None,
+                organization: str | None) -> str | Unknown | None:
+    """Why the bucket policy keeps CloudTrail from delivering this trail's logs in `account`
+    (None: not known; its keys are then written under an account the policy does not name)."""
+    arn = dict.get(bucket.values, "arn")
+    name = bucket.values.get("bucket")
+    if not isinstance(arn, str):
+        if not isinstance(name, str):
+            return Unknown(f"the name of {bucket.address} is known only after apply")
+        arn = f"arn:{_partition(bucket.region)}:s3:::{name}"
+    keys = _log_keys(trail, account or "000000000000", organization)
+    if isinstance(keys, Unknown):
+        return keys
+    context = _delivery_context(trail, account)
+    answers = [lets_service(policy, bucket, CLOUDTRAIL, ("s3:GetBucketAcl",), arn, **context)]
+    answers += [lets_service(policy, bucket, CLOUDTRAIL, ("s3:PutObject",), f"{arn}/{key}", **context)
+                for key in keys]
+    refused = next((a for a in answers if isinstance(a, str)), None)
+    return refused or next((a for a in answers if isinstance(a, Unknown)), None)
+
+
+def _named_accounts(policy: Policy) -> list[str]:
+    """The account IDs a bucket policy names for CloudTrail: in an object key, a trail's
+    ARN or aws:SourceAccount."""
+    named = {a for m in _NAMED_ACCOUNT.finditer(policy.key) for a in m.groups() if a}
+    for statement in policy.statements:
+        if isinstance(statement.conditions, dict):
+            for keys in statement.conditions.values():
+                values = keys.get("aws:sourceaccount") if isinstance(keys, dict) else None
+                named.update(v for v in values or () if isinstance(v, str) and re.fullmatch(r"\d{12}", v))
+    return sorted(named)
+
+
+def _delivery_error(trail: Resource) -> str | None:
+    """What CloudTrail itself reports (live: GetTrailStatus LatestDeliveryError)."""
+    error = dict.get(trail.values, "latest_delivery_error")
+    return f"cannot deliver to its bucket: CloudTrail reports {error}" if error else None
+
+
+def bucket_gap(inventory: Inventory, trail: Resource) -> str | Unknown | None:
+    """None when CloudTrail can write this trail's log files to its bucket: the bucket
+    policy must let cloudtrail.amazonaws.com call s3:GetBucketAcl on the bucket and
+    s3:PutObject on the keys the trail writes (its s3_key_prefix, AWSLogs/ and its
+    account), by IAM's evaluation (an explicit Deny wins), and the bucket must not make
+    the requester pay. A plan does not say which account it runs in: the accounts the
+    policy names for CloudTrail are taken to be the trail's, as an SCP attached to an
+    account ID is (README: How verdicts are made). Live, CloudTrail's own delivery
+    status decides: the bucket may be another account's, whose policy cannot be read."""
+    if "latest_delivery_error" in trail.values:
+        return _delivery_error(trail)
+    found = _points_to(inventory, trail, "s3_bucket_name", BUCKET_TYPES, "S3 bucket")
+    if not isinstance(found, Link):
+        return Unknown(found.message) if found.status is Status.ERROR else found.message
+    if found.outside:
+        return Unknown(unseen_bucket(found.outside[0]))
+    organization = _organization_id(inventory, trail)
+    if isinstance(organization, Unknown):
+        return organization
+    answers = [_bucket_answer(inventory, bucket, trail, organization) for bucket in found.resources]
+    if None in answers:
+        return None
+    return next((a for a in answers if isinstance(a, str)), None) or answers[0]
+
+
+def _bucket_answer(inventory: Inventory, bucket: Resource, trail: Resource,
+                   organization: str | None) -> str | Unknown | None:
+    payer = _payer(inventory, bucket)
+    if payer:
+        return payer
+    policy, _ = bucket_policy(inventory, bucket)
+    if isinstance(policy, Unknown):
+        return Unknown(f"the bucket policy of {bucket.address} cannot be read: {policy.why}")
+    account = _trail_account(trail)
+    accounts = [account] if account else _named_accounts(policy) or [None]
+    gaps = [_policy_gap(policy, bucket, trail, a, organization) for a in accounts]
+    refused = [g for g in gaps if isinstance(g, str)]
+    unknown = next((g for g in gaps if isinstance(g, Unknown)), None)
+    if refused and len(refused) == len(gaps):
+        return f"cannot deliver to its bucket {bucket.address}: {refused[0]}"
+    if unknown:
+        return Unknown(f"whether CloudTrail can deliver to {bucket.address} cannot be told: {unknown.why}"
+                       + _UNKNOWN_RESOURCE_HINT * _has_unknown_resource(policy))
+    if refused:
+        return Unknown(f"{bucket.address} lets CloudTrail deliver for some of the accounts its policy names and not "
+                       f"for others ({refused[0]}), and the plan does not say which account the trail is in")
+    return None
+
+
+_UNKNOWN_RESOURCE_HINT = (" (a Resource of the bucket policy is known only after apply, as `aws_s3_bucket.x.arn` is in "
+                          "a plan: write it from the bucket's name, \"arn:aws:s3:::NAME/AWSLogs/ACCOUNT/*\", to have it "
+                          "judged)")
+
+
+def _has_unknown_resource(policy: Policy) -> bool:
+    return any(isinstance(r, Unknown) for s in policy.statements for r in (s.resources or s.not_resources or ()))
+
+
+def _payer(inventory: Inventory, bucket: Resource) -> str | Unknown | None:
+    """A Requester Pays bucket takes no CloudTrail logs (create-s3-bucket-policy-for-cloudtrail.html)."""
+    for config in inventory.of_type("aws_s3_bucket_request_payment_configuration"):
+        link = inventory.link(config, "bucket", *BUCKET_TYPES)
+        if bucket not in link.resources and link.unknown is None:
+            continue
+        payer = config.values.get("payer")
+        if isinstance(payer, Unknown) or (link.unknown is not None and payer == "Requester"):
+            return Unknown(f"whether {config.address} makes {bucket.address} Requester Pays is known only after apply")
+        if bucket in link.resources and payer == "Requester":
+            return (f"cannot deliver to its bucket {bucket.address}: {config.address} makes it Requester Pays, "
+                    "which CloudTrail does not deliver to")
+    return None
+
+
+def unseen_bucket(name: str) -> str:
+    """Why a trail's bucket outside the input decides nothing: its policy, which may have
+    changed since CloudTrail checked it at CreateTrail, cannot be seen (live mode reads
+    CloudTrail's own delivery status instead)."""
+    return (f"s3_bucket_name names {name}, a bucket that is not in this input (another account's, or one this "
+            "configuration does not create), so whether its policy lets CloudTrail write the trail's logs cannot "
+            "be seen; manage the bucket and its policy (aws_s3_bucket_policy) in the same configuration, or judge "
+            "the account live, where CloudTrail reports its delivery errors")
 
 
 TRAIL_FAMILIES = ("aws_cloudtrail*", "data.aws_cloudtrail*")
@@ -113,12 +311,18 @@ def trail_on(inventory: Inventory, config: Config):
     verdicts = []
     for trail in trails:
         gaps, unknown = trail_gaps(trail)
+        delivery = bucket_gap(inventory, trail)
+        if isinstance(delivery, Unknown):
+            unknown.append(delivery.why)
+        elif delivery:
+            gaps.append(delivery)
         if gaps:
             verdicts.append(Fail(trail.address, "trail " + "; ".join(gaps)))
         elif unknown:
             verdicts.append(Error(trail.address, "cannot tell: " + "; ".join(unknown)))
         else:
-            yield Pass(trail.address, "multi-region, logging, global events and all management events")
+            yield Pass(trail.address, "multi-region, logging, global events and all management events, delivered "
+                                      "to a bucket that lets CloudTrail write them")
             return
     yield from verdicts
 
@@ -207,9 +411,6 @@ def trail_kms(inventory: Inventory, config: Config):
         unknown = next((g for g in gaps if isinstance(g, Unknown)), None)
         return Error(trail.address, unknown.why) if unknown else Fail(trail.address, "trail " + gaps[0])
     yield from _every_trail(inventory, judge)
-
-
-CLOUDTRAIL = "cloudtrail.amazonaws.com"
 
 
 def _trust_policy(inventory: Inventory, role: Resource) -> Policy | Unknown:

@@ -39,8 +39,12 @@ variable "log_retention_days" {
   default = 365
 }
 
+locals {
+  bucket = "${var.name}-cloudtrail-${var.account_id}"
+}
+
 resource "aws_s3_bucket" "logs" {
-  bucket        = "${var.name}-cloudtrail-${var.account_id}"
+  bucket        = local.bucket
   force_destroy = true
 }
 
@@ -56,7 +60,9 @@ data "aws_iam_policy_document" "bucket" {
   statement {
     sid       = "AWSCloudTrailAclCheck"
     actions   = ["s3:GetBucketAcl"]
-    resources = [aws_s3_bucket.logs.arn]
+    # The bucket's ARN from its name: aws_s3_bucket.logs.arn is known only after apply,
+    # and the plan would not show which objects the policy lets CloudTrail write.
+    resources = ["arn:aws:s3:::${local.bucket}"]
     principals {
       type        = "Service"
       identifiers = ["cloudtrail.amazonaws.com"]
@@ -66,7 +72,7 @@ data "aws_iam_policy_document" "bucket" {
   statement {
     sid       = "AWSCloudTrailWrite"
     actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.logs.arn}/AWSLogs/${var.account_id}/*"]
+    resources = ["arn:aws:s3:::${local.bucket}/AWSLogs/${var.account_id}/*"]
     principals {
       type        = "Service"
       identifiers = ["cloudtrail.amazonaws.com"]
