@@ -162,6 +162,18 @@ def test_a_user_newer_than_the_credential_report_is_an_error_not_a_pass(moto):
     assert "user alice is not in the credential report yet" in " ".join(messages(inventory, "AG_MFA_3"))
 
 
+def test_a_trail_cloudtrail_cannot_deliver_fails_whatever_its_bucket(moto, monkeypatch):
+    """GetTrailStatus's LatestDeliveryError is CloudTrail's own word that the bucket refuses
+    its log files; moto never reports one."""
+    from moto.cloudtrail.models import TrailStatus
+    described = TrailStatus.description
+    monkeypatch.setattr(TrailStatus, "description",
+                        lambda self: {**described(self), "LatestDeliveryError": "AccessDenied"})
+    inventory = scan(moto, Account())
+    assert statuses(inventory)["AG_TRAIL_1"] == "fail"
+    assert "CloudTrail reports AccessDenied" in messages(inventory, "AG_TRAIL_1")[0]
+
+
 # Faults, injected over HTTP by the layer in front of moto (tests/moto_endpoint.py).
 
 def test_access_denied_on_one_api_errors_the_controls_that_need_it_and_names_the_permission(moto):

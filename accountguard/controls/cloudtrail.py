@@ -99,8 +99,8 @@ def _log_keys(trail: Resource, account: str, organization: str | None) -> list[s
         return Unknown(f"s3_key_prefix of {trail.address} is known only after apply")
     owner = f"{organization}/{account}" if organization else account
     home = _trail_region(trail)
-    regions = [home if isinstance(home, str) else "eu-west-1"]
-    if trail.get("is_multi_region_trail", False) is True:
+    regions = [home] if isinstance(home, str) else []
+    if not regions or trail.get("is_multi_region_trail", False) is True:
         regions += [r for r in _PROBE_REGIONS if r not in regions]
     base = f"{prefix}/" if prefix else ""
     return [f"{base}AWSLogs/{owner}/CloudTrail/{r}/2026/01/01/{account}_CloudTrail_{r}_20260101T0000Z_probe.json.gz"
@@ -118,16 +118,19 @@ def _delivery_context(trail: Resource, account: str | None) -> dict[str, Any]:
             "aws:PrincipalIsAWSService": ("true",), "aws:PrincipalServiceName": (CLOUDTRAIL,)}
 
 
-def _organization_id(inventory: Inventory, trail: Resource) -> str | Unknown | None:
+def _organization_id(inventory: Inventory, trail: Resource, policy: Policy) -> str | Unknown | None:
+    """The organization an organization trail writes under: known, or the one the bucket
+    policy names (taken to be the trail's, as an account is)."""
     if trail.get("is_organization_trail", False) is not True:
         return None
-    found = (inventory.facts.get("organization") or {}).get("id")
-    if isinstance(found, str):
-        return found
-    ids = {o.values.get("id") for o in inventory.of_type("aws_organizations_organization")}
-    known = [i for i in ids if isinstance(i, str)]
-    return known[0] if len(known) == 1 and len(ids) == 1 else \
-        Unknown("the organization's ID, under which an organization trail writes its logs, is not known here")
+    known = {(inventory.facts.get("organization") or {}).get("id")}
+    known |= {o.values.get("id") for o in inventory.of_type("aws_organizations_organization")}
+    found = sorted(i for i in known if isinstance(i, str)) or sorted(set(re.findall(r"AWSLogs/(o-[a-z0-9]+)/",
+                                                                                     policy.key)))
+    if len(found) == 1:
+        return found[0]
+    return Unknown("which organization the organization trail writes its logs under (AWSLogs/o-ID/) is not known "
+                   "here")
 
 
 def _policy_gap(policy: Policy, bucket: Resource, trail: Resource, account: str | None,
@@ -144,11 +147,11 @@ def _policy_gap(policy: Policy, bucket: Resource, trail: Resource, account: str 
     if isinstance(keys, Unknown):
         return keys
     context = _delivery_context(trail, account)
-    answers = [lets_service(policy, bucket, CLOUDTRAIL, ("s3:GetBucketAcl",), arn, **context)]
-    answers += [lets_service(policy, bucket, CLOUDTRAIL, ("s3:PutObject",), f"{arn}/{key}", **context)
-                for key in keys]
-    refused = next((a for a in answers if isinstance(a, str)), None)
-    return refused or next((a for a in answers if isinstance(a, Unknown)), None)
+    answers = [(lets_service(policy, bucket, CLOUDTRAIL, ("s3:GetBucketAcl",), arn, **context), "")]
+    answers += [(lets_service(policy, bucket, CLOUDTRAIL, ("s3:PutObject",), f"{arn}/{key}", **context),
+                 f" on {key.partition('/CloudTrail/')[0]}/, where the trail writes its log files") for key in keys]
+    refused = next((a + where for a, where in answers if isinstance(a, str)), None)
+    return refused or next((a for a, _ in answers if isinstance(a, Unknown)), None)
 
 
 def _named_accounts(policy: Policy) -> list[str]:
@@ -163,10 +166,17 @@ def _named_accounts(policy: Policy) -> list[str]:
     return sorted(named)
 
 
-def _delivery_error(trail: Resource) -> str | None:
-    """What CloudTrail itself reports (live: GetTrailStatus LatestDeliveryError)."""
+def _delivery_error(trail: Resource) -> str | Unknown | None:
+    """What CloudTrail itself reports (live: GetTrailStatus LatestDeliveryError, "any
+    Amazon S3 error that CloudTrail encountered when attempting to deliver log files")."""
     error = dict.get(trail.values, "latest_delivery_error")
-    return f"cannot deliver to its bucket: CloudTrail reports {error}" if error else None
+    if isinstance(error, Unknown):
+        return Unknown(f"whether CloudTrail delivers to the trail's bucket cannot be read: {error.why}")
+    if not error:
+        return None
+    last = dict.get(trail.values, "latest_delivery_time")
+    return (f"cannot deliver to its bucket {trail.values.get('s3_bucket_name')}: CloudTrail reports {error}"
+            + (f" (last delivered {last})" if last else " (it has delivered nothing)"))
 
 
 def bucket_gap(inventory: Inventory, trail: Resource) -> str | Unknown | None:
@@ -185,23 +195,22 @@ def bucket_gap(inventory: Inventory, trail: Resource) -> str | Unknown | None:
         return Unknown(found.message) if found.status is Status.ERROR else found.message
     if found.outside:
         return Unknown(unseen_bucket(found.outside[0]))
-    organization = _organization_id(inventory, trail)
-    if isinstance(organization, Unknown):
-        return organization
-    answers = [_bucket_answer(inventory, bucket, trail, organization) for bucket in found.resources]
+    answers = [_bucket_answer(inventory, bucket, trail) for bucket in found.resources]
     if None in answers:
         return None
     return next((a for a in answers if isinstance(a, str)), None) or answers[0]
 
 
-def _bucket_answer(inventory: Inventory, bucket: Resource, trail: Resource,
-                   organization: str | None) -> str | Unknown | None:
+def _bucket_answer(inventory: Inventory, bucket: Resource, trail: Resource) -> str | Unknown | None:
     payer = _payer(inventory, bucket)
     if payer:
         return payer
     policy, _ = bucket_policy(inventory, bucket)
     if isinstance(policy, Unknown):
         return Unknown(f"the bucket policy of {bucket.address} cannot be read: {policy.why}")
+    organization = _organization_id(inventory, trail, policy)
+    if isinstance(organization, Unknown):
+        return organization
     account = _trail_account(trail)
     accounts = [account] if account else _named_accounts(policy) or [None]
     gaps = [_policy_gap(policy, bucket, trail, a, organization) for a in accounts]
@@ -215,7 +224,7 @@ def _bucket_answer(inventory: Inventory, bucket: Resource, trail: Resource,
     if refused:
         return Unknown(f"{bucket.address} lets CloudTrail deliver for some of the accounts its policy names and not "
                        f"for others ({refused[0]}), and the plan does not say which account the trail is in")
-    return None
+    return _default_key(inventory, bucket, trail)
 
 
 _UNKNOWN_RESOURCE_HINT = (" (a Resource of the bucket policy is known only after apply, as `aws_s3_bucket.x.arn` is in "
@@ -229,16 +238,37 @@ def _has_unknown_resource(policy: Policy) -> bool:
 
 def _payer(inventory: Inventory, bucket: Resource) -> str | Unknown | None:
     """A Requester Pays bucket takes no CloudTrail logs (create-s3-bucket-policy-for-cloudtrail.html)."""
-    for config in inventory.of_type("aws_s3_bucket_request_payment_configuration"):
-        link = inventory.link(config, "bucket", *BUCKET_TYPES)
-        if bucket not in link.resources and link.unknown is None:
-            continue
+    for config, certain in _bucket_configurations(inventory, "aws_s3_bucket_request_payment_configuration", bucket):
         payer = config.values.get("payer")
-        if isinstance(payer, Unknown) or (link.unknown is not None and payer == "Requester"):
-            return Unknown(f"whether {config.address} makes {bucket.address} Requester Pays is known only after apply")
-        if bucket in link.resources and payer == "Requester":
+        if payer == "Requester" and certain:
             return (f"cannot deliver to its bucket {bucket.address}: {config.address} makes it Requester Pays, "
                     "which CloudTrail does not deliver to")
+        if isinstance(payer, Unknown) or payer == "Requester":
+            return Unknown(f"whether {config.address} makes {bucket.address} Requester Pays is known only after apply")
+    return None
+
+
+def _bucket_configurations(inventory: Inventory, type_: str, bucket: Resource):
+    """The `type_` resources set on the bucket, and whether one may be on it (a bucket known only after apply)."""
+    for config in inventory.of_type(type_):
+        link = inventory.link(config, "bucket", *BUCKET_TYPES)
+        if bucket in link.resources or link.unknown is not None:
+            yield config, bucket in link.resources
+
+
+def _default_key(inventory: Inventory, bucket: Resource, trail: Resource) -> Unknown | None:
+    """A bucket whose default encryption is a KMS key encrypts a trail's log files with that
+    key unless the trail names its own (kms_key_id); whether CloudTrail may use it is not
+    judged."""
+    if trail.written("kms_key_id"):
+        return None
+    for config, _ in _bucket_configurations(inventory, "aws_s3_bucket_server_side_encryption_configuration", bucket):
+        rules = config.values.get("rule")
+        defaults = [d for r in rules for d in r.get("apply_server_side_encryption_by_default") or ()] \
+            if isinstance(rules, list) and all(isinstance(r, dict) for r in rules) else None
+        if defaults is None or any(not isinstance(d, dict) or d.get("sse_algorithm") != "AES256" for d in defaults):
+            return Unknown(f"{config.address} may encrypt new objects in {bucket.address} with a KMS key, and whether "
+                           "CloudTrail may use that key is not judged; set the trail's own kms_key_id")
     return None
 
 
@@ -261,6 +291,37 @@ TRAIL_IRRELEVANT = {
     "data.aws_cloudtrail_service_account": "the account CloudTrail delivers from, for bucket policies",
 }
 
+_NOT_DELIVERY = "does not change whether CloudTrail can write a log file"
+BUCKET_IRRELEVANT = {
+    "aws_s3_bucket_ownership_controls":
+        "with every setting S3 accepts CloudTrail's PutObject, which carries the bucket-owner-full-control ACL "
+        "(BucketOwnerEnforced too: it refuses only other ACLs, "
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html), and the bucket policy's "
+        "s3:x-amz-acl condition is evaluated on that header",
+    "aws_s3_bucket_public_access_block":
+        "blocks public access only; a grant to the cloudtrail.amazonaws.com service principal is not public, and "
+        "RestrictPublicBuckets still lets AWS service principals in "
+        "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html)",
+    "aws_s3_bucket_acl": "an ACL only grants, and not to a service principal: the bucket policy lets CloudTrail in",
+    "aws_s3_bucket_object_lock_configuration":
+        "Object Lock keeps objects from being deleted or overwritten; CloudTrail writes new objects",
+    "aws_s3_bucket_versioning": "keeps old versions; " + _NOT_DELIVERY,
+    "aws_s3_bucket_lifecycle_configuration": "expires or moves objects after they are written; " + _NOT_DELIVERY,
+    "aws_s3_bucket_replication_configuration": "copies objects after they are written; " + _NOT_DELIVERY,
+    "aws_s3_bucket_logging": "logs requests to the bucket; " + _NOT_DELIVERY,
+    "aws_s3_bucket_notification": "notifies of new objects; " + _NOT_DELIVERY,
+    "aws_s3_bucket_accelerate_configuration": "a faster endpoint for clients; " + _NOT_DELIVERY,
+    "aws_s3_bucket_analytics_configuration": "storage class analysis; " + _NOT_DELIVERY,
+    "aws_s3_bucket_intelligent_tiering_configuration": "moves objects between tiers; " + _NOT_DELIVERY,
+    "aws_s3_bucket_inventory": "lists objects; " + _NOT_DELIVERY,
+    "aws_s3_bucket_metric": "request metrics; " + _NOT_DELIVERY,
+    "aws_s3_bucket_cors_configuration": "rules for browsers; " + _NOT_DELIVERY,
+    "aws_s3_bucket_website_configuration": "serves the bucket as a website; " + _NOT_DELIVERY,
+    "aws_s3_bucket_object": "an object of a bucket; " + _NOT_DELIVERY,
+    "data.aws_s3_bucket_object": "reads an object; " + _NOT_DELIVERY,
+    "data.aws_s3_bucket_objects": "lists objects; " + _NOT_DELIVERY,
+    "data.aws_s3_bucket_policy": "reads a bucket's policy; it sets none",
+}
 
 # https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudtrail
 TRAIL_DEFAULTS = {
@@ -268,6 +329,9 @@ TRAIL_DEFAULTS = {
     "aws_cloudtrail.include_global_service_events": "true (provider: \"Defaults to true\")",
     "aws_cloudtrail.is_multi_region_trail": "false (provider: \"Defaults to false\")",
     "aws_cloudtrail.enable_log_file_validation": "false (provider: \"Defaults to false\")",
+    "aws_cloudtrail.is_organization_trail": "false (provider: \"Defaults to false\")",
+    "aws_s3_bucket.policy": "no bucket policy, which lets no AWS service principal in "
+                            "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html)",
 }
 
 
@@ -301,7 +365,11 @@ TRAIL_FIX = ('resource "aws_cloudtrail" "main" {\n  name                        
     weakenings=(destroyed("aws_cloudtrail"), turned_off("aws_cloudtrail", "enable_logging"),
                 turned_off("aws_cloudtrail", "is_multi_region_trail"),
                 turned_off("aws_cloudtrail", "include_global_service_events")),
-    coverage=_trail_coverage(),
+    coverage=_trail_coverage(
+        families=("aws_s3_bucket*", "data.aws_s3_bucket*"),
+        read=("aws_s3_bucket", "aws_s3_bucket_policy", "aws_s3_bucket_request_payment_configuration",
+              "aws_s3_bucket_server_side_encryption_configuration", "data.aws_s3_bucket"),
+        irrelevant=BUCKET_IRRELEVANT),
 )
 def trail_on(inventory: Inventory, config: Config):
     trails = _trails(inventory)

@@ -69,9 +69,13 @@ def _trail(scan: Any, trail: dict[str, Any]) -> dict[str, Any]:
         "cloud_watch_logs_role_arn": trail.get("CloudWatchLogsRoleArn"),
     }
     try:
-        values["enable_logging"] = scan.reader.call("cloudtrail", home, "GetTrailStatus", Name=arn).get("IsLogging")
+        status = scan.reader.call("cloudtrail", home, "GetTrailStatus", Name=arn)
+        values["enable_logging"] = status.get("IsLogging")
+        # CloudTrail's own word on whether the bucket takes its log files (README: Trails)
+        values["latest_delivery_error"] = status.get("LatestDeliveryError") or ""
+        values["latest_delivery_time"] = str(status.get("LatestDeliveryTime") or "")
     except ReadFailed as failure:
-        values["enable_logging"] = Unknown(str(failure))
+        values["enable_logging"] = values["latest_delivery_error"] = Unknown(str(failure))
     try:
         selectors = scan.reader.call("cloudtrail", home, "GetEventSelectors", TrailName=arn)
         values["event_selector"] = [

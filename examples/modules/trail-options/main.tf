@@ -1,6 +1,5 @@
-# A CloudTrail trail delivering to CloudWatch Logs, with the settings the
-# adversarial examples vary (examples/expected.toml). The bucket and its policy
-# are left to the caller's account: the plan does not need them.
+# A CloudTrail trail delivering to its S3 bucket and CloudWatch Logs, with the
+# settings the adversarial examples vary (examples/expected.toml).
 
 variable "name" {
   type = string
@@ -56,6 +55,27 @@ variable "account_id" {
   default = "123456789012"
 }
 
+variable "region" {
+  type    = string
+  default = "eu-west-1"
+}
+
+variable "s3_key_prefix" {
+  type    = string
+  default = null
+}
+
+variable "bucket_policy" {
+  description = <<-EOT
+    "cloudtrail": AWS's bucket policy for CloudTrail; "source-arn": the same for this trail only (aws:SourceArn,
+    aws:SourceAccount) and a Deny of requests without TLS; "acl-only": s3:GetBucketAcl, no s3:PutObject;
+    "other-prefix": s3:PutObject under another prefix than the trail's; "deny": AWS's policy and a Deny of
+    s3:PutObject to CloudTrail; "none": no bucket policy.
+  EOT
+  type        = string
+  default     = "cloudtrail"
+}
+
 locals {
   account_administration = {
     Sid       = "AccountAdministration"
@@ -71,8 +91,69 @@ locals {
     Action    = ["kms:GenerateDataKey*", "kms:DescribeKey"]
     Resource  = "*"
   }
+  # The bucket's ARN from its name: aws_s3_bucket.logs.arn is known only after apply, and
+  # the plan would not show which objects the policy lets CloudTrail write.
+  bucket     = "${var.name}-logs-${var.account_id}"
+  bucket_arn = "arn:aws:s3:::${local.bucket}"
+  logs       = "${local.bucket_arn}/${var.s3_key_prefix == null ? "" : "${var.s3_key_prefix}/"}AWSLogs/${var.account_id}/*"
+  this_trail = { "aws:SourceArn" = "arn:aws:cloudtrail:${var.region}:${var.account_id}:trail/${var.name}" }
+  acl_check = {
+    Sid       = "AWSCloudTrailAclCheck"
+    Effect    = "Allow"
+    Principal = { Service = "cloudtrail.amazonaws.com" }
+    Action    = "s3:GetBucketAcl"
+    Resource  = local.bucket_arn
+  }
+  write = {
+    Sid       = "AWSCloudTrailWrite"
+    Effect    = "Allow"
+    Principal = { Service = "cloudtrail.amazonaws.com" }
+    Action    = "s3:PutObject"
+    Resource  = local.logs
+    Condition = { StringEquals = { "s3:x-amz-acl" = "bucket-owner-full-control" } }
+  }
+  bucket_policies = {
+    cloudtrail = jsonencode({ Version = "2012-10-17", Statement = [local.acl_check, local.write] })
+    source-arn = jsonencode({ Version = "2012-10-17", Statement = [
+      merge(local.acl_check, { Condition = { StringEquals = local.this_trail } }),
+      merge(local.write, { Condition = { StringEquals = merge(local.this_trail, {
+        "s3:x-amz-acl"      = "bucket-owner-full-control"
+        "aws:SourceAccount" = var.account_id
+      }) } }),
+      {
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "s3:*"
+        Resource  = [local.bucket_arn, "${local.bucket_arn}/*"]
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+    ] })
+    acl-only     = jsonencode({ Version = "2012-10-17", Statement = [local.acl_check] })
+    other-prefix = jsonencode({ Version = "2012-10-17", Statement = [local.acl_check, merge(local.write, {
+      Resource = "${local.bucket_arn}/other/AWSLogs/${var.account_id}/*"
+    })] })
+    deny = jsonencode({ Version = "2012-10-17", Statement = [local.acl_check, local.write, {
+      Sid       = "DenyCloudTrailWrites"
+      Effect    = "Deny"
+      Principal = { Service = "cloudtrail.amazonaws.com" }
+      Action    = "s3:PutObject"
+      Resource  = "${local.bucket_arn}/*"
+    }] })
+  }
   root_only_policy  = jsonencode({ Version = "2012-10-17", Statement = [local.account_administration] })
   cloudtrail_policy = jsonencode({ Version = "2012-10-17", Statement = [local.account_administration, local.cloudtrail_encrypt] })
+}
+
+resource "aws_s3_bucket" "logs" {
+  bucket        = local.bucket
+  force_destroy = true
+}
+
+resource "aws_s3_bucket_policy" "logs" {
+  count  = var.bucket_policy == "none" ? 0 : 1
+  bucket = aws_s3_bucket.logs.id
+  policy = local.bucket_policies[var.bucket_policy]
 }
 
 resource "aws_kms_key" "logs" {
@@ -110,7 +191,8 @@ resource "aws_iam_role" "delivery" {
 
 resource "aws_cloudtrail" "this" {
   name                          = var.name
-  s3_bucket_name                = "${var.name}-logs"
+  s3_bucket_name                = aws_s3_bucket.logs.id
+  s3_key_prefix                 = var.s3_key_prefix
   is_multi_region_trail         = true
   include_global_service_events = var.include_global_service_events
   enable_log_file_validation    = var.enable_log_file_validation
@@ -141,6 +223,8 @@ resource "aws_cloudtrail" "this" {
       }
     }
   }
+
+  depends_on = [aws_s3_bucket_policy.logs]
 }
 
 output "log_group_name" {
