@@ -60,6 +60,7 @@ BUCKET_TYPES = ("aws_s3_bucket",)
 # Account IDs a bucket policy names for CloudTrail: in an object key (AWSLogs/ID/) or a trail's ARN.
 _NAMED_ACCOUNT = re.compile(r"AWSLogs/(?:o-[a-z0-9]+/)?(\d{12})\b|:cloudtrail:[a-z0-9-]*:(\d{12}):trail/")
 _PROBE_REGIONS = ("us-east-1", "ap-southeast-2")  # where a multi-region trail also writes from
+_UNNAMED_ACCOUNT = "000000000000"  # the trail's account in an object key, when neither it nor the policy says it
 
 
 def _partition(region: Any) -> str:
@@ -111,11 +112,14 @@ def _delivery_context(trail: Resource, account: str | None) -> dict[str, Any]:
     """What CloudTrail's S3 requests carry: the trail as aws:SourceArn and its account as
     aws:SourceAccount (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html),
     the bucket-owner-full-control ACL on every PutObject, over TLS (the SSL-only Deny of
-    AWS Control Tower's log archive bucket lets CloudTrail in), as an AWS service principal."""
+    AWS Control Tower's log archive bucket lets CloudTrail in), as an AWS service principal,
+    which is in no organization (aws:PrincipalOrgID is absent,
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid)."""
     arn = _trail_arn(trail, account)
     return {"aws:SourceArn": (arn,) if arn else ANY, "aws:SourceAccount": (account,) if account else ANY,
             "s3:x-amz-acl": ("bucket-owner-full-control",), "aws:SecureTransport": ("true",),
-            "aws:PrincipalIsAWSService": ("true",), "aws:PrincipalServiceName": (CLOUDTRAIL,)}
+            "aws:PrincipalIsAWSService": ("true",), "aws:PrincipalServiceName": (CLOUDTRAIL,),
+            "aws:PrincipalOrgID": ABSENT}
 
 
 def _organization_id(inventory: Inventory, trail: Resource, policy: Policy) -> str | Unknown | None:
@@ -143,7 +147,7 @@ def _policy_gap(policy: Policy, bucket: Resource, trail: Resource, account: str 
         if not isinstance(name, str):
             return Unknown(f"the name of {bucket.address} is known only after apply")
         arn = f"arn:{_partition(bucket.region)}:s3:::{name}"
-    keys = _log_keys(trail, account or "000000000000", organization)
+    keys = _log_keys(trail, account or _UNNAMED_ACCOUNT, organization)
     if isinstance(keys, Unknown):
         return keys
     context = _delivery_context(trail, account)
@@ -219,8 +223,8 @@ def _bucket_answer(inventory: Inventory, bucket: Resource, trail: Resource) -> s
     if refused and len(refused) == len(gaps):
         return f"cannot deliver to its bucket {bucket.address}: {refused[0]}"
     if unknown:
-        return Unknown(f"whether CloudTrail can deliver to {bucket.address} cannot be told: {unknown.why}"
-                       + _UNKNOWN_RESOURCE_HINT * _has_unknown_resource(policy))
+        hint = _UNKNOWN_RESOURCE_HINT if _has_unknown_resource(policy) else ""
+        return Unknown(f"whether CloudTrail can deliver to {bucket.address} cannot be told: {unknown.why}{hint}")
     if refused:
         return Unknown(f"{bucket.address} lets CloudTrail deliver for some of the accounts its policy names and not "
                        f"for others ({refused[0]}), and the plan does not say which account the trail is in")
@@ -228,8 +232,8 @@ def _bucket_answer(inventory: Inventory, bucket: Resource, trail: Resource) -> s
 
 
 _UNKNOWN_RESOURCE_HINT = (" (a Resource of the bucket policy is known only after apply, as `aws_s3_bucket.x.arn` is in "
-                          "a plan: write it from the bucket's name, \"arn:aws:s3:::NAME/AWSLogs/ACCOUNT/*\", to have it "
-                          "judged)")
+                          "a plan, which does not record the rest of the string: write it from the bucket's name, "
+                          "\"arn:aws:s3:::${aws_s3_bucket.x.bucket}/AWSLogs/ACCOUNT/*\", to have it judged)")
 
 
 def _has_unknown_resource(policy: Policy) -> bool:
@@ -368,7 +372,8 @@ TRAIL_FIX = ('resource "aws_cloudtrail" "main" {\n  name                        
     coverage=_trail_coverage(
         families=("aws_s3_bucket*", "data.aws_s3_bucket*"),
         read=("aws_s3_bucket", "aws_s3_bucket_policy", "aws_s3_bucket_request_payment_configuration",
-              "aws_s3_bucket_server_side_encryption_configuration", "data.aws_s3_bucket"),
+              "aws_s3_bucket_server_side_encryption_configuration", "data.aws_s3_bucket",
+              "aws_organizations_organization"),
         irrelevant=BUCKET_IRRELEVANT),
 )
 def trail_on(inventory: Inventory, config: Config):

@@ -1,0 +1,125 @@
+"""AG_TRAIL_1 needs a bucket CloudTrail can write to: its policy must let the service
+principal cloudtrail.amazonaws.com call s3:GetBucketAcl on the bucket and s3:PutObject on
+PREFIX/AWSLogs/ACCOUNT/*, with the bucket-owner-full-control ACL CloudTrail's writes carry
+(https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html);
+an explicit Deny wins (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+Variations of the bucket policy in the plan of examples/trail-bucket-source-arn-prefix
+(prefix trails, account 123456789012, eu-west-1, trail account-trail)."""
+import json
+
+import pytest
+from test_controls import change_of, judge
+
+from accountguard.controls import REGISTRY
+from accountguard.engine import evaluate
+from accountguard.sources.hcl import load_directory
+
+POLICY = "module.trail.aws_s3_bucket_policy.logs[0]"
+BUCKET = "arn:aws:s3:::account-trail-logs-123456789012"
+LOGS = f"{BUCKET}/trails/AWSLogs/123456789012/*"
+TRAIL = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/account-trail"
+CLOUDTRAIL = {"Service": "cloudtrail.amazonaws.com"}
+ACL = {"Effect": "Allow", "Principal": CLOUDTRAIL, "Action": "s3:GetBucketAcl", "Resource": BUCKET}
+WRITE = {"Effect": "Allow", "Principal": CLOUDTRAIL, "Action": "s3:PutObject", "Resource": LOGS,
+         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}}
+DENY_WRITES = {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": f"{BUCKET}/*"}
+
+
+def policy(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def when(statement, operator, key, value):
+    return dict(statement, Condition={**statement.get("Condition", {}), operator: {key: value}})
+
+
+@pytest.mark.parametrize("document, status", [
+    (policy(ACL, WRITE), "pass"),  # the guide's policy
+    (policy(ACL, dict(WRITE, Resource=f"{BUCKET}/*")), "pass"),
+    (policy(ACL, dict(WRITE, Resource=f"{BUCKET}/trails/AWSLogs/*")), "pass"),
+    (policy(ACL, dict(WRITE, Resource=f"{BUCKET}/AWSLogs/123456789012/*")), "fail"),  # not under the prefix
+    (policy(ACL, dict(WRITE, Resource=f"{BUCKET}/trails/AWSLogs/123456789012/CloudTrail/eu-west-1/*")),
+     "fail"),  # a multi-region trail writes from every region
+    (policy(WRITE), "fail"),  # no s3:GetBucketAcl
+    (policy(ACL, dict(WRITE, Condition={"StringEquals": {"s3:x-amz-acl": "private"}})), "fail"),
+    (policy(ACL, dict(WRITE, Principal={"AWS": "arn:aws:iam::123456789012:root"})), "fail"),  # not CloudTrail
+    (policy(ACL, when(WRITE, "StringEquals", "aws:SourceArn", TRAIL)), "pass"),
+    (policy(ACL, when(WRITE, "ArnLike", "aws:SourceArn", "arn:aws:cloudtrail:*:123456789012:trail/*")), "pass"),
+    (policy(ACL, when(WRITE, "StringEquals", "aws:SourceArn", TRAIL.replace("account-trail", "other"))), "fail"),
+    # the account the object key names and the one the trail's ARN names cannot both be the trail's
+    (policy(ACL, when(WRITE, "StringEquals", "aws:SourceArn", TRAIL.replace("123456789012", "210987654321"))),
+     "fail"),
+    (policy(ACL, WRITE, DENY_WRITES), "fail"),
+    (policy(ACL, WRITE, when(DENY_WRITES, "StringNotEquals", "aws:SourceAccount", "123456789012")), "pass"),
+    (policy(ACL, WRITE, when(DENY_WRITES, "Bool", "aws:SecureTransport", "false")), "pass"),
+    # a service principal is in no organization; AWS's pattern exempts AWS services
+    (policy(ACL, WRITE, when(DENY_WRITES, "StringNotEqualsIfExists", "aws:PrincipalOrgID", "o-a1b2c3d4e5")),
+     "fail"),
+    (policy(ACL, WRITE, when(when(DENY_WRITES, "StringNotEqualsIfExists", "aws:PrincipalOrgID", "o-a1b2c3d4e5"),
+                             "BoolIfExists", "aws:PrincipalIsAWSService", "false")), "pass"),
+    # whether CloudTrail's request names an encryption is not documented
+    (policy(ACL, WRITE, when(DENY_WRITES, "Null", "s3:x-amz-server-side-encryption", "true")), "error"),
+    ("not json", "error"),
+])
+def test_bucket_policy(plan_json, document, status):
+    plan = plan_json("trail-bucket-source-arn-prefix")
+    change_of(plan, POLICY)["after"]["policy"] = document
+    assert judge(plan, "AG_TRAIL_1").status.value == status
+
+
+UNKNOWN_RESOURCE = """
+provider "aws" {
+  region = "eu-west-1"
+}
+
+resource "aws_s3_bucket" "logs" {
+  bucket = "trail-logs-123456789012"
+}
+
+resource "aws_s3_bucket_policy" "logs" {
+  bucket = aws_s3_bucket.logs.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Effect = "Allow", Principal = { Service = "cloudtrail.amazonaws.com" }, Action = "s3:GetBucketAcl",
+        Resource = aws_s3_bucket.logs.arn },
+      { Effect = "Allow", Principal = { Service = "cloudtrail.amazonaws.com" }, Action = "s3:PutObject",
+        Resource = "${aws_s3_bucket.logs.arn}/AWSLogs/123456789012/*" },
+    ]
+  })
+}
+
+resource "aws_cloudtrail" "this" {
+  name                  = "account-trail"
+  s3_bucket_name        = aws_s3_bucket.logs.id
+  is_multi_region_trail = true
+}
+"""
+
+
+def test_a_resource_known_only_after_apply_is_an_error_saying_how_to_write_it(tmp_path):
+    (tmp_path / "main.tf").write_text(UNKNOWN_RESOURCE)
+    result, = evaluate(load_directory(tmp_path), None, [REGISTRY["AG_TRAIL_1"]])
+    assert result.status.value == "error"
+    assert "arn:aws:s3:::${aws_s3_bucket.x.bucket}/AWSLogs/" in result.findings[0].message
+
+
+def test_a_requester_pays_bucket_fails(plan_json):
+    plan = plan_json("trail-bucket-source-arn-prefix")
+    plan["resource_changes"].append({
+        "address": "aws_s3_bucket_request_payment_configuration.logs", "mode": "managed",
+        "type": "aws_s3_bucket_request_payment_configuration", "name": "logs",
+        "change": {"actions": ["create"], "before": None,
+                   "after": {"bucket": "account-trail-logs-123456789012", "payer": "Requester"},
+                   "after_unknown": {}}})
+    result = judge(plan, "AG_TRAIL_1")
+    assert result.status.value == "fail" and "Requester Pays" in result.findings[0].message
+
+
+def test_each_refusing_bucket_fails_its_trail_for_its_reason(plan_json):
+    messages = {f.subject: f.message for f in judge(plan_json("trail-bucket-refuses-cloudtrail"),
+                                                    "AG_TRAIL_1").findings}
+    assert "perform s3:PutObject on AWSLogs/123456789012/" in messages["module.acl_only.aws_cloudtrail.this"]
+    assert "s3:PutObject on trails/AWSLogs/123456789012/" in messages["module.other_prefix.aws_cloudtrail.this"]
+    assert "'DenyCloudTrailWrites' denies s3:PutObject" in messages["module.deny.aws_cloudtrail.this"]
+    assert "has no bucket policy" in messages["module.no_policy.aws_cloudtrail.this"]
