@@ -280,6 +280,7 @@ ANY_TYPE = "*"  # recorded when a control looks at every resource
 
 # Attributes other resources use to point at a resource.
 IDENTITY_ATTRIBUTES = ("arn", "name", "id")
+OWN_NAMES = {"aws_s3_bucket": ("bucket",)}  # where a type keeps its name when not in `name`
 
 
 class Inventory:
@@ -313,7 +314,7 @@ class Inventory:
             self._by_address[resource.address].append(resource)
             for key in {resource.config_address, resource.in_module_instance} - {resource.address}:
                 self._by_address[key].append(resource)
-            for attr in IDENTITY_ATTRIBUTES:
+            for attr in IDENTITY_ATTRIBUTES + OWN_NAMES.get(resource.type, ()):
                 value = resource.values.get(attr)
                 if isinstance(value, str) and value:
                     self._by_identity[(resource.type, value)].append(resource)

@@ -70,7 +70,8 @@ def _partition(region: Any) -> str:
 
 
 def _trail_region(trail: Resource) -> Any:
-    return dict.get(trail.values, "home_region") or trail.region
+    home = dict.get(trail.values, "home_region")  # live and in state; a plan knows it only after apply
+    return home if isinstance(home, str) else trail.region
 
 
 def _trail_account(trail: Resource) -> str | None:
@@ -153,7 +154,8 @@ def _policy_gap(policy: Policy, bucket: Resource, trail: Resource, account: str 
     context = _delivery_context(trail, account)
     answers = [(lets_service(policy, bucket, CLOUDTRAIL, ("s3:GetBucketAcl",), arn, **context), "")]
     answers += [(lets_service(policy, bucket, CLOUDTRAIL, ("s3:PutObject",), f"{arn}/{key}", **context),
-                 f" on {key.partition('/CloudTrail/')[0]}/, where the trail writes its log files") for key in keys]
+                 f" on {key.partition('/CloudTrail/')[0].replace(_UNNAMED_ACCOUNT, 'ACCOUNT')}/, where the trail "
+                 "writes its log files") for key in keys]
     refused = next((a + where for a, where in answers if isinstance(a, str)), None)
     return refused or next((a for a, _ in answers if isinstance(a, Unknown)), None)
 
