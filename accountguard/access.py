@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .iam import (ANY, MAYBE, Caller, NamedPrincipal, Policy, PolicyError, PolicySet, allows_only, assumable,
-                  parse_policy, service_context, service_may, write_power)
+                  denies_uncertain, parse_policy, service_context, service_may, write_power)
 from .managed_policies import managed_policy, managed_policy_name
 from .model import SENSITIVE, Inventory, Resource, Unknown, Untraced
 
@@ -244,33 +244,62 @@ class Grant:
     via: str
     policy: Policy | Unknown
     removed_by: str = ""
+    maybe_removed_by: str = ""  # an exclusive resource whose policy cannot be told: it may detach this one
 
     @property
     def name(self) -> str:
         name = self.policy.name if isinstance(self.policy, Policy) else self.via
-        return f"{name} (removed by {self.removed_by} on the next apply)" if self.removed_by else name
+        if self.removed_by:
+            return f"{name} (removed by {self.removed_by} on the next apply)"
+        return f"{name} (maybe removed by {self.maybe_removed_by} on the next apply)" if self.maybe_removed_by else name
 
     @property
     def effective(self) -> Policy | Unknown:
-        """What IAM may evaluate: a policy about to be detached grants, but denies nothing for sure."""
-        if self.removed_by and isinstance(self.policy, Policy):
+        """What IAM may evaluate: a policy about to be detached grants, but denies nothing for sure;
+        one that may be detached grants, and whether it denies cannot be told."""
+        if isinstance(self.policy, Policy) and self.removed_by:
             return allows_only(self.policy, f"removed by {self.removed_by}")
+        if isinstance(self.policy, Policy) and self.maybe_removed_by:
+            return denies_uncertain(self.policy, f"{self.maybe_removed_by}, whose policy cannot be told, detaches "
+                                                 f"{self.policy.name} on the next apply if it is that policy")
         return self.policy
 
 
-def _arn_policies(inventory: Inventory, resource: Resource, attr: str) -> list[Policy | Unknown]:
-    """The policies a policy ARN (or list of ARNs) names: customer policies in the
-    inventory, AWS-managed ones from the snapshot; any other is Unknown."""
+Source = Resource | str | None  # where a policy ARN leads: a policy resource, a known ARN, or not known at all
+
+
+def _arn_sources(inventory: Inventory, resource: Resource, attr: str) -> list[tuple[Policy | Unknown, Source]]:
+    """The policies a policy ARN (or list of ARNs) names, each with where it leads:
+    customer policies in the inventory, AWS-managed ones from the snapshot; any other is Unknown."""
     link = inventory.link(resource, attr, "aws_iam_policy")
-    found: list[Policy | Unknown] = [policy_of(inventory, p, "policy") for p in link.resources]
+    found: list[tuple[Policy | Unknown, Source]] = [(policy_of(inventory, p, "policy"), p) for p in link.resources]
     for arn in link.outside:
-        found.append(managed_policy(arn) if managed_policy_name(arn) else
-                     Unknown(f"policy {arn} is not in this plan"))
+        found.append((managed_policy(arn) if managed_policy_name(arn) else
+                      Unknown(f"policy {arn} is not in this plan"), arn))
     if link.unknown is not None:
-        found.append(link.unknown)
+        found.append((link.unknown, None))
     if not found and resource.values.get(attr) is None:
-        found.append(Unknown(f"{resource.address} names no policy"))
+        found.append((Unknown(f"{resource.address} names no policy"), None))
     return found
+
+
+def _arn_policies(inventory: Inventory, resource: Resource, attr: str) -> list[Policy | Unknown]:
+    return [policy for policy, _ in _arn_sources(inventory, resource, attr)]
+
+
+def _may_be(arn: str | None, source: Source) -> bool:
+    """Whether a policy ARN that leads to no policy here (None: not known at all) may still
+    name the policy `source` leads to: a policy created here, whose ARN is known only after
+    apply, by its path and name (arn:aws:iam::ACCOUNT:policy/PATH/NAME)."""
+    if arn is None:
+        return True
+    if not isinstance(source, Resource) or isinstance(dict.get(source.values, "arn"), str):
+        return False  # a known ARN, and a different one: it would have led here
+    name, path = source.values.get("name"), source.values.get("path", "/")
+    if not isinstance(name, str):
+        return True
+    named = arn.split(":", 5)[-1]
+    return named == f"policy{path}{name}" if isinstance(path, str) else named.endswith(f"/{name}")
 
 
 def names(inventory: Inventory, resource: Resource, attr: str, type_: str) -> tuple[list[str], Unknown | None]:
@@ -474,6 +503,7 @@ class AccessGraph:
         kept_arns: dict[str, list[tuple[str, set[Policy | Unknown]]]] = defaultdict(list)  # owner -> (resource, kept)
         kept_names: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)
         kept_owners: dict[Policy, list[tuple[str, set[str]]]] = defaultdict(list)  # aws_iam_policy_attachment
+        unresolved: list[tuple[str, set[str], str | None]] = []  # the same, of a policy that cannot be told
         exclusive = inventory.of_type(f"{kind}_policy_attachments_exclusive")
         for e in exclusive:
             for owner in names(inventory, e, f"{principal}_name", kind)[0]:
@@ -490,29 +520,45 @@ class AccessGraph:
                     kept_names[owner].append((e.address, set(listed)))
         for a in inventory.of_type("aws_iam_policy_attachment"):
             owners = set(names(inventory, a, f"{principal}s", kind)[0])
-            for policy in _arn_policies(inventory, a, "policy_arn"):
+            for policy, source in _arn_sources(inventory, a, "policy_arn"):
                 if isinstance(policy, Policy):
                     kept_owners[policy].append((a.address, owners))
+                else:
+                    unresolved.append((a.address, owners, source if isinstance(source, str) else None))
 
-        def removed_by(owner: str, policy: Policy | Unknown, inline_name: Any) -> str:
+        def removed_by(owner: str, policy: Policy, inline_name: Any) -> str:
             if inline_name is not None:
                 return next((a for a, kept in kept_names.get(owner, ()) if inline_name not in kept), "")
             return next((a for a, kept in kept_arns.get(owner, ()) if policy not in kept), "") or \
                 next((a for a, kept in kept_owners.get(policy, ()) if owner not in kept), "")
 
-        def attach(resource: Resource, policies: list[Policy | Unknown], attr: str, inline_name: Any = None) -> None:
+        def maybe_removed_by(owner: str, source: Source, via: str) -> str:
+            """An aws_iam_policy_attachment whose policy cannot be told and which may be this
+            one's: it detaches its policy from every user, group and role it does not list."""
+            return next((a for a, kept, arn in unresolved if a != via and owner not in kept and _may_be(arn, source)),
+                        "")
+
+        def grant(resource: Resource, owner: str, policy: Policy | Unknown, source: Source,
+                  inline_name: Any) -> Grant:
+            if not isinstance(policy, Policy):
+                return Grant(resource.address, policy)
+            removed = removed_by(owner, policy, inline_name)
+            maybe = "" if removed or inline_name is not None else maybe_removed_by(owner, source, resource.address)
+            return Grant(resource.address, policy, removed, maybe)
+
+        def attach(resource: Resource, policies: list[tuple[Policy | Unknown, Source]], attr: str,
+                   inline_name: Any = None) -> None:
             for name in self._targets(resource, attr, kind, unknown):
-                grants[name].extend(Grant(resource.address, p, removed_by(name, p, inline_name)
-                                          if isinstance(p, Policy) else "") for p in policies)
+                grants[name].extend(grant(resource, name, p, source, inline_name) for p, source in policies)
 
         for a in inventory.of_type(f"{kind}_policy_attachment"):
-            attach(a, _arn_policies(inventory, a, "policy_arn"), principal)
+            attach(a, _arn_sources(inventory, a, "policy_arn"), principal)
         for a in exclusive:
-            attach(a, _arn_policies(inventory, a, "policy_arns"), f"{principal}_name")
+            attach(a, _arn_sources(inventory, a, "policy_arns"), f"{principal}_name")
         inline: dict[str, set[str]] = defaultdict(set)
         for p in inventory.of_type(f"{kind}_policy"):
             name = p.values.get("name")
-            attach(p, [policy_of(inventory, p, "policy")], principal, name if isinstance(name, str) else "")
+            attach(p, [(policy_of(inventory, p, "policy"), None)], principal, name if isinstance(name, str) else "")
             for owner in names(inventory, p, principal, kind)[0]:
                 inline[owner].add(name if isinstance(name, str) else "")
         for e in inventory.of_type(f"{kind}_policies_exclusive"):
@@ -525,7 +571,7 @@ class AccessGraph:
                                        f"this plan") for n in sorted(set(listed) - inline[owner])]
                 grants[owner].extend(Grant(e.address, u) for u in missing)
         for a in inventory.of_type("aws_iam_policy_attachment"):
-            attach(a, _arn_policies(inventory, a, "policy_arn"), f"{principal}s")
+            attach(a, _arn_sources(inventory, a, "policy_arn"), f"{principal}s")
 
     def _identity_grants(self, user: str) -> list[Grant]:
         found = list(self.user_grants.get(user, ()))

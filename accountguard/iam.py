@@ -89,6 +89,7 @@ class Policy:
     statements: tuple[Statement, ...] = field(compare=False)
     key: str = ""  # the canonical document: policies compare and cache by name and content
     read_only_by_design: bool = False
+    uncertain: str = ""  # why its Denies may not hold at all (denies_uncertain)
 
 
 def allows_only(policy: Policy, why: str) -> Policy:
@@ -96,6 +97,13 @@ def allows_only(policy: Policy, why: str) -> Policy:
     may still grant, and a Deny in it cannot be relied on."""
     return Policy(f"{policy.name} ({why})", tuple(s for s in policy.statements if s.effect == "Allow"),
                   key=f"{policy.key}#allows", read_only_by_design=policy.read_only_by_design)
+
+
+def denies_uncertain(policy: Policy, why: str) -> Policy:
+    """The policy, for one the next apply may or may not detach: it may still grant, and
+    its Denies hold as written in the best case and not at all in the worst (`uncertain`)."""
+    return Policy(f"{policy.name} (maybe detached)", policy.statements, key=f"{policy.key}#maybe:{why}",
+                  read_only_by_design=policy.read_only_by_design, uncertain=why)
 
 
 def _as_tuple(value: Any) -> tuple[Any, ...] | None:
@@ -596,7 +604,10 @@ def compile_statement(statement: Statement, policy: Policy, worst: bool) -> Comp
 
 @functools.lru_cache(maxsize=16384)
 def compiled(policy: Policy, worst: bool, effect: str) -> tuple[Compiled, ...]:
-    """The policy's statements of one effect: the MFA question needs only Denies."""
+    """The policy's statements of one effect: the MFA question needs only Denies. The worst
+    case of a policy whose Denies are uncertain has none."""
+    if worst and effect == "Deny" and policy.uncertain:
+        return ()
     return tuple(compile_statement(s, policy, worst) for s in policy.statements if s.effect == effect)
 
 
@@ -651,7 +662,12 @@ def power(policies: PolicySet, context: Context, worst: bool) -> ActionSet:
 
 def _unknown_answer(policies: PolicySet) -> Unknown:
     unknowns = policies.unknowns()
-    return unknowns[0] if unknowns else Unknown("a part of a policy is known only after apply")
+    if unknowns:
+        return unknowns[0]
+    every = list(policies.identity) + list(policies.scps) + [policies.boundary]
+    uncertain = sorted((p for p in every if isinstance(p, Policy) and p.uncertain),
+                       key=lambda p: not any(s.effect == "Deny" for s in p.statements))
+    return Unknown(uncertain[0].uncertain) if uncertain else Unknown("a part of a policy is known only after apply")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -972,6 +988,8 @@ def _identity_applies(policies: Iterable[Policy | Unknown | None], effect: str, 
             if s.effect != effect or (effect == "Allow" and policy.read_only_by_design):
                 continue
             applies = _decided(_statement_applies(s, True, ASSUME_ROLE, resource, context), s)
+            if applies is True and effect == "Deny" and policy.uncertain:
+                applies = MAYBE
             if applies is True:
                 return True, f"{policy.name} {s.label}"
             if applies is MAYBE and found is False:

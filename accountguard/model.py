@@ -421,16 +421,20 @@ class Inventory:
         """Follow `attr` of `resource` to resources of `types`.
 
         Known values are matched by name, ARN or ID; unknown ones through the
-        configuration's references. What still cannot be placed is reported
-        as unknown, never dropped.
+        configuration's references. What still cannot be placed, a sensitive
+        value included, is reported as unknown, never dropped.
         """
         value = resource.values.get(attr)
         items = value if isinstance(value, list) else [value]
         found: dict[int, Resource] = {}
         outside: list[str] = []
         unknown: Unknown | None = None
+        hidden: Unknown | None = None
         for item in items:
-            if item is None or item is SENSITIVE:
+            if item is None:
+                continue
+            if item is SENSITIVE:
+                hidden = Unknown(f"{resource.address}.{attr} is sensitive, so where it points cannot be seen")
                 continue
             if isinstance(item, Unknown):
                 unknown = item
@@ -448,7 +452,7 @@ class Inventory:
             elif not isinstance(unknown, Untraced):
                 unknown = Unknown(f"{resource.address}.{attr} is known only after apply "
                                   f"and refers to nothing this source can see")
-        return Link(list(found.values()), outside, unknown)
+        return Link(list(found.values()), outside, unknown or hidden)
 
 
 class Unreadable(Exception):

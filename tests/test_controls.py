@@ -92,6 +92,47 @@ def test_mfa_2_policy_that_cannot_be_seen_is_an_error(plan_json):
     assert judge(plan, "AG_MFA_2").status.value == "error"
 
 
+def reader_attachment_names(plan, policy_arn):
+    """iam-attachment-paths with aws_iam_policy_attachment.reader (exclusive for its policy:
+    it detaches that policy from every user, group and role it does not list) naming
+    `policy_arn`: UNKNOWN, SENSITIVE or an ARN."""
+    change = change_of(plan, "aws_iam_policy_attachment.reader")
+    if policy_arn == "UNKNOWN":
+        make_unknown(plan, "aws_iam_policy_attachment.reader", "policy_arn")
+    elif policy_arn == "SENSITIVE":
+        change["after_sensitive"]["policy_arn"] = True
+    else:
+        change["after"]["policy_arn"] = policy_arn
+    return plan
+
+
+@pytest.mark.parametrize("policy_arn", ["UNKNOWN", "SENSITIVE", "arn:aws:iam::123456789012:policy/RequireMFA"])
+def test_mfa_2_policy_attachment_that_may_be_the_mfa_policy_is_an_error(plan_json, policy_arn):
+    """It may be RequireMFA's, which it would detach from the humans group: the MFA Deny
+    cannot be relied on, and whether it is that policy cannot be told (the policy's
+    account is known only after apply)."""
+    findings = judge(reader_attachment_names(plan_json("iam-attachment-paths"), policy_arn), "AG_MFA_2").findings
+    alice = next(f for f in findings if f.subject == 'aws_iam_user.human["alice"]')
+    assert alice.status.value == "error" and "aws_iam_policy_attachment.reader" in alice.message
+    assert "RequireMFA" in alice.message or "require_mfa" in alice.message
+    assert {f.status.value for f in findings} == {"error"}
+
+
+def test_mfa_2_policy_attachment_of_another_known_policy_removes_nothing_else(plan_json):
+    plan = reader_attachment_names(plan_json("iam-attachment-paths"), "arn:aws:iam::123456789012:policy/Reporting")
+    assert judge(plan, "AG_MFA_2").status.value == "pass"
+
+
+@pytest.mark.parametrize("policy_arn", ["UNKNOWN", "SENSITIVE"])
+def test_key_1_policy_attachment_that_cannot_be_told_is_an_error_for_its_users(plan_json, policy_arn):
+    """reader's only policy may be AdministratorAccess; ops' AdministratorAccess may be
+    detached, and still grants until then."""
+    findings = judge(reader_attachment_names(plan_json("iam-attachment-paths"), policy_arn), "AG_KEY_1").findings
+    status = {f.subject: f.status.value for f in findings}
+    assert status['aws_iam_access_key.machine["reader"]'] == "error"
+    assert status['aws_iam_access_key.machine["ops"]'] == "fail"
+
+
 # --- keys.py -------------------------------------------------------------------
 
 def test_key_1_names_the_write_power(plan_json):
