@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .iam import (ANY, MAYBE, Caller, NamedPrincipal, Policy, PolicyError, PolicySet, allows_only, assumable,
-                  denies_uncertain, parse_policy, service_context, service_may, write_power)
+                  denies_uncertain, parse_policy, refused_policy, service_context, service_may, write_power)
 from .managed_policies import managed_policy, managed_policy_name
-from .model import SENSITIVE, Inventory, Resource, Unknown, Untraced
+from .model import SENSITIVE, Inventory, RenderedJSON, Resource, Unknown, Untraced
 
 POLICY_RESOURCES = {  # type -> attribute holding the document
     "aws_iam_policy": "policy",
@@ -210,28 +210,37 @@ def _document_source(inventory: Inventory, data: Resource, depth: int = 0) -> An
     return render_policy_document(values)
 
 
-def policy_of(inventory: Inventory, resource: Resource, attr: str) -> Policy | Unknown:
-    """The policy in `resource.attr`: parsed, or Unknown (not seen, or not valid policy JSON)."""
+def _partly_known(value: Any) -> bool:
+    return isinstance(value, Unknown) and getattr(value, "document", None) is not None
+
+
+def document_of(inventory: Inventory, resource: Resource, attr: str) -> Any:
+    """The policy document in `resource.attr`: its JSON text, a document decoded here with
+    Unknown parts (jsonencode in .tf mode, an aws_iam_policy_document rendered from its
+    arguments), or Unknown."""
     value = resource.values.get(attr)
-    document: Any = value
     if value is SENSITIVE:
         return Unknown(f"{resource.address}.{attr} is sensitive")
-    partly_known = isinstance(value, Unknown) and getattr(value, "document", None) is not None
-    if partly_known:
-        document = value.document  # JSON text unknown only in parts (jsonencode in .tf mode)
-    elif isinstance(value, Unknown):
+    if _partly_known(value):
+        return value.document
+    if isinstance(value, Unknown):
         sources = inventory.referenced(resource, attr, ["aws_iam_policy_document"])
         if len(sources) != 1:
             return Unknown(f"{resource.address}.{attr} is known only after apply")
-        document = _document_source(inventory, sources[0])
-        if isinstance(document, Unknown):
-            return document
-    if document is None:
-        return Unknown(f"{resource.address} has no {attr}")
+        return _document_source(inventory, sources[0])
+    return Unknown(f"{resource.address} has no {attr}") if value is None else value
+
+
+def policy_of(inventory: Inventory, resource: Resource, attr: str) -> Policy | Unknown:
+    """The policy in `resource.attr`: parsed, or Unknown (not seen, or not valid policy JSON)."""
+    document = document_of(inventory, resource, attr)
+    if isinstance(document, Unknown):
+        return document
     try:
         return parse_policy(document, resource.address)
     except PolicyError as exc:
-        return value if partly_known else Unknown(str(exc))  # an unknown part may be what is wrong
+        value = resource.values.get(attr)
+        return value if _partly_known(value) else Unknown(str(exc))  # an unknown part may be what is wrong
 
 
 @dataclass(frozen=True)
@@ -390,18 +399,144 @@ def _scp_applies(inventory: Inventory, attachment: Resource) -> bool:
 SCP = "SERVICE_CONTROL_POLICY"  # the provider's default `type` of an aws_organizations_policy
 
 
+def _scps(inventory: Inventory, attachment: Resource) -> list[Resource]:
+    """The SCPs of this input an attachment attaches, those whose type is unknown included."""
+    return [scp for scp in inventory.link(attachment, "policy_id", "aws_organizations_policy").resources
+            if scp.values.get("type") in (None, SCP) or isinstance(scp.values.get("type"), Unknown)]
+
+
 def attached_scps(inventory: Inventory, attachment: Resource) -> list[Policy | Unknown]:
     """The service control policies of this plan an aws_organizations_policy_attachment
-    attaches (looked up ones included); other policy types (tag, backup, AI opt-out)
-    deny no action. Policy IDs that are not in the plan are left to the caller."""
+    attaches (looked up ones included), as AWS Organizations lets them be: an SCP or an
+    attachment past its quotas never exists (_size_refusal, _crowded). Other policy types
+    (tag, backup, AI opt-out) deny no action. Policy IDs that are not in the plan are left
+    to the caller."""
     found: list[Policy | Unknown] = []
-    for scp in inventory.link(attachment, "policy_id", "aws_organizations_policy").resources:
-        kind = scp.values.get("type")
-        if kind is None or kind == SCP:
-            found.append(policy_of(inventory, scp, "content"))
-        elif isinstance(kind, Unknown):
+    crowded = _crowded(inventory, attachment)
+    for scp in _scps(inventory, attachment):
+        if isinstance(scp.values.get("type"), Unknown):
             found.append(Unknown(f"the type of {scp.address} is known only after apply"))
+            continue
+        policy = policy_of(inventory, scp, "content")
+        if isinstance(policy, Policy):
+            too_large, why = _size_refusal(inventory, scp)
+            prior = _prior_content(inventory, scp) if too_large is True else None
+            policy = prior or refused_policy(policy, why) if too_large is True else \
+                denies_uncertain(policy, why) if too_large is MAYBE else policy
+        if isinstance(policy, Policy) and crowded:
+            policy = denies_uncertain(policy, crowded)
+        found.append(policy)
     return found
+
+
+def _prior_content(inventory: Inventory, scp: Resource) -> Policy | Unknown | None:
+    """The content an SCP keeps when UpdatePolicy refuses the new one: its content before
+    the change, when the plan shows it."""
+    before = inventory.before.at(scp.address) if inventory.before is not None else None
+    return policy_of(inventory.before, before, "content") if before is not None and before.mode == "managed" \
+        else None
+
+
+# --- what AWS Organizations refuses to create (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html)
+
+SCP_MAX_SIZE = 5120  # "Maximum size of a policy document": characters in one version of the page, bytes in another
+SCP_MAX_PER_TARGET = 5  # "Maximum number you can attach to a root, OU, or account", FullAWSAccess included
+FULL_AWS_ACCESS = "p-FullAWSAccess"  # AWS's own SCP, attached by default: it allows everything and denies nothing
+
+
+def _collapsed(value: Any) -> Any:
+    if isinstance(value, list):
+        items = [_collapsed(v) for v in value]
+        return items[0] if len(items) == 1 else items
+    return {k: _collapsed(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+
+def json_length_bounds(document: Any) -> tuple[int, int | None]:
+    """How long the JSON text of a document decoded here can be, whichever way Terraform
+    or the provider writes it: at least its compact form, one-element lists written as
+    their element (as the provider's policy_model.go does) and nothing escaped; at most
+    its two-space indented form (json.MarshalIndent, the data source's `json`) with every
+    list kept and every non-ASCII character and <, > and & escaped (Go's encoder).
+    An unknown part counts for nothing in the least, and leaves no most (None)."""
+    unknown = 0
+
+    def known(value: Any) -> Any:
+        nonlocal unknown
+        if isinstance(value, Unknown) or value is SENSITIVE:
+            unknown += 1
+            return 0  # one character, taken off below
+        if isinstance(value, list):
+            return [known(v) for v in value]
+        return {k: known(v) for k, v in value.items()} if isinstance(value, dict) else value
+    shape = known(document)
+    least = len(json.dumps(_collapsed(shape), separators=(",", ":"), ensure_ascii=False)) - unknown
+    if unknown:
+        return least, None
+    text = json.dumps(shape, indent=2, ensure_ascii=True)
+    return least, len(text) + 5 * sum(text.count(c) for c in "<>&")
+
+
+def _size_refusal(inventory: Inventory, scp: Resource) -> tuple[bool | None, str]:
+    """Whether CreatePolicy or UpdatePolicy refuses the SCP's content as over the size
+    limit: True, False or MAYBE, and why. The provider sends `content` as written, and
+    AWS counts it as saved through the API, whitespace included. A plan's text is
+    Terraform's and so is a .tf value the evaluator computes (its jsonencode is
+    Terraform's, tests/test_hcl_differential.py); the page counts characters in one
+    version and bytes in another, so both are counted. A document rendered here is
+    measured by json_length_bounds, and so is an aws_iam_policy_document's JSON in .tf mode."""
+    if scp.mode != "managed" or inventory.kind == "live":
+        return False, ""  # it exists
+    document = document_of(inventory, scp, "content")
+    if isinstance(document, Unknown):
+        return False, ""  # unreadable anyway
+    if isinstance(document, RenderedJSON):
+        document = json.loads(document)
+    least, most = (len(document), len(document.encode())) if isinstance(document, str) else \
+        json_length_bounds(document)
+    limit = f"the {SCP_MAX_SIZE:,} characters AWS Organizations accepts for an SCP"
+    if least > SCP_MAX_SIZE:
+        return True, f"{'' if least == most else 'at least '}{least:,} characters, over {limit}"
+    if most is None or most > SCP_MAX_SIZE:
+        return MAYBE, (f"{scp.address} may be over {limit}: {least:,} to "
+                       f"{f'{most:,}' if most is not None else 'any number of'} characters, as Terraform or the "
+                       "provider may write it")
+    return False, ""
+
+
+def _target(inventory: Inventory, attachment: Resource) -> str | None:
+    target = attachment.values.get("target_id")
+    if isinstance(target, str):
+        return target
+    found = inventory.referenced(attachment, "target_id", ["aws_organizations_organizational_unit",
+                                                           "aws_organizations_account",
+                                                           "aws_organizations_organization"])
+    return found[0].address if len(found) == 1 else None
+
+
+def _crowded(inventory: Inventory, attachment: Resource) -> str:
+    """Why AttachPolicy may refuse this attachment, or "": a target holds at most five SCPs,
+    FullAWSAccess (attached to every root, OU and account by default) among them unless
+    this input attaches it itself. Which of the attachments created together get a place
+    cannot be told (Terraform makes them in parallel); one already made keeps its own."""
+    if inventory.kind == "live" or attachment.mode != "managed" or (
+            inventory.kind == "plan" and not any(c.address == attachment.address and "create" in c.actions
+                                                 for c in inventory.changes)):
+        return ""
+    target = _target(inventory, attachment)
+    if target is None:
+        return ""  # where it is cannot be told: the callers say so
+    scps, full_access = 0, False
+    for other in inventory.of_type("aws_organizations_policy_attachment"):
+        if other.mode != "managed" or _target(inventory, other) != target:
+            continue
+        link = inventory.link(other, "policy_id", "aws_organizations_policy")
+        full_access |= FULL_AWS_ACCESS in link.outside
+        scps += bool(_scps(inventory, other) or link.outside or link.unknown)  # an ID outside may be an SCP's
+    if scps + (not full_access) <= SCP_MAX_PER_TARGET:
+        return ""
+    return (f"{scps} SCP attachments to {target}" + ("" if full_access else " besides FullAWSAccess")
+                   + f": AWS Organizations attaches at most {SCP_MAX_PER_TARGET} SCPs to a root, OU or account, "
+                   f"so {attachment.address} may be refused")
 
 
 def _boundary(inventory: Inventory, principal: Resource) -> Policy | Unknown | None:

@@ -102,8 +102,13 @@ def allows_only(policy: Policy, why: str) -> Policy:
 def denies_uncertain(policy: Policy, why: str) -> Policy:
     """The policy, for one the next apply may or may not detach: it may still grant, and
     its Denies hold as written in the best case and not at all in the worst (`uncertain`)."""
-    return Policy(f"{policy.name} (maybe detached)", policy.statements, key=f"{policy.key}#maybe:{why}",
+    return Policy(f"{policy.name} (maybe not in force)", policy.statements, key=f"{policy.key}#maybe:{why}",
                   read_only_by_design=policy.read_only_by_design, uncertain=why)
+
+
+def refused_policy(policy: Policy, why: str) -> Policy:
+    """What is left of a policy AWS refuses to create or attach: nothing; its name says why."""
+    return Policy(f"{policy.name} (refused by AWS: {why})", (), key=f"{policy.key}#refused")
 
 
 def _as_tuple(value: Any) -> tuple[Any, ...] | None:

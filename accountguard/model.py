@@ -40,6 +40,11 @@ class Untraced(Unknown):
     through what, and how to follow it."""
 
 
+class RenderedJSON(str):
+    """JSON text accountguard wrote itself from a document (the .tf mode's
+    aws_iam_policy_document): the same document as the provider's, not the same text."""
+
+
 class _Sensitive:
     def __repr__(self) -> str:
         return "(sensitive)"

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from ...access import render_policy_document
 from ... import limits
-from ...model import SENSITIVE, InputError, Inventory, Resource, Unknown, UnseenPart
+from ...model import SENSITIVE, InputError, Inventory, RenderedJSON, Resource, Unknown, UnseenPart
 from ...schema import BlockSchema, resource_schema
 from .expressions import EvalError, Lazy, Scope, Unseen, _string, _to_number, evaluate, has_sensitive, resolved, \
     unknowns, unseen
@@ -451,7 +451,7 @@ class Instance(Lazy):
             return Unseen(partly.why, partly.sources | {self.address})
         if has_sensitive(document):
             return SENSITIVE
-        return json.dumps(document).replace("&{", "${")
+        return RenderedJSON(json.dumps(document).replace("&{", "${"))
 
 
 def _nested(schema: BlockSchema | None, name: str) -> BlockSchema | None:
