@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator
 
 
@@ -299,6 +300,8 @@ class Inventory:
         self.kind = kind  # "plan", "hcl" or "live"
         self.resources = list(resources)
         self.facts = facts or {}
+        # when the account is as this input shows it (a live scan, a plan's timestamp), else when it is judged
+        self.facts.setdefault("observed_at", datetime.now(timezone.utc))
         # parts of the account this source cannot see (e.g. registry modules)
         self.unseen = [u if isinstance(u, UnseenPart) else UnseenPart(u) for u in unseen]
         self.before = before  # a plan's prior state, when it has one

@@ -1,6 +1,8 @@
 """Each plan-mode control, beyond the examples: the cases that must be `error`
 (fail closed), vacuous passes, and the semantics the examples do not reach.
 Plans here are real fixtures with one thing changed, so shapes stay Terraform's."""
+import json
+
 import pytest
 
 from accountguard.config import Config
@@ -131,6 +133,26 @@ def test_key_1_policy_attachment_that_cannot_be_told_is_an_error_for_its_users(p
     status = {f.subject: f.status.value for f in findings}
     assert status['aws_iam_access_key.machine["reader"]'] == "error"
     assert status['aws_iam_access_key.machine["ops"]'] == "fail"
+
+
+def test_key_1_time_of_the_requests_is_the_plans_timestamp(plan_json):
+    """key-grant-expired's administrator grant ends on 2020-01-01: a plan made before then
+    lets the key change the account until that date."""
+    plan = plan_json("key-grant-expired")
+    assert judge(plan, "AG_KEY_1").status.value == "pass"
+    plan["timestamp"] = "2019-06-01T12:00:00Z"
+    finding = next(f for f in judge(plan, "AG_KEY_1").findings if f.subject == "aws_iam_access_key.migration")
+    assert finding.status.value == "fail" and "'MigrationWindow' allows '*'" in finding.message
+
+
+def test_key_1_a_plan_timestamp_in_the_future_is_taken_as_now(plan_json):
+    """No plan is made after it is judged: a later timestamp cannot make a grant that is
+    still valid seem expired."""
+    plan = plan_json("key-grant-expired")
+    policy = change_of(plan, "aws_iam_user_policy.migration")["after"]
+    policy["policy"] = policy["policy"].replace("2020-01-01T00:00:00Z", "2090-01-01T00:00:00Z")
+    plan["timestamp"] = "2099-01-01T00:00:00Z"
+    assert judge(plan, "AG_KEY_1").status.value == "fail"
 
 
 # --- keys.py -------------------------------------------------------------------
