@@ -155,6 +155,20 @@ def test_key_1_a_plan_timestamp_in_the_future_is_taken_as_now(plan_json):
     assert judge(plan, "AG_KEY_1").status.value == "fail"
 
 
+@pytest.mark.parametrize("padding, status", [(6000, "fail"), (4500, "error"), (100, "pass")])
+def test_mfa_2_an_scp_aws_refuses_enforces_nothing(plan_json, padding, status):
+    """AWS Organizations refuses an SCP over 5,120 characters (bytes, says another version of
+    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html):
+    é is one character and two bytes."""
+    plan = plan_json("mfa-enforced-by-scp-member")
+    scp = change_of(plan, "aws_organizations_policy.require_mfa")["after"]
+    document = json.loads(scp["content"])
+    document["Statement"].append({"Effect": "Deny", "Action": "ec2:RunInstances", "Resource": "*",
+                                  "Condition": {"StringEquals": {"aws:PrincipalTag/team": "é" * padding}}})
+    scp["content"] = json.dumps(document, ensure_ascii=False)
+    assert judge(plan, "AG_MFA_2").status.value == status
+
+
 # --- keys.py -------------------------------------------------------------------
 
 def test_key_1_names_the_write_power(plan_json):
