@@ -102,8 +102,9 @@ def allows_only(policy: Policy, why: str) -> Policy:
 
 
 def denies_uncertain(policy: Policy, why: str) -> Policy:
-    """The policy, for one the next apply may or may not detach: it may still grant, and
-    its Denies hold as written in the best case and not at all in the worst (`uncertain`)."""
+    """The policy, for one that may not be in force after the apply (an exclusive resource
+    may detach it, AWS may refuse it): it may still grant, and its Denies hold as written
+    in the best case and not at all in the worst (`uncertain`, why)."""
     return Policy(f"{policy.name} (maybe not in force)", policy.statements, key=f"{policy.key}#maybe:{why}",
                   read_only_by_design=policy.read_only_by_design, uncertain=why)
 
