@@ -451,13 +451,14 @@ def _collapsed(value: Any) -> Any:
     return {k: _collapsed(v) for k, v in value.items()} if isinstance(value, dict) else value
 
 
-def json_length_bounds(document: Any) -> tuple[int, int | None]:
-    """How long the JSON text of a document decoded here can be, whichever way Terraform
-    or the provider writes it: at least its compact form, one-element lists written as
-    their element (as the provider's policy_model.go does) and nothing escaped; at most
-    its two-space indented form (json.MarshalIndent, the data source's `json`) with every
-    list kept and every non-ASCII character and <, > and & escaped (Go's encoder).
-    An unknown part counts for nothing in the least, and leaves no most (None)."""
+def json_length_bounds(document: Any, indented: bool | None = None) -> tuple[int, int | None]:
+    """How long the JSON text of a document decoded here can be, as Terraform or the
+    provider writes it `indented` with two spaces (json.MarshalIndent, the data source's
+    `json`), compact (`minified_json`, jsonencode) or either (None): at least with
+    one-element lists written as their element (as the provider's policy_model.go does)
+    and nothing escaped; at most with every list kept and every non-ASCII character and
+    <, > and & escaped (Go's encoder). An unknown part counts for nothing in the least,
+    and leaves no most (None)."""
     unknown = 0
 
     def known(value: Any) -> Any:
@@ -469,10 +470,12 @@ def json_length_bounds(document: Any) -> tuple[int, int | None]:
             return [known(v) for v in value]
         return {k: known(v) for k, v in value.items()} if isinstance(value, dict) else value
     shape = known(document)
-    least = len(json.dumps(_collapsed(shape), separators=(",", ":"), ensure_ascii=False)) - unknown
+    least = len(json.dumps(_collapsed(shape), indent=2 if indented else None,
+                           separators=(",", ": ") if indented else (",", ":"), ensure_ascii=False)) - unknown
     if unknown:
         return least, None
-    text = json.dumps(shape, indent=2, ensure_ascii=True)
+    text = json.dumps(shape, indent=None if indented is False else 2,
+                      separators=(",", ":") if indented is False else (",", ": "), ensure_ascii=True)
     return least, len(text) + 5 * sum(text.count(c) for c in "<>&")
 
 
@@ -490,9 +493,11 @@ def _size_refusal(inventory: Inventory, scp: Resource) -> tuple[bool | None, str
     if isinstance(document, Unknown):
         return False, ""  # unreadable anyway
     if isinstance(document, RenderedJSON):
-        document = json.loads(document)
-    least, most = (len(document), len(document.encode())) if isinstance(document, str) else \
-        json_length_bounds(document)
+        least, most = json_length_bounds(json.loads(document), document.indented)
+    elif isinstance(document, str):
+        least, most = len(document), len(document.encode())
+    else:
+        least, most = json_length_bounds(document)
     limit = f"the {SCP_MAX_SIZE:,} characters AWS Organizations accepts for an SCP"
     if least > SCP_MAX_SIZE:
         return True, f"{'' if least == most else 'at least '}{least:,} characters, over {limit}"

@@ -43,7 +43,18 @@ class Untraced(Unknown):
 
 class RenderedJSON(str):
     """JSON text accountguard wrote itself from a document (the .tf mode's
-    aws_iam_policy_document): the same document as the provider's, not the same text."""
+    aws_iam_policy_document): the same document as the provider's, not the same text,
+    which the provider writes `indented` (`json`) or not (`minified_json`)."""
+
+    indented: bool
+
+    def __new__(cls, text: str, indented: bool) -> "RenderedJSON":
+        rendered = super().__new__(cls, text)
+        rendered.indented = indented
+        return rendered
+
+    def __reduce__(self):
+        return RenderedJSON, (str(self), self.indented)
 
 
 class _Sensitive:

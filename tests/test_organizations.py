@@ -324,25 +324,29 @@ def test_tf_an_scp_the_data_source_renders_is_judged_by_the_bounds_of_its_text(t
     which the .tf mode does not reproduce byte for byte: surely under passes, surely over
     (even written compactly) fails, and in between it is an error."""
     from accountguard.access import document_of, json_length_bounds
-    for count, status in ((10, Status.PASS), (35, Status.ERROR), (60, Status.FAIL)):
+    for count, status in ((15, Status.PASS), (20, Status.ERROR), (27, Status.FAIL)):
         inventory = org_directory(tmp_path, region_denies(count))
         text = document_of(inventory, inventory.at(GUARDRAILS), "content")
-        least, most = json_length_bounds(json.loads(text))
+        least, most = json_length_bounds(json.loads(text), indented=True)
         assert (most < 5120, least <= 5120 < most, least > 5120)[[Status.PASS, Status.ERROR, Status.FAIL].index(status)]
         assert statuses(inventory)[ACCOUNT] is status, (count, least, most)
 
 
-def test_tf_jsonencode_is_measured_as_terraform_writes_it(tmp_path):
-    """jsonencode writes compact JSON, as the .tf mode does (tests/test_hcl_differential.py)."""
-    inventory = org_directory(tmp_path, region_denies(35),
-                              content="jsonencode(jsondecode(data.aws_iam_policy_document.guardrails.json))")
-    assert statuses(inventory)[ACCOUNT] is Status.PASS
+def test_tf_minified_json_and_jsonencode_are_compact(tmp_path):
+    """The data source's minified_json is json.Marshal's; jsonencode writes compact JSON as the
+    .tf mode does (tests/test_hcl_differential.py): what is over the limit only indented passes."""
+    for content in ("data.aws_iam_policy_document.guardrails.minified_json",
+                    "jsonencode(jsondecode(data.aws_iam_policy_document.guardrails.json))"):
+        inventory = org_directory(tmp_path, region_denies(35), content=content)
+        assert statuses(inventory)[ACCOUNT] is Status.PASS, content
+    assert statuses(org_directory(tmp_path, region_denies(35)))[ACCOUNT] is Status.FAIL
 
 
 def test_the_bounds_hold_the_providers_text_of_every_example_scp(plan_json):
     """The plan's `content` of every example SCP rendered by a data source lies between
     the bounds the .tf mode computes from its own rendering."""
     from accountguard.access import document_of, json_length_bounds
+    from accountguard.model import RenderedJSON
     from accountguard.sources.hcl import load_directory
     from conftest import EXPECTED, FIXTURES
     measured = 0
@@ -354,7 +358,10 @@ def test_the_bounds_hold_the_providers_text_of_every_example_scp(plan_json):
                 continue
             inventory = load_directory(FIXTURES.parent / "examples" / name, tree=FIXTURES.parent / "examples")
             text = document_of(inventory, inventory.at(rc["address"]), "content")
-            least, most = json_length_bounds(json.loads(text))
+            if not isinstance(text, RenderedJSON):
+                assert text == content, (name, rc["address"])  # a heredoc: Terraform's text is the .tf mode's
+                continue
+            least, most = json_length_bounds(json.loads(text), text.indented)
             assert least <= len(content) <= most, (name, rc["address"])
             measured += 1
     assert measured >= 5
