@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .iam import (ANY, MAYBE, Caller, NamedPrincipal, Policy, PolicyError, PolicySet, allows_only, assumable,
-                  parse_policy, service_context, service_may, write_power)
+                  denies_uncertain, parse_policy, refused_policy, service_context, service_may, write_power)
 from .managed_policies import managed_policy, managed_policy_name
-from .model import SENSITIVE, Inventory, Resource, Unknown, Untraced
+from .model import SENSITIVE, Inventory, RenderedJSON, Resource, Unknown, Untraced
 
 POLICY_RESOURCES = {  # type -> attribute holding the document
     "aws_iam_policy": "policy",
@@ -210,28 +210,37 @@ def _document_source(inventory: Inventory, data: Resource, depth: int = 0) -> An
     return render_policy_document(values)
 
 
-def policy_of(inventory: Inventory, resource: Resource, attr: str) -> Policy | Unknown:
-    """The policy in `resource.attr`: parsed, or Unknown (not seen, or not valid policy JSON)."""
+def _partly_known(value: Any) -> bool:
+    return isinstance(value, Unknown) and getattr(value, "document", None) is not None
+
+
+def document_of(inventory: Inventory, resource: Resource, attr: str) -> Any:
+    """The policy document in `resource.attr`: its JSON text, a document decoded here with
+    Unknown parts (jsonencode in .tf mode, an aws_iam_policy_document rendered from its
+    arguments), or Unknown."""
     value = resource.values.get(attr)
-    document: Any = value
     if value is SENSITIVE:
         return Unknown(f"{resource.address}.{attr} is sensitive")
-    partly_known = isinstance(value, Unknown) and getattr(value, "document", None) is not None
-    if partly_known:
-        document = value.document  # JSON text unknown only in parts (jsonencode in .tf mode)
-    elif isinstance(value, Unknown):
+    if _partly_known(value):
+        return value.document
+    if isinstance(value, Unknown):
         sources = inventory.referenced(resource, attr, ["aws_iam_policy_document"])
         if len(sources) != 1:
             return Unknown(f"{resource.address}.{attr} is known only after apply")
-        document = _document_source(inventory, sources[0])
-        if isinstance(document, Unknown):
-            return document
-    if document is None:
-        return Unknown(f"{resource.address} has no {attr}")
+        return _document_source(inventory, sources[0])
+    return Unknown(f"{resource.address} has no {attr}") if value is None else value
+
+
+def policy_of(inventory: Inventory, resource: Resource, attr: str) -> Policy | Unknown:
+    """The policy in `resource.attr`: parsed, or Unknown (not seen, or not valid policy JSON)."""
+    document = document_of(inventory, resource, attr)
+    if isinstance(document, Unknown):
+        return document
     try:
         return parse_policy(document, resource.address)
     except PolicyError as exc:
-        return value if partly_known else Unknown(str(exc))  # an unknown part may be what is wrong
+        value = resource.values.get(attr)
+        return value if _partly_known(value) else Unknown(str(exc))  # an unknown part may be what is wrong
 
 
 @dataclass(frozen=True)
@@ -244,33 +253,62 @@ class Grant:
     via: str
     policy: Policy | Unknown
     removed_by: str = ""
+    maybe_removed_by: str = ""  # an exclusive resource whose policy cannot be told: it may detach this one
 
     @property
     def name(self) -> str:
         name = self.policy.name if isinstance(self.policy, Policy) else self.via
-        return f"{name} (removed by {self.removed_by} on the next apply)" if self.removed_by else name
+        if self.removed_by:
+            return f"{name} (removed by {self.removed_by} on the next apply)"
+        return f"{name} (maybe removed by {self.maybe_removed_by} on the next apply)" if self.maybe_removed_by else name
 
     @property
     def effective(self) -> Policy | Unknown:
-        """What IAM may evaluate: a policy about to be detached grants, but denies nothing for sure."""
-        if self.removed_by and isinstance(self.policy, Policy):
+        """What IAM may evaluate: a policy about to be detached grants, but denies nothing for sure;
+        one that may be detached grants, and whether it denies cannot be told."""
+        if isinstance(self.policy, Policy) and self.removed_by:
             return allows_only(self.policy, f"removed by {self.removed_by}")
+        if isinstance(self.policy, Policy) and self.maybe_removed_by:
+            return denies_uncertain(self.policy, f"{self.maybe_removed_by}, whose policy cannot be told, detaches "
+                                                 f"{self.policy.name} on the next apply if it is that policy")
         return self.policy
 
 
-def _arn_policies(inventory: Inventory, resource: Resource, attr: str) -> list[Policy | Unknown]:
-    """The policies a policy ARN (or list of ARNs) names: customer policies in the
-    inventory, AWS-managed ones from the snapshot; any other is Unknown."""
+Source = Resource | str | None  # where a policy ARN leads: a policy resource, a known ARN, or not known at all
+
+
+def _arn_sources(inventory: Inventory, resource: Resource, attr: str) -> list[tuple[Policy | Unknown, Source]]:
+    """The policies a policy ARN (or list of ARNs) names, each with where it leads:
+    customer policies in the inventory, AWS-managed ones from the snapshot; any other is Unknown."""
     link = inventory.link(resource, attr, "aws_iam_policy")
-    found: list[Policy | Unknown] = [policy_of(inventory, p, "policy") for p in link.resources]
+    found: list[tuple[Policy | Unknown, Source]] = [(policy_of(inventory, p, "policy"), p) for p in link.resources]
     for arn in link.outside:
-        found.append(managed_policy(arn) if managed_policy_name(arn) else
-                     Unknown(f"policy {arn} is not in this plan"))
+        found.append((managed_policy(arn) if managed_policy_name(arn) else
+                      Unknown(f"policy {arn} is not in this plan"), arn))
     if link.unknown is not None:
-        found.append(link.unknown)
+        found.append((link.unknown, None))
     if not found and resource.values.get(attr) is None:
-        found.append(Unknown(f"{resource.address} names no policy"))
+        found.append((Unknown(f"{resource.address} names no policy"), None))
     return found
+
+
+def _arn_policies(inventory: Inventory, resource: Resource, attr: str) -> list[Policy | Unknown]:
+    return [policy for policy, _ in _arn_sources(inventory, resource, attr)]
+
+
+def _may_be(arn: str | None, source: Source) -> bool:
+    """Whether a policy ARN that leads to no policy here (None: not known at all) may still
+    name the policy `source` leads to: a policy created here, whose ARN is known only after
+    apply, by its path and name (arn:aws:iam::ACCOUNT:policy/PATH/NAME)."""
+    if arn is None:
+        return True
+    if not isinstance(source, Resource) or isinstance(dict.get(source.values, "arn"), str):
+        return False  # a known ARN, and a different one: it would have led here
+    name, path = source.values.get("name"), source.values.get("path", "/")
+    if not isinstance(name, str):
+        return True
+    named = arn.split(":", 5)[-1]
+    return named == f"policy{path}{name}" if isinstance(path, str) else named.endswith(f"/{name}")
 
 
 def names(inventory: Inventory, resource: Resource, attr: str, type_: str) -> tuple[list[str], Unknown | None]:
@@ -361,18 +399,149 @@ def _scp_applies(inventory: Inventory, attachment: Resource) -> bool:
 SCP = "SERVICE_CONTROL_POLICY"  # the provider's default `type` of an aws_organizations_policy
 
 
+def _scps(inventory: Inventory, attachment: Resource) -> list[Resource]:
+    """The SCPs of this input an attachment attaches, those whose type is unknown included."""
+    return [scp for scp in inventory.link(attachment, "policy_id", "aws_organizations_policy").resources
+            if scp.values.get("type") in (None, SCP) or isinstance(scp.values.get("type"), Unknown)]
+
+
 def attached_scps(inventory: Inventory, attachment: Resource) -> list[Policy | Unknown]:
     """The service control policies of this plan an aws_organizations_policy_attachment
-    attaches (looked up ones included); other policy types (tag, backup, AI opt-out)
-    deny no action. Policy IDs that are not in the plan are left to the caller."""
+    attaches (looked up ones included), as AWS Organizations lets them be: an SCP or an
+    attachment past its quotas never exists (_size_refusal, _crowded). Other policy types
+    (tag, backup, AI opt-out) deny no action. Policy IDs that are not in the plan are left
+    to the caller."""
     found: list[Policy | Unknown] = []
-    for scp in inventory.link(attachment, "policy_id", "aws_organizations_policy").resources:
-        kind = scp.values.get("type")
-        if kind is None or kind == SCP:
-            found.append(policy_of(inventory, scp, "content"))
-        elif isinstance(kind, Unknown):
+    crowded = _crowded(inventory, attachment)
+    for scp in _scps(inventory, attachment):
+        if isinstance(scp.values.get("type"), Unknown):
             found.append(Unknown(f"the type of {scp.address} is known only after apply"))
+            continue
+        policy = policy_of(inventory, scp, "content")
+        if isinstance(policy, Policy):
+            too_large, why = _size_refusal(inventory, scp)
+            prior = _prior_content(inventory, scp) if too_large is True else None
+            policy = prior or refused_policy(policy, why) if too_large is True else \
+                denies_uncertain(policy, why) if too_large is MAYBE else policy
+        if isinstance(policy, Policy) and crowded:
+            policy = denies_uncertain(policy, crowded)
+        found.append(policy)
     return found
+
+
+def _prior_content(inventory: Inventory, scp: Resource) -> Policy | Unknown | None:
+    """The content an SCP keeps when UpdatePolicy refuses the new one: its content before
+    the change, when the plan shows it."""
+    before = inventory.before.at(scp.address) if inventory.before is not None else None
+    return policy_of(inventory.before, before, "content") if before is not None and before.mode == "managed" \
+        else None
+
+
+# --- what AWS Organizations refuses to create (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html)
+
+SCP_MAX_SIZE = 5120  # "Maximum size of a policy document": characters in one version of the page, bytes in another
+SCP_MAX_PER_TARGET = 5  # "Maximum number you can attach to a root, OU, or account", FullAWSAccess included
+FULL_AWS_ACCESS = "p-FullAWSAccess"  # AWS's own SCP, attached by default: it allows everything and denies nothing
+
+
+def _collapsed(value: Any) -> Any:
+    if isinstance(value, list):
+        items = [_collapsed(v) for v in value]
+        return items[0] if len(items) == 1 else items
+    return {k: _collapsed(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+
+def json_length_bounds(document: Any, indented: bool | None = None) -> tuple[int, int | None]:
+    """How long the JSON text of a document decoded here can be, as Terraform or the
+    provider writes it `indented` with two spaces (json.MarshalIndent, the data source's
+    `json`), compact (`minified_json`, jsonencode) or either (None): at least with
+    one-element lists written as their element (as the provider's policy_model.go does)
+    and nothing escaped; at most with every list kept and every non-ASCII character and
+    <, > and & escaped (Go's encoder). An unknown part counts for nothing in the least,
+    and leaves no most (None)."""
+    unknown = 0
+
+    def known(value: Any) -> Any:
+        nonlocal unknown
+        if isinstance(value, Unknown) or value is SENSITIVE:
+            unknown += 1
+            return 0  # one character, taken off below
+        if isinstance(value, list):
+            return [known(v) for v in value]
+        return {k: known(v) for k, v in value.items()} if isinstance(value, dict) else value
+    shape = known(document)
+    least = len(json.dumps(_collapsed(shape), indent=2 if indented else None,
+                           separators=(",", ": ") if indented else (",", ":"), ensure_ascii=False)) - unknown
+    if unknown:
+        return least, None
+    text = json.dumps(shape, indent=None if indented is False else 2,
+                      separators=(",", ":") if indented is False else (",", ": "), ensure_ascii=True)
+    return least, len(text) + 5 * sum(text.count(c) for c in "<>&")
+
+
+def _size_refusal(inventory: Inventory, scp: Resource) -> tuple[bool | None, str]:
+    """Whether CreatePolicy or UpdatePolicy refuses the SCP's content as over the size
+    limit: True, False or MAYBE, and why. The provider sends `content` as written, and
+    AWS counts it as saved through the API, whitespace included. A plan's text is
+    Terraform's and so is a .tf value the evaluator computes (its jsonencode is
+    Terraform's, tests/test_hcl_differential.py); the page counts characters in one
+    version and bytes in another, so both are counted. A document rendered here is
+    measured by json_length_bounds, and so is an aws_iam_policy_document's JSON in .tf mode."""
+    if scp.mode != "managed" or inventory.kind == "live":
+        return False, ""  # it exists
+    document = document_of(inventory, scp, "content")
+    if isinstance(document, Unknown):
+        return False, ""  # unreadable anyway
+    if isinstance(document, RenderedJSON):
+        least, most = json_length_bounds(json.loads(document), document.indented)
+    elif isinstance(document, str):
+        least, most = len(document), len(document.encode())
+    else:
+        least, most = json_length_bounds(document)
+    limit = f"the {SCP_MAX_SIZE:,} characters AWS Organizations accepts for an SCP"
+    if least > SCP_MAX_SIZE:
+        return True, f"{'' if least == most else 'at least '}{least:,} characters, over {limit}"
+    if most is None or most > SCP_MAX_SIZE:
+        return MAYBE, (f"{scp.address} may be over {limit}: {least:,} to "
+                       f"{f'{most:,}' if most is not None else 'any number of'} characters, as Terraform or the "
+                       "provider may write it")
+    return False, ""
+
+
+def _target(inventory: Inventory, attachment: Resource) -> str | None:
+    target = attachment.values.get("target_id")
+    if isinstance(target, str):
+        return target
+    found = inventory.referenced(attachment, "target_id", ["aws_organizations_organizational_unit",
+                                                           "aws_organizations_account",
+                                                           "aws_organizations_organization"])
+    return found[0].address if len(found) == 1 else None
+
+
+def _crowded(inventory: Inventory, attachment: Resource) -> str:
+    """Why AttachPolicy may refuse this attachment, or "": a target holds at most five SCPs,
+    FullAWSAccess (attached to every root, OU and account by default) among them unless
+    this input attaches it itself. Which of the attachments created together get a place
+    cannot be told (Terraform makes them in parallel); one already made keeps its own."""
+    if inventory.kind == "live" or attachment.mode != "managed" or (
+            inventory.kind == "plan" and not any(c.address == attachment.address and "create" in c.actions
+                                                 for c in inventory.changes)):
+        return ""
+    target = _target(inventory, attachment)
+    if target is None:
+        return ""  # where it is cannot be told: the callers say so
+    scps, full_access = 0, False
+    for other in inventory.of_type("aws_organizations_policy_attachment"):
+        if other.mode != "managed" or _target(inventory, other) != target:
+            continue
+        link = inventory.link(other, "policy_id", "aws_organizations_policy")
+        full_access |= FULL_AWS_ACCESS in link.outside
+        scps += bool(_scps(inventory, other) or link.outside or link.unknown)  # an ID outside may be an SCP's
+    if scps + (not full_access) <= SCP_MAX_PER_TARGET:
+        return ""
+    return (f"{scps} SCP attachments to {target}" + ("" if full_access else " besides FullAWSAccess")
+                   + f": AWS Organizations attaches at most {SCP_MAX_PER_TARGET} SCPs to a root, OU or account, "
+                   f"so {attachment.address} may be refused")
 
 
 def _boundary(inventory: Inventory, principal: Resource) -> Policy | Unknown | None:
@@ -474,6 +643,7 @@ class AccessGraph:
         kept_arns: dict[str, list[tuple[str, set[Policy | Unknown]]]] = defaultdict(list)  # owner -> (resource, kept)
         kept_names: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)
         kept_owners: dict[Policy, list[tuple[str, set[str]]]] = defaultdict(list)  # aws_iam_policy_attachment
+        unresolved: list[tuple[str, set[str], str | None]] = []  # the same, of a policy that cannot be told
         exclusive = inventory.of_type(f"{kind}_policy_attachments_exclusive")
         for e in exclusive:
             for owner in names(inventory, e, f"{principal}_name", kind)[0]:
@@ -490,29 +660,45 @@ class AccessGraph:
                     kept_names[owner].append((e.address, set(listed)))
         for a in inventory.of_type("aws_iam_policy_attachment"):
             owners = set(names(inventory, a, f"{principal}s", kind)[0])
-            for policy in _arn_policies(inventory, a, "policy_arn"):
+            for policy, source in _arn_sources(inventory, a, "policy_arn"):
                 if isinstance(policy, Policy):
                     kept_owners[policy].append((a.address, owners))
+                else:
+                    unresolved.append((a.address, owners, source if isinstance(source, str) else None))
 
-        def removed_by(owner: str, policy: Policy | Unknown, inline_name: Any) -> str:
+        def removed_by(owner: str, policy: Policy, inline_name: Any) -> str:
             if inline_name is not None:
                 return next((a for a, kept in kept_names.get(owner, ()) if inline_name not in kept), "")
             return next((a for a, kept in kept_arns.get(owner, ()) if policy not in kept), "") or \
                 next((a for a, kept in kept_owners.get(policy, ()) if owner not in kept), "")
 
-        def attach(resource: Resource, policies: list[Policy | Unknown], attr: str, inline_name: Any = None) -> None:
+        def maybe_removed_by(owner: str, source: Source, via: str) -> str:
+            """An aws_iam_policy_attachment whose policy cannot be told and which may be this
+            one's: it detaches its policy from every user, group and role it does not list."""
+            return next((a for a, kept, arn in unresolved if a != via and owner not in kept and _may_be(arn, source)),
+                        "")
+
+        def grant(resource: Resource, owner: str, policy: Policy | Unknown, source: Source,
+                  inline_name: Any) -> Grant:
+            if not isinstance(policy, Policy):
+                return Grant(resource.address, policy)
+            removed = removed_by(owner, policy, inline_name)
+            maybe = "" if removed or inline_name is not None else maybe_removed_by(owner, source, resource.address)
+            return Grant(resource.address, policy, removed, maybe)
+
+        def attach(resource: Resource, policies: list[tuple[Policy | Unknown, Source]], attr: str,
+                   inline_name: Any = None) -> None:
             for name in self._targets(resource, attr, kind, unknown):
-                grants[name].extend(Grant(resource.address, p, removed_by(name, p, inline_name)
-                                          if isinstance(p, Policy) else "") for p in policies)
+                grants[name].extend(grant(resource, name, p, source, inline_name) for p, source in policies)
 
         for a in inventory.of_type(f"{kind}_policy_attachment"):
-            attach(a, _arn_policies(inventory, a, "policy_arn"), principal)
+            attach(a, _arn_sources(inventory, a, "policy_arn"), principal)
         for a in exclusive:
-            attach(a, _arn_policies(inventory, a, "policy_arns"), f"{principal}_name")
+            attach(a, _arn_sources(inventory, a, "policy_arns"), f"{principal}_name")
         inline: dict[str, set[str]] = defaultdict(set)
         for p in inventory.of_type(f"{kind}_policy"):
             name = p.values.get("name")
-            attach(p, [policy_of(inventory, p, "policy")], principal, name if isinstance(name, str) else "")
+            attach(p, [(policy_of(inventory, p, "policy"), None)], principal, name if isinstance(name, str) else "")
             for owner in names(inventory, p, principal, kind)[0]:
                 inline[owner].add(name if isinstance(name, str) else "")
         for e in inventory.of_type(f"{kind}_policies_exclusive"):
@@ -525,7 +711,7 @@ class AccessGraph:
                                        f"this plan") for n in sorted(set(listed) - inline[owner])]
                 grants[owner].extend(Grant(e.address, u) for u in missing)
         for a in inventory.of_type("aws_iam_policy_attachment"):
-            attach(a, _arn_policies(inventory, a, "policy_arn"), f"{principal}s")
+            attach(a, _arn_sources(inventory, a, "policy_arn"), f"{principal}s")
 
     def _identity_grants(self, user: str) -> list[Grant]:
         found = list(self.user_grants.get(user, ()))

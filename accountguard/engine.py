@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from .config import Config
 from .controls import Control, all_controls
 from . import regressions, waivers
+from .iam import requests_from
 from .model import Finding, Inventory, Status, Unreadable, Verdict, reading
 
 MODE_OF_KIND = {"plan": "P", "hcl": "H", "live": "L"}
@@ -100,16 +101,17 @@ def evaluate(inventory: Inventory, config: Config | None = None,
              controls: list[Control] | None = None) -> list[ControlResult]:
     config = config or Config()
     results = []
-    for control in controls or all_controls():
-        findings = _judge(control, inventory, config)
-        if inventory.before is not None:
-            try:
-                findings = regressions.compare(control, findings, inventory, config, _judge)
-            except Exception as exc:  # not knowing what the change did must not pass
-                findings = findings + [Finding(control.id, Status.ERROR, "account",
-                                               f"internal error while comparing with the state before the "
-                                               f"change: {type(exc).__name__}: {exc}")]
-        results.append(ControlResult(control, findings))
+    with requests_from(inventory.facts["observed_at"]):  # no request is made before the account is seen
+        for control in controls or all_controls():
+            findings = _judge(control, inventory, config)
+            if inventory.before is not None:
+                try:
+                    findings = regressions.compare(control, findings, inventory, config, _judge)
+                except Exception as exc:  # not knowing what the change did must not pass
+                    findings = findings + [Finding(control.id, Status.ERROR, "account",
+                                                   f"internal error while comparing with the state before the "
+                                                   f"change: {type(exc).__name__}: {exc}")]
+            results.append(ControlResult(control, findings))
     if config.waivers:
         results, stale = waivers.apply(results, config.waivers, waivers.today())
         inventory.notes.extend(note for note in stale if note not in inventory.notes)

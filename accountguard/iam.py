@@ -29,9 +29,11 @@ import ipaddress
 import json
 import os
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Iterable
+from datetime import datetime, timezone
+from typing import Any, Iterable, Iterator
 
 from .model import SENSITIVE, Unknown
 
@@ -89,6 +91,7 @@ class Policy:
     statements: tuple[Statement, ...] = field(compare=False)
     key: str = ""  # the canonical document: policies compare and cache by name and content
     read_only_by_design: bool = False
+    uncertain: str = ""  # why its Denies may not hold at all (denies_uncertain)
 
 
 def allows_only(policy: Policy, why: str) -> Policy:
@@ -96,6 +99,19 @@ def allows_only(policy: Policy, why: str) -> Policy:
     may still grant, and a Deny in it cannot be relied on."""
     return Policy(f"{policy.name} ({why})", tuple(s for s in policy.statements if s.effect == "Allow"),
                   key=f"{policy.key}#allows", read_only_by_design=policy.read_only_by_design)
+
+
+def denies_uncertain(policy: Policy, why: str) -> Policy:
+    """The policy, for one that may not be in force after the apply (an exclusive resource
+    may detach it, AWS may refuse it): it may still grant, and its Denies hold as written
+    in the best case and not at all in the worst (`uncertain`, why)."""
+    return Policy(f"{policy.name} (maybe not in force)", policy.statements, key=f"{policy.key}#maybe:{why}",
+                  read_only_by_design=policy.read_only_by_design, uncertain=why)
+
+
+def refused_policy(policy: Policy, why: str) -> Policy:
+    """What is left of a policy AWS refuses to create or attach: nothing; its name says why."""
+    return Policy(f"{policy.name} (refused by AWS: {why})", (), key=f"{policy.key}#refused")
 
 
 def _as_tuple(value: Any) -> tuple[Any, ...] | None:
@@ -444,9 +460,11 @@ def _number(text: str) -> float:
 
 
 def _date(text: str) -> float:
+    """A Date condition value: epoch seconds, or ISO 8601 (UTC unless it names a zone)."""
     if re.fullmatch(r"-?\d+(\.\d+)?", text):
         return float(text)
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp()
 
 
 def _match(base: str, request: str, policy: str) -> bool:
@@ -504,18 +522,84 @@ def key_holds(operator: str, request: Any, values: tuple[Any, ...]) -> bool | No
         return MAYBE  # an operator or a value IAM would reject: nothing can be said
 
 
-def condition_holds(conditions: dict[str, Any], context: Context) -> tuple[bool | None, str]:
-    """Whether a statement's Condition holds in `context`, and which operator and key
-    decide it when it does not surely hold (for messages)."""
+# The time of the request: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-currenttime
+TIME_KEYS = frozenset({"aws:currenttime", "aws:epochtime"})
+_EARLIEST: ContextVar[float | None] = ContextVar("accountguard_earliest_request", default=None)
+
+
+@contextmanager
+def requests_from(when: datetime) -> Iterator[None]:
+    """Judge requests as made at `when` or later (README: Request contexts): the time
+    keys then range over [when, ever), instead of any value."""
+    token = _EARLIEST.set(when.timestamp())
+    try:
+        yield
+    finally:
+        _EARLIEST.reset(token)
+
+
+@functools.lru_cache(maxsize=16384)
+def _timed(policy: Policy) -> bool:
+    return any(isinstance(s.conditions, dict) and any(isinstance(keys, dict) and TIME_KEYS & set(keys)
+                                                      for keys in s.conditions.values())
+               for s in policy.statements)
+
+
+def _earliest_for(policies: PolicySet) -> float | None:
+    """The time of the requests, where it can change what these policies do (a cache key)."""
+    every = list(policies.identity) + list(policies.scps) + [policies.boundary]
+    return _EARLIEST.get() if any(isinstance(p, Policy) and _timed(p) for p in every) else None
+
+
+def _instants(conditions: dict[str, Any], earliest: float) -> list[float]:
+    """Instants from `earliest` on, one in each stretch of time over which the time keys'
+    conditions cannot change: `earliest`, each date they name after it, a moment
+    between two of them, and one after the last."""
+    named = set()
+    for keys in conditions.values():
+        for key, values in keys.items():
+            for value in values if key in TIME_KEYS else ():
+                try:
+                    named.add(_date(str(value)))
+                except ValueError:
+                    continue  # a value IAM would reject: its key is MAYBE whenever
+    points = sorted({earliest} | {t for t in named if t > earliest})
+    return points + [(a + b) / 2 for a, b in zip(points, points[1:])] + [points[-1] + 86400.0]
+
+
+def _at(operator: str, key: str, context: Context, instant: float | None) -> Any:
+    """What the request carries for `key`; for a time key, the instant as Date and Numeric
+    operators read it (epoch seconds), present for Null, and any value for the others."""
+    if instant is None or key not in TIME_KEYS:
+        return context.value(key)
+    base = operator.lower().rpartition(":")[2].removesuffix("ifexists")
+    return (repr(instant),) if base.startswith(("date", "numeric", "null")) else ANY
+
+
+def _holds_at(conditions: dict[str, Any], context: Context, instant: float | None) -> tuple[bool | None, str]:
     results = []
     first_miss = ""
     for operator, keys in conditions.items():
         for key, values in keys.items():
-            result = key_holds(operator, context.value(key), values)
+            result = key_holds(operator, _at(operator, key, context, instant), values)
             results.append(result)
             if result is not True and not first_miss:
                 first_miss = f"{operator} {key}"
     return _and(results), first_miss
+
+
+def condition_holds(conditions: dict[str, Any], context: Context) -> tuple[bool | None, str]:
+    """Whether a statement's Condition holds in `context`, and which operator and key
+    decide it when it does not surely hold (for messages). Under requests_from, a
+    condition on the time holds if it holds at every instant from then on, does not if
+    it holds at none, and else may (so an Allow counts, a Deny does not)."""
+    earliest = _EARLIEST.get()
+    if earliest is None or not any(key in TIME_KEYS for keys in conditions.values() for key in keys):
+        return _holds_at(conditions, context, None)
+    found = [_holds_at(conditions, context, instant) for instant in _instants(conditions, earliest)]
+    verdicts = {verdict for verdict, _ in found}
+    verdict = True if verdicts == {True} else False if verdicts == {False} else MAYBE
+    return verdict, next((why for held, why in found if held is not True and why), "")
 
 
 # --- compiling statements ---------------------------------------------------------
@@ -596,7 +680,10 @@ def compile_statement(statement: Statement, policy: Policy, worst: bool) -> Comp
 
 @functools.lru_cache(maxsize=16384)
 def compiled(policy: Policy, worst: bool, effect: str) -> tuple[Compiled, ...]:
-    """The policy's statements of one effect: the MFA question needs only Denies."""
+    """The policy's statements of one effect: the MFA question needs only Denies. The worst
+    case of a policy whose Denies are uncertain has none."""
+    if worst and effect == "Deny" and policy.uncertain:
+        return ()
     return tuple(compile_statement(s, policy, worst) for s in policy.statements if s.effect == effect)
 
 
@@ -651,11 +738,21 @@ def power(policies: PolicySet, context: Context, worst: bool) -> ActionSet:
 
 def _unknown_answer(policies: PolicySet) -> Unknown:
     unknowns = policies.unknowns()
-    return unknowns[0] if unknowns else Unknown("a part of a policy is known only after apply")
+    if unknowns:
+        return unknowns[0]
+    every = list(policies.identity) + list(policies.scps) + [policies.boundary]
+    uncertain = sorted((p for p in every if isinstance(p, Policy) and p.uncertain),
+                       key=lambda p: not any(s.effect == "Deny" for s in p.statements))
+    return Unknown(uncertain[0].uncertain) if uncertain else Unknown("a part of a policy is known only after apply")
+
+
+def write_power(policies: PolicySet) -> str | Unknown | None:
+    """_write_power for the requests being judged (requests_from)."""
+    return _write_power(policies, _earliest_for(policies))
 
 
 @functools.lru_cache(maxsize=4096)
-def write_power(policies: PolicySet) -> str | Unknown | None:
+def _write_power(policies: PolicySet, earliest: float | None) -> str | Unknown | None:
     """Why the holder of `policies` can do more than Read and List in some request
     context its access key reaches (with MFA too: GetSessionToken with its device, or
     one the key itself enrols), or None. Unknown when that depends on values known
@@ -694,8 +791,13 @@ def _explain_write(policies: PolicySet, writes: ActionSet) -> str:
     return "its policies allow actions beyond Read and List"
 
 
-@functools.lru_cache(maxsize=4096)
 def mfa_gap(policies: PolicySet) -> str | Unknown | None:
+    """_mfa_gap for the requests being judged (requests_from)."""
+    return _mfa_gap(policies, _earliest_for(policies))
+
+
+@functools.lru_cache(maxsize=4096)
+def _mfa_gap(policies: PolicySet, earliest: float | None) -> str | Unknown | None:
     """None when, without MFA (long-term key or console), an explicit Deny refuses
     every action but MFA self-service on every resource; else why not."""
     needed = EVERYTHING - self_service_actions()
@@ -972,6 +1074,8 @@ def _identity_applies(policies: Iterable[Policy | Unknown | None], effect: str, 
             if s.effect != effect or (effect == "Allow" and policy.read_only_by_design):
                 continue
             applies = _decided(_statement_applies(s, True, ASSUME_ROLE, resource, context), s)
+            if applies is True and effect == "Deny" and policy.uncertain:
+                applies = MAYBE
             if applies is True:
                 return True, f"{policy.name} {s.label}"
             if applies is MAYBE and found is False:

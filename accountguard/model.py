@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator
 
 
@@ -38,6 +39,22 @@ class Unknown:
 class Untraced(Unknown):
     """An unknown value whose reference the source could not follow; `why` says
     through what, and how to follow it."""
+
+
+class RenderedJSON(str):
+    """JSON text accountguard wrote itself from a document (the .tf mode's
+    aws_iam_policy_document): the same document as the provider's, not the same text,
+    which the provider writes `indented` (`json`) or not (`minified_json`)."""
+
+    indented: bool
+
+    def __new__(cls, text: str, indented: bool) -> "RenderedJSON":
+        rendered = super().__new__(cls, text)
+        rendered.indented = indented
+        return rendered
+
+    def __reduce__(self):
+        return RenderedJSON, (str(self), self.indented)
 
 
 class _Sensitive:
@@ -295,6 +312,8 @@ class Inventory:
         self.kind = kind  # "plan", "hcl" or "live"
         self.resources = list(resources)
         self.facts = facts or {}
+        # when the account is as this input shows it (a live scan, a plan's timestamp), else when it is judged
+        self.facts.setdefault("observed_at", datetime.now(timezone.utc))
         # parts of the account this source cannot see (e.g. registry modules)
         self.unseen = [u if isinstance(u, UnseenPart) else UnseenPart(u) for u in unseen]
         self.before = before  # a plan's prior state, when it has one
@@ -422,16 +441,20 @@ class Inventory:
         """Follow `attr` of `resource` to resources of `types`.
 
         Known values are matched by name, ARN or ID; unknown ones through the
-        configuration's references. What still cannot be placed is reported
-        as unknown, never dropped.
+        configuration's references. What still cannot be placed, a sensitive
+        value included, is reported as unknown, never dropped.
         """
         value = resource.values.get(attr)
         items = value if isinstance(value, list) else [value]
         found: dict[int, Resource] = {}
         outside: list[str] = []
         unknown: Unknown | None = None
+        hidden: Unknown | None = None
         for item in items:
-            if item is None or item is SENSITIVE:
+            if item is None:
+                continue
+            if item is SENSITIVE:
+                hidden = Unknown(f"{resource.address}.{attr} is sensitive, so where it points cannot be seen")
                 continue
             if isinstance(item, Unknown):
                 unknown = item
@@ -449,7 +472,7 @@ class Inventory:
             elif not isinstance(unknown, Untraced):
                 unknown = Unknown(f"{resource.address}.{attr} is known only after apply "
                                   f"and refers to nothing this source can see")
-        return Link(list(found.values()), outside, unknown)
+        return Link(list(found.values()), outside, unknown or hidden)
 
 
 class Unreadable(Exception):

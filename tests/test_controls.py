@@ -1,6 +1,8 @@
 """Each plan-mode control, beyond the examples: the cases that must be `error`
 (fail closed), vacuous passes, and the semantics the examples do not reach.
 Plans here are real fixtures with one thing changed, so shapes stay Terraform's."""
+import json
+
 import pytest
 
 from accountguard.config import Config
@@ -90,6 +92,81 @@ def test_mfa_2_policy_that_cannot_be_seen_is_an_error(plan_json):
     make_unknown(plan, "module.mfa.aws_iam_policy.require_mfa", "policy")
     plan["prior_state"]["values"]["root_module"]["child_modules"] = []  # the policy document data source too
     assert judge(plan, "AG_MFA_2").status.value == "error"
+
+
+def reader_attachment_names(plan, policy_arn):
+    """iam-attachment-paths with aws_iam_policy_attachment.reader (exclusive for its policy:
+    it detaches that policy from every user, group and role it does not list) naming
+    `policy_arn`: UNKNOWN, SENSITIVE or an ARN."""
+    change = change_of(plan, "aws_iam_policy_attachment.reader")
+    if policy_arn == "UNKNOWN":
+        make_unknown(plan, "aws_iam_policy_attachment.reader", "policy_arn")
+    elif policy_arn == "SENSITIVE":
+        change["after_sensitive"]["policy_arn"] = True
+    else:
+        change["after"]["policy_arn"] = policy_arn
+    return plan
+
+
+@pytest.mark.parametrize("policy_arn", ["UNKNOWN", "SENSITIVE", "arn:aws:iam::123456789012:policy/RequireMFA"])
+def test_mfa_2_policy_attachment_that_may_be_the_mfa_policy_is_an_error(plan_json, policy_arn):
+    """It may be RequireMFA's, which it would detach from the humans group: the MFA Deny
+    cannot be relied on, and whether it is that policy cannot be told (the policy's
+    account is known only after apply)."""
+    findings = judge(reader_attachment_names(plan_json("iam-attachment-paths"), policy_arn), "AG_MFA_2").findings
+    alice = next(f for f in findings if f.subject == 'aws_iam_user.human["alice"]')
+    assert alice.status.value == "error" and "aws_iam_policy_attachment.reader" in alice.message
+    assert "RequireMFA" in alice.message or "require_mfa" in alice.message
+    assert {f.status.value for f in findings} == {"error"}
+
+
+def test_mfa_2_policy_attachment_of_another_known_policy_removes_nothing_else(plan_json):
+    plan = reader_attachment_names(plan_json("iam-attachment-paths"), "arn:aws:iam::123456789012:policy/Reporting")
+    assert judge(plan, "AG_MFA_2").status.value == "pass"
+
+
+@pytest.mark.parametrize("policy_arn", ["UNKNOWN", "SENSITIVE"])
+def test_key_1_policy_attachment_that_cannot_be_told_is_an_error_for_its_users(plan_json, policy_arn):
+    """reader's only policy may be AdministratorAccess; ops' AdministratorAccess may be
+    detached, and still grants until then."""
+    findings = judge(reader_attachment_names(plan_json("iam-attachment-paths"), policy_arn), "AG_KEY_1").findings
+    status = {f.subject: f.status.value for f in findings}
+    assert status['aws_iam_access_key.machine["reader"]'] == "error"
+    assert status['aws_iam_access_key.machine["ops"]'] == "fail"
+
+
+def test_key_1_time_of_the_requests_is_the_plans_timestamp(plan_json):
+    """key-grant-expired's administrator grant ends on 2020-01-01: a plan made before then
+    lets the key change the account until that date."""
+    plan = plan_json("key-grant-expired")
+    assert judge(plan, "AG_KEY_1").status.value == "pass"
+    plan["timestamp"] = "2019-06-01T12:00:00Z"
+    finding = next(f for f in judge(plan, "AG_KEY_1").findings if f.subject == "aws_iam_access_key.migration")
+    assert finding.status.value == "fail" and "'MigrationWindow' allows '*'" in finding.message
+
+
+def test_key_1_a_plan_timestamp_in_the_future_is_taken_as_now(plan_json):
+    """No plan is made after it is judged: a later timestamp cannot make a grant that is
+    still valid seem expired."""
+    plan = plan_json("key-grant-expired")
+    policy = change_of(plan, "aws_iam_user_policy.migration")["after"]
+    policy["policy"] = policy["policy"].replace("2020-01-01T00:00:00Z", "2090-01-01T00:00:00Z")
+    plan["timestamp"] = "2099-01-01T00:00:00Z"
+    assert judge(plan, "AG_KEY_1").status.value == "fail"
+
+
+@pytest.mark.parametrize("padding, status", [(6000, "fail"), (4500, "error"), (100, "pass")])
+def test_mfa_2_an_scp_aws_refuses_enforces_nothing(plan_json, padding, status):
+    """AWS Organizations refuses an SCP over 5,120 characters (bytes, says another version of
+    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html):
+    é is one character and two bytes."""
+    plan = plan_json("mfa-enforced-by-scp-member")
+    scp = change_of(plan, "aws_organizations_policy.require_mfa")["after"]
+    document = json.loads(scp["content"])
+    document["Statement"].append({"Effect": "Deny", "Action": "ec2:RunInstances", "Resource": "*",
+                                  "Condition": {"StringEquals": {"aws:PrincipalTag/team": "é" * padding}}})
+    scp["content"] = json.dumps(document, ensure_ascii=False)
+    assert judge(plan, "AG_MFA_2").status.value == status
 
 
 # --- keys.py -------------------------------------------------------------------

@@ -4,11 +4,12 @@ policy evaluation logic and condition operator pages:
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html"""
 import json
+from datetime import datetime, timezone
 
 import pytest
 
 from accountguard.iam import (ABSENT, ANY, PolicyError, PolicySet, action_set, expand, key_holds, matches,
-                              mfa_gap, parse_policy, write_power)
+                              mfa_gap, parse_policy, requests_from, write_power)
 from accountguard.managed_policies import managed_policy
 from accountguard.model import Unknown
 
@@ -254,3 +255,62 @@ def test_invalid_documents_are_errors(document):
 def test_single_statement_object_and_string_action():
     parsed = parse_policy({"Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}, "p")
     assert parsed.statements[0].actions == ("s3:GetObject",)
+
+
+# --- the time of the request: aws:CurrentTime and aws:EpochTime ------------------------
+# A request is made at or after the time the account is seen, so the time keys range over
+# [then, ever): an Allow counts if its dates hold at some instant from then on, a Deny only
+# if they hold at every one (README: Request contexts).
+
+SEEN = datetime(2026, 12, 2, tzinfo=timezone.utc)
+PAST, FUTURE = "2020-01-01T00:00:00Z", "2030-01-01T00:00:00Z"
+
+
+def timed(condition):
+    return policy(allow("*", Condition=condition))
+
+
+@pytest.mark.parametrize("condition, grants", [
+    ({"DateLessThan": {"aws:CurrentTime": PAST}}, False),  # expired
+    ({"DateLessThanEquals": {"aws:CurrentTime": PAST}}, False),
+    ({"DateLessThanIfExists": {"aws:CurrentTime": PAST}}, False),  # the key is always there
+    ({"ForAnyValue:DateLessThan": {"aws:CurrentTime": PAST}}, False),
+    ({"DateEquals": {"aws:CurrentTime": PAST}}, False),
+    ({"DateLessThan": {"aws:CurrentTime": FUTURE}}, True),  # still valid
+    ({"DateGreaterThan": {"aws:CurrentTime": FUTURE}}, True),  # starts later: power then
+    ({"DateGreaterThan": {"aws:CurrentTime": PAST}}, True),
+    ({"DateEquals": {"aws:CurrentTime": FUTURE}}, True),
+    ({"DateNotEquals": {"aws:CurrentTime": PAST}}, True),
+    ({"DateLessThan": {"aws:CurrentTime": "1577836800"}}, False),  # a date given in epoch seconds
+    ({"DateLessThan": {"aws:EpochTime": "1577836800"}}, False),
+    ({"NumericLessThan": {"aws:EpochTime": "1577836800"}}, False),
+    ({"NumericLessThan": {"aws:EpochTime": "1893456000"}}, True),
+    ({"DateLessThan": {"aws:CurrentTime": "2020-01-01"}}, False),  # a date alone is midnight UTC
+    ({"DateGreaterThan": {"aws:CurrentTime": "2019-01-01T00:00:00Z"},
+      "DateLessThan": {"aws:EpochTime": "1577836800"}}, False),  # a window that closed
+    ({"DateGreaterThan": {"aws:CurrentTime": "2031-01-01T00:00:00Z"},
+      "DateLessThan": {"aws:CurrentTime": FUTURE}}, False),  # a window that never opens
+    ({"DateGreaterThan": {"aws:CurrentTime": FUTURE}, "DateLessThan": {"aws:CurrentTime": "2031-01-01T00:00:00Z"}},
+     True),  # a window to come
+    ({"DateLessThan": {"aws:CurrentTime": "yesterday"}}, True),  # IAM would reject it: as any unknown value
+    ({"StringLike": {"aws:CurrentTime": "2019-*"}}, True),  # the key's text form is not judged
+    ({"Null": {"aws:CurrentTime": "true"}}, False),  # every request carries it
+])
+def test_time_conditions_on_an_allow(condition, grants):
+    with requests_from(SEEN):
+        assert bool(writes(timed(condition))) is grants
+    assert writes(timed(condition))  # without a time of the requests, the key may take any value
+
+
+@pytest.mark.parametrize("condition, holds", [
+    ({"DateGreaterThan": {"aws:CurrentTime": PAST}}, True),  # in force since 2020, and from now on
+    ({"DateNotEquals": {"aws:CurrentTime": PAST}}, True),
+    ({"DateLessThan": {"aws:CurrentTime": FUTURE}}, False),  # expires: cannot be relied on
+    ({"DateGreaterThan": {"aws:CurrentTime": FUTURE}}, False),  # not yet in force
+    ({"DateGreaterThanIfExists": {"aws:EpochTime": "1577836800"}}, True),
+    ({"DateGreaterThan": {"aws:CurrentTime": "not a date"}}, False),
+])
+def test_time_conditions_on_a_deny(condition, holds):
+    mfa = policy(deny(Condition={**NO_MFA, **condition}))
+    with requests_from(SEEN):
+        assert (enforces(mfa) is None) is holds

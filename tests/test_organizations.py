@@ -228,3 +228,189 @@ def test_live_an_ou_attachment_holds_the_accounts_under_it_only():
     found = statuses(live_organization("ou-ab12-11111111"))
     assert found[f"account:{MEMBER}"] is Status.PASS
     assert found[f"account:{SANDBOX}"] is Status.FAIL
+
+
+# --- what AWS Organizations refuses: an SCP over its size, an attachment past five ------
+# https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html: at most
+# 5,120 characters in an SCP (bytes, says another version of the page), whitespace counted when
+# saved through the API as the provider does; at most 5 SCPs attached to a root, OU or account.
+
+def padded_guardrails(plan, length, text="x"):
+    """The baseline's guardrails with a statement whose Sid pads the content to `length` characters."""
+    document = guardrails(plan)
+    document["Statement"].append({"Sid": "", "Effect": "Deny", "Action": "ec2:RunInstances", "Resource": "*",
+                                  "Condition": {"StringEquals": {"aws:PrincipalTag/team": ""}}})
+    base = len(json.dumps(document, ensure_ascii=False))
+    document["Statement"][-1]["Condition"]["StringEquals"]["aws:PrincipalTag/team"] = text * (length - base)
+    set_known(plan, GUARDRAILS, "content", json.dumps(document, ensure_ascii=False))
+    assert len(after(plan, GUARDRAILS)["after"]["content"]) == length
+    return plan
+
+
+def test_an_scp_over_5120_characters_is_refused_and_holds_nobody(plan_json):
+    status, message = findings(padded_guardrails(plan_json("baseline"), 5121))[ACCOUNT]
+    assert status is Status.FAIL and "refused by AWS: 5,121 characters" in message
+
+
+def test_an_scp_of_5120_characters_holds(plan_json):
+    assert statuses(padded_guardrails(plan_json("baseline"), 5120))[ACCOUNT] is Status.PASS
+
+
+def test_an_scp_under_5120_characters_but_over_5120_bytes_may_be_refused(plan_json):
+    """One version of the quotas page counts characters, another bytes: é is one and two."""
+    status, message = findings(padded_guardrails(plan_json("baseline"), 5000, "é"))[ACCOUNT]
+    assert status is Status.ERROR and "may be over the 5,120 characters" in message
+
+
+def org_directory(tmp_path, statements, extra="", content="data.aws_iam_policy_document.guardrails.json"):
+    (tmp_path / "main.tf").write_text(f"""
+resource "aws_organizations_organization" "this" {{
+  feature_set          = "ALL"
+  enabled_policy_types = ["SERVICE_CONTROL_POLICY"]
+}}
+resource "aws_organizations_account" "workload" {{
+  name  = "workload"
+  email = "aws-workload@example.com"
+}}
+data "aws_iam_policy_document" "guardrails" {{
+  statement {{
+    effect    = "Deny"
+    actions   = ["organizations:LeaveOrganization", "cloudtrail:StopLogging", "cloudtrail:DeleteTrail",
+                 "guardduty:DeleteDetector", "guardduty:UpdateDetector"]
+    resources = ["*"]
+  }}
+  statement {{
+    effect    = "Deny"
+    actions   = ["*"]
+    resources = ["*"]
+    condition {{
+      test     = "StringLike"
+      variable = "aws:PrincipalArn"
+      values   = ["arn:aws:iam::*:root"]
+    }}
+  }}
+  {statements}
+}}
+resource "aws_organizations_policy" "guardrails" {{
+  name    = "guardrails"
+  content = {content}
+}}
+resource "aws_organizations_policy_attachment" "root" {{
+  policy_id = aws_organizations_policy.guardrails.id
+  target_id = aws_organizations_organization.this.roots[0].id
+}}
+{extra}
+""")
+    from accountguard.sources.hcl import load_directory
+    return load_directory(tmp_path)
+
+
+def region_denies(count):
+    """`count` statements of about 110 characters each, compact, and 190 as the data source indents them."""
+    return "\n".join(f"""statement {{
+    effect    = "Deny"
+    actions   = ["ec2:RunInstances"]
+    resources = ["*"]
+    condition {{
+      test     = "StringEquals"
+      variable = "aws:RequestedRegion"
+      values   = ["region-{i:03}"]
+    }}
+  }}""" for i in range(count))
+
+
+def test_tf_an_scp_the_data_source_renders_is_judged_by_the_bounds_of_its_text(tmp_path):
+    """The provider writes an aws_iam_policy_document's `json` indented (json.MarshalIndent),
+    which the .tf mode does not reproduce byte for byte: surely under passes, surely over
+    (even written compactly) fails, and in between it is an error."""
+    from accountguard.access import document_of, json_length_bounds
+    for count, status in ((15, Status.PASS), (20, Status.ERROR), (27, Status.FAIL)):
+        inventory = org_directory(tmp_path, region_denies(count))
+        text = document_of(inventory, inventory.at(GUARDRAILS), "content")
+        least, most = json_length_bounds(json.loads(text), indented=True)
+        assert (most < 5120, least <= 5120 < most, least > 5120)[[Status.PASS, Status.ERROR, Status.FAIL].index(status)]
+        assert statuses(inventory)[ACCOUNT] is status, (count, least, most)
+
+
+def test_tf_minified_json_and_jsonencode_are_compact(tmp_path):
+    """The data source's minified_json is json.Marshal's; jsonencode writes compact JSON as the
+    .tf mode does (tests/test_hcl_differential.py): what is over the limit only indented passes."""
+    for content in ("data.aws_iam_policy_document.guardrails.minified_json",
+                    "jsonencode(jsondecode(data.aws_iam_policy_document.guardrails.json))"):
+        inventory = org_directory(tmp_path, region_denies(35), content=content)
+        assert statuses(inventory)[ACCOUNT] is Status.PASS, content
+    assert statuses(org_directory(tmp_path, region_denies(35)))[ACCOUNT] is Status.FAIL
+
+
+def test_the_bounds_hold_the_providers_text_of_every_example_scp(plan_json):
+    """The plan's `content` of every example SCP rendered by a data source lies between
+    the bounds the .tf mode computes from its own rendering."""
+    from accountguard.access import document_of, json_length_bounds
+    from accountguard.model import RenderedJSON
+    from accountguard.sources.hcl import load_directory
+    from conftest import EXPECTED, FIXTURES
+    measured = 0
+    for name in sorted(EXPECTED):
+        plan = plan_json(name)
+        for rc in plan["resource_changes"]:
+            content = rc["change"]["after"].get("content") if rc["type"] == "aws_organizations_policy" else None
+            if not isinstance(content, str) or '\n  "' not in content:
+                continue
+            inventory = load_directory(FIXTURES.parent / "examples" / name, tree=FIXTURES.parent / "examples")
+            text = document_of(inventory, inventory.at(rc["address"]), "content")
+            if not isinstance(text, RenderedJSON):
+                assert text == content, (name, rc["address"])  # a heredoc: Terraform's text is the .tf mode's
+                continue
+            least, most = json_length_bounds(json.loads(text), text.indented)
+            assert least <= len(content) <= most, (name, rc["address"])
+            measured += 1
+    assert measured >= 5
+
+
+def test_tf_attachments_past_five_on_a_target_may_be_refused(tmp_path):
+    """FullAWSAccess is attached to the root by default: with it, a sixth SCP attached there
+    is refused, and which of them cannot be told (Terraform attaches in parallel)."""
+    def others(count):
+        return "\n".join(f"""
+resource "aws_organizations_policy" "other{i}" {{
+  name    = "other{i}"
+  content = jsonencode({{ Version = "2012-10-17", Statement = [{{ Effect = "Deny", Action = "ec2:RunInstances", Resource = "arn:aws:ec2:*:*:instance/{i}" }}] }})
+}}
+resource "aws_organizations_policy_attachment" "other{i}" {{
+  policy_id = aws_organizations_policy.other{i}.id
+  target_id = aws_organizations_organization.this.roots[0].id
+}}""" for i in range(count))
+    full_access = """
+resource "aws_organizations_policy_attachment" "full_access" {
+  policy_id = "p-FullAWSAccess"
+  target_id = aws_organizations_organization.this.roots[0].id
+}"""
+    assert statuses(org_directory(tmp_path, "", others(3)))[ACCOUNT] is Status.PASS  # five with FullAWSAccess
+    assert statuses(org_directory(tmp_path, "", others(3) + full_access))[ACCOUNT] is Status.PASS
+    status, message = findings(org_directory(tmp_path, "", others(4)))[ACCOUNT]
+    assert status is Status.ERROR and "at most 5 SCPs" in message
+
+
+def test_an_update_aws_refuses_leaves_the_content_before_it(plan_json):
+    """UpdatePolicy refuses the new content; the policy keeps the one it had."""
+    plan = plan_json("baseline")
+    prior = next(r for r in plan["planned_values"]["root_module"]["resources"] if r["address"] == GUARDRAILS)
+    plan["prior_state"]["values"]["root_module"].setdefault("resources", []).append(
+        {**prior, "values": {**prior["values"], "content": after(plan, GUARDRAILS)["after"]["content"],
+                             "id": "p-guardrails", "arn": "arn:aws:organizations::123456789012:policy/o-x/p-guardrails"}})
+    change = after(padded_guardrails(plan, 6000), GUARDRAILS)
+    change["actions"] = ["update"]
+    change["before"] = plan["prior_state"]["values"]["root_module"]["resources"][-1]["values"]
+    assert statuses(plan)[ACCOUNT] is Status.PASS
+
+
+def test_json_length_bounds():
+    from accountguard.access import json_length_bounds
+    from accountguard.model import SENSITIVE, Unknown
+    document = {"Statement": [{"Action": ["s3:*"], "Condition": {"StringLike": {"k": ["a<b"]}}}]}
+    least, most = json_length_bounds(document)
+    assert least == len('{"Statement":{"Action":"s3:*","Condition":{"StringLike":{"k":"a<b"}}}}')
+    assert most == len(json.dumps(document, indent=2)) + 5
+    assert json_length_bounds({"Sid": "é"})[1] == len('{\n  "Sid": "\\u00e9"\n}')
+    for hidden in (Unknown("later"), SENSITIVE):
+        assert json_length_bounds({"Resource": hidden}) == (len('{"Resource":}'), None)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from ..access import attached_scps
+from ..access import FULL_AWS_ACCESS, attached_scps
 from ..config import Config
 from ..iam import ActionSet, Context, Policy, PolicySet, action_set, compiled, deny_gap
 from ..model import Error, Fail, Inventory, Pass, Resource, Status, Unknown, Verdict
@@ -23,7 +23,6 @@ UNREAD_SCPS = "service_control_policies"
 UNIT = "aws_organizations_organizational_unit"  # the type of the resource and of the data source
 ACCOUNT = "aws_organizations_account"
 ATTACHMENT = "aws_organizations_policy_attachment"
-FULL_AWS_ACCESS = "p-FullAWSAccess"  # AWS's own SCP, attached by default: it allows everything and denies nothing
 # An account this plan creates gets a new ID, which no policy written before can name.
 NEW_ACCOUNT_ID = "000000000000"
 
@@ -285,7 +284,7 @@ def members(org: Organization) -> Iterator[Member | Verdict]:
 def _why_not(scps: list[Policy], gap: ActionSet, context: Context) -> str:
     """The first action of `gap`, and why each Deny naming it does not refuse it."""
     witness = gap.actions(limit=1)[0]
-    reasons = []
+    reasons = [policy.name for policy in scps if not policy.statements]  # refused by AWS: its name says why
     for policy in scps:
         for c in compiled(policy, False, "Deny"):
             if witness not in c.actions:

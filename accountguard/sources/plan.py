@@ -12,6 +12,7 @@ import codecs
 import json
 import os
 import re
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
@@ -396,9 +397,20 @@ def inventory_from_plan(plan: dict[str, Any], source: str, directory: Inventory 
         for resource in resources:
             resource.location = resource.location or directory.location_of(resource.address) \
                 or directory.location_of(resource.config_address)
-    return Inventory(source=source, kind="plan", resources=resources, notes=notes,
+    facts = {"observed_at": made} if (made := _timestamp(plan)) else {}
+    return Inventory(source=source, kind="plan", resources=resources, notes=notes, facts=facts,
                      before=_inventory_before(plan, configuration, variables, source), changes=changes,
                      anchor=directory.anchor if directory is not None else None)
+
+
+def _timestamp(plan: dict[str, Any]) -> datetime | None:
+    """When Terraform made the plan (`timestamp`, RFC 3339), if it says; never later than
+    now, which no plan can be made after (a later one would let a grant seem expired)."""
+    try:
+        made = datetime.fromisoformat(str(plan["timestamp"]).replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return None
+    return min(made if made.tzinfo else made.replace(tzinfo=timezone.utc), datetime.now(timezone.utc))
 
 
 def _follow_locals(resource: Resource, configuration: _Configuration, directory: Inventory | None) -> None:

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from ...access import render_policy_document
 from ... import limits
-from ...model import SENSITIVE, InputError, Inventory, Resource, Unknown, UnseenPart
+from ...model import SENSITIVE, InputError, Inventory, RenderedJSON, Resource, Unknown, UnseenPart
 from ...schema import BlockSchema, resource_schema
 from .expressions import EvalError, Lazy, Scope, Unseen, _string, _to_number, evaluate, has_sensitive, resolved, \
     unknowns, unseen
@@ -393,7 +393,7 @@ class Instance(Lazy):
         if any(b.type == key or (b.type == "dynamic" and b.labels == [key]) for b in self.block.blocks):
             return self.memo.get(key, lambda: self.blocks(self.block, self.scope, self.schema).get(key, []))
         if self.block.labels[0] == "aws_iam_policy_document" and key in ("json", "minified_json"):
-            return self.memo.get(key, self.policy_json)
+            return self.memo.get(key, lambda: self.policy_json(indented=key == "json"))
         return Unseen(f"{self.address}.{key} is known only after apply", frozenset({self.address}))
 
     def attribute(self, attribute: Attribute, scope: Scope | None = None, schema: BlockSchema | None = None) -> Any:
@@ -441,8 +441,9 @@ class Instance(Lazy):
             values["json"] = self.get("json")
         return values
 
-    def policy_json(self) -> Any:
-        """The JSON the AWS provider renders from an aws_iam_policy_document."""
+    def policy_json(self, indented: bool) -> Any:
+        """The JSON the AWS provider renders from an aws_iam_policy_document (`json` indented,
+        `minified_json` not)."""
         values = {name: self.get(name) for name in self.block.attributes if name not in META_ARGUMENTS}
         values.update(self.blocks(self.block, self.scope, self.schema))
         document = render_policy_document(values)
@@ -451,7 +452,7 @@ class Instance(Lazy):
             return Unseen(partly.why, partly.sources | {self.address})
         if has_sensitive(document):
             return SENSITIVE
-        return json.dumps(document).replace("&{", "${")
+        return RenderedJSON(json.dumps(document).replace("&{", "${"), indented)
 
 
 def _nested(schema: BlockSchema | None, name: str) -> BlockSchema | None:
