@@ -198,7 +198,7 @@ def bucket_gap(inventory: Inventory, trail: Resource) -> str | Unknown | None:
         return _delivery_error(trail)
     found = _points_to(inventory, trail, "s3_bucket_name", BUCKET_TYPES, "S3 bucket")
     if not isinstance(found, Link):
-        return Unknown(found.message) if found.status is Status.ERROR else found.message
+        return Unknown(found.message) if found.status is Status.ERROR else found.message.removeprefix("trail ")
     if found.outside:
         return Unknown(unseen_bucket(found.outside[0]))
     answers = [_bucket_answer(inventory, bucket, trail) for bucket in found.resources]
