@@ -3,6 +3,7 @@ from collections import Counter
 from ..access import access_graph, assumable_roles, iam_made_elsewhere
 from ..config import Config
 from ..iam import write_power
+from ..resource_policies import resource_writer
 from ..model import Error, Fail, Inventory, Pass, Unknown
 from . import control, iam_types
 
@@ -54,11 +55,17 @@ def no_writer_keys(inventory: Inventory, config: Config):
         if reason and not isinstance(reason, Unknown):
             yield Fail(key.address, f"active access key of user {user}, who can change the account: {reason}")
             continue
+        granted, grant_error = resource_writer(inventory, owners[0])
+        if granted:
+            yield Fail(key.address, f"active access key of user {user}, who can change the account: {granted}")
+            continue
         role_fail, role_error = _role_writer(inventory, graph, owners[0])
         if role_fail:
             yield Fail(key.address, f"active access key of user {user}, who {role_fail}")
         elif isinstance(reason, Unknown):
             yield Error(key.address, f"cannot tell whether user {user} is read-only: {reason.why}")
+        elif grant_error:
+            yield Error(key.address, f"cannot tell whether user {user} is read-only: {grant_error}")
         elif role_error:
             yield Error(key.address, f"cannot tell whether user {user} is read-only: it {role_error}")
         else:
