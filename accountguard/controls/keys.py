@@ -3,6 +3,7 @@ from collections import Counter
 from ..access import access_graph, assumable_roles, iam_made_elsewhere
 from ..config import Config
 from ..iam import write_power
+from .. import resource_policies
 from ..resource_policies import resource_writer
 from ..model import Error, Fail, Inventory, Pass, Unknown
 from . import control, iam_types
@@ -14,10 +15,11 @@ from . import control, iam_types
     rationale="Long-lived keys leak (repositories, laptops, CI logs); a leaked key with write power is a takeover.",
     fix='resource "aws_iam_access_key" "this" {\n  user   = aws_iam_user.this.name\n'
         '  status = "Inactive"  # activate only while in use, or give the user read-only policies\n}',
-    coverage=iam_types.coverage(iam_types.ACCESS + iam_types.ROLES + iam_types.ELSEWHERE + ("aws_iam_access_key",),
-                                irrelevant={
+    coverage=iam_types.coverage(iam_types.ACCESS + iam_types.ROLES + iam_types.ELSEWHERE + ("aws_iam_access_key",)
+                                + iam_types.RESOURCE_POLICIES, irrelevant={
         "data.aws_iam_role": "looks up a role managed elsewhere: roles not managed in the plan are not seen, "
-                             "as in every plan (live mode reads every role)"}, defaults={
+                             "as in every plan (live mode reads every role)", **resource_policies.IRRELEVANT},
+                                defaults={**resource_policies.DEFAULTS,
         "aws_iam_access_key.status": "Active (provider: \"Defaults to Active\")",
         "aws_iam_role.inline_policy": "unset: the role's inline policies are those aws_iam_role_policy sets",
         "aws_iam_role.managed_policy_arns": "unset: the role's managed policies are those attachments set",
