@@ -132,6 +132,9 @@ def _statement_blocks(values: dict[str, Any]) -> list[dict[str, Any]] | Unknown:
             if block.get(attr):
                 if not all(isinstance(p, dict) for p in block[attr]):
                     return Unknown("a principal of a policy document is known only after apply")
+                if len(block[attr]) == 1 and block[attr][0].get("type") == "*":
+                    rendered[key] = "*"  # the provider's IAMPolicyStatementPrincipalSet.MarshalJSON
+                    continue
                 rendered[key] = {p.get("type"): _variables(p.get("identifiers")) for p in block[attr]}
         conditions: dict[str, dict[str, Any]] = {}
         for condition in block.get("condition") or ():

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .access import PRINCIPAL_KINDS, access_graph, _caller, policy_of, principal_arn
+from .access import PRINCIPAL_KINDS, _caller, access_graph, key_policy, policy_of, principal_arn, topic_policy
 from .iam import NamedPrincipal, Policy, PolicyError, parse_policy, resource_write_power
 from .model import SENSITIVE, Inventory, Resource, Unknown
 
@@ -103,6 +103,11 @@ DEFAULTS = {
                     ("aws_api_gateway_domain_name", "policy"), ("aws_glacier_vault", "access_policy"),
                     ("aws_ecr_repository_creation_template", "repository_policy"))},
 }
+
+# The policy AWS evaluates for a key or topic: the one a separate resource sets, else its own, else
+# AWS's default, which names only the owner account.
+OWN_POLICY = {**{t: key_policy for t in ("aws_kms_key", "aws_kms_external_key", "aws_kms_replica_key",
+                                         "aws_kms_replica_external_key")}, "aws_sns_topic": topic_policy}
 
 _PERMISSION = "one statement of the resource's policy, written from its arguments"
 GRANTS = {  # type -> how its statement is made (_grant_policy)
@@ -269,7 +274,11 @@ def resource_policies(inventory: Inventory) -> list[ResourcePolicy]:
         for r in inventory.of_type(type_):
             if r.mode != "managed":
                 continue
-            if "." in attr:
+            if type_ in OWN_POLICY:
+                policy, _ = OWN_POLICY[type_](inventory, r)
+                if not (isinstance(policy, Policy) and policy.name.startswith("the default")):
+                    found.append(ResourcePolicy(r.address, policy))
+            elif "." in attr:
                 found.append(ResourcePolicy(r.address, _nested_policy(inventory, r, attr)))
             elif not r.left_unset(attr) and r.values.get(attr) != "":
                 found.append(ResourcePolicy(r.address, policy_of(inventory, r, attr)))
@@ -300,5 +309,5 @@ def resource_writer(inventory: Inventory, user: Resource) -> tuple[str | None, s
         if isinstance(power, Unknown):
             maybe = maybe or f"{found.address}: {power.why}"
         elif power is not None:
-            return f"{found.address} lets it change the account on its own: {power}", None
+            return f"a resource-based policy grants it on its own: {power}", None
     return None, maybe

@@ -4,6 +4,7 @@ resource "aws_s3_bucket" "logs" {
   force_destroy = true
 }
 
+# ARNs written from the bucket name, known at plan time, so the plan shows the whole policy.
 resource "aws_s3_bucket_policy" "logs" {
   bucket = aws_s3_bucket.logs.id
   policy = jsonencode({
@@ -14,14 +15,14 @@ resource "aws_s3_bucket_policy" "logs" {
         Effect    = "Allow"
         Principal = { Service = "cloudtrail.amazonaws.com" }
         Action    = "s3:GetBucketAcl"
-        Resource  = aws_s3_bucket.logs.arn
+        Resource  = "arn:aws:s3:::${aws_s3_bucket.logs.bucket}"
       },
       {
         Sid       = "AWSCloudTrailWrite"
         Effect    = "Allow"
         Principal = { Service = "cloudtrail.amazonaws.com" }
         Action    = "s3:PutObject"
-        Resource  = "${aws_s3_bucket.logs.arn}/AWSLogs/${var.account_id}/*"
+        Resource  = "arn:aws:s3:::${aws_s3_bucket.logs.bucket}/AWSLogs/${var.account_id}/*"
         Condition = { StringEquals = { "s3:x-amz-acl" = "bucket-owner-full-control" } }
       },
     ]
