@@ -132,8 +132,9 @@ def _statement_blocks(values: dict[str, Any]) -> list[dict[str, Any]] | Unknown:
             if block.get(attr):
                 if not all(isinstance(p, dict) for p in block[attr]):
                     return Unknown("a principal of a policy document is known only after apply")
-                if len(block[attr]) == 1 and block[attr][0].get("type") == "*":
-                    rendered[key] = "*"  # the provider's IAMPolicyStatementPrincipalSet.MarshalJSON
+                if len(block[attr]) == 1 and block[attr][0].get("type") == "*" \
+                        and block[attr][0].get("identifiers") in ("*", ["*"]):
+                    rendered[key] = "*"  # as the provider's iamPolicyStatementPrincipalSet.MarshalJSON
                     continue
                 rendered[key] = {p.get("type"): _variables(p.get("identifiers")) for p in block[attr]}
         conditions: dict[str, dict[str, Any]] = {}
@@ -224,8 +225,8 @@ def policy_of(inventory: Inventory, resource: Resource, attr: str) -> Policy | U
         document = value.document  # JSON text unknown only in parts (jsonencode in .tf mode)
     elif isinstance(value, Unknown):
         sources = inventory.referenced(resource, attr, ["aws_iam_policy_document"])
-        if len(sources) != 1:
-            return Unknown(f"{resource.address}.{attr} is known only after apply")
+        if len(sources) != 1:  # live: the read that failed
+            return value if inventory.kind == "live" else Unknown(f"{resource.address}.{attr} is known only after apply")
         document = _document_source(inventory, sources[0])
         if isinstance(document, Unknown):
             return document

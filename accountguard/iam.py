@@ -1070,9 +1070,15 @@ OTHER_ACCOUNT = "000000000000"  # stands for an account a policy does not name
 # Keys a request carries only when an AWS service calls on behalf of a resource
 # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourcearn:
 # "This key is included in the request context only if accessing a resource triggers an AWS
-# service to call another service on behalf of the resource owner"): a user's own request has none.
-SERVICE_SOURCE_KEYS = (("aws:sourcearn", ABSENT), ("aws:sourceaccount", ABSENT), ("aws:sourceorgid", ABSENT),
-                       ("aws:sourceorgpaths", ABSENT))
+# service to call another service on behalf of the resource owner"; AWS:SourceOwner is SNS's older
+# form of aws:SourceAccount, and SNS's default topic policy, which tests it for every principal,
+# leaves publishing to "the topic owner" unless IAM gives it:
+# https://docs.aws.amazon.com/sns/latest/dg/SendMessageToHttp.iam.permissions.html), or for a
+# principal through another service (kms:ViaService: "when the request comes from the specified
+# AWS service"), which the user's request to that service needs permission for first: a user's own
+# request has none of them.
+SERVICE_SOURCE_KEYS = (("aws:sourcearn", ABSENT), ("aws:sourceaccount", ABSENT), ("aws:sourceowner", ABSENT),
+                       ("aws:sourceorgid", ABSENT), ("aws:sourceorgpaths", ABSENT), ("kms:viaservice", ABSENT))
 
 
 def _own_request(caller: Caller, context: Context) -> Context:

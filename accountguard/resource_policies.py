@@ -87,6 +87,9 @@ POLICIES = {
     "aws_xray_resource_policy": "policy_document",
 }
 
+# What live mode reads that no resource of the provider holds: a Lambda function's whole policy.
+LIVE_POLICIES = {"aws_lambda_function_policy": "policy"}
+
 # Optional+computed policies: left out, AWS's default applies, and none grants a user anything.
 DEFAULTS = {
     **{f"{t}.policy": "the key policy KMS gives a key created without one names only the account root "
@@ -270,14 +273,12 @@ def _nested_policy(inventory: Inventory, resource: Resource, path: str) -> Polic
 def resource_policies(inventory: Inventory) -> list[ResourcePolicy]:
     """Every resource policy and grant of the input, each as a policy IAM evaluates."""
     found = []
-    for type_, attr in POLICIES.items():
+    for type_, attr in (POLICIES | (LIVE_POLICIES if inventory.kind == "live" else {})).items():
         for r in inventory.of_type(type_):
             if r.mode != "managed":
                 continue
             if type_ in OWN_POLICY:
-                policy, _ = OWN_POLICY[type_](inventory, r)
-                if not (isinstance(policy, Policy) and policy.name.startswith("the default")):
-                    found.append(ResourcePolicy(r.address, policy))
+                found.append(ResourcePolicy(r.address, OWN_POLICY[type_](inventory, r)[0]))
             elif "." in attr:
                 found.append(ResourcePolicy(r.address, _nested_policy(inventory, r, attr)))
             elif not r.left_unset(attr) and r.values.get(attr) != "":

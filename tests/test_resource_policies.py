@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from accountguard.access import render_policy_document
 from accountguard.config import Config
 from accountguard.controls.keys import no_writer_keys
 from accountguard.iam import Caller, PolicySet, parse_policy, resource_write_power
@@ -118,3 +119,14 @@ def test_every_read_type_yields_its_policy():
         "bucket": "b", "policy": json.dumps({"Statement": [
             {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]})})))
     assert [f.address for f in found] == ["aws_s3_bucket_policy.b"]
+
+
+@pytest.mark.parametrize("principals, expected", [
+    ([{"type": "*", "identifiers": ["*"]}], "*"),  # the provider writes a lone `*` principal as "*"
+    ([{"type": "AWS", "identifiers": ["*"]}], {"AWS": ["*"]}),
+    ([{"type": "*", "identifiers": ["*"]}, {"type": "AWS", "identifiers": [USER]}], {"*": ["*"], "AWS": [USER]}),
+])
+def test_a_policy_document_renders_principals_as_the_provider_does(principals, expected):
+    rendered = render_policy_document({"statement": [{"actions": ["s3:PutObject"], "resources": ["*"],
+                                                      "principals": principals}]})
+    assert rendered["Statement"][0]["Principal"] == expected
