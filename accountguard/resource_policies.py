@@ -99,6 +99,10 @@ DEFAULTS = {
     "aws_sns_topic.policy": "SNS's default topic policy lets the owner account's principals in only "
                             "through AWS:SourceOwner, and \"only the topic owner\" may publish or subscribe "
                             "(https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html)",
+    "aws_s3_bucket.grant": "none: the owner alone has access (as aws_s3_bucket.acl)",
+    "aws_s3_bucket.acl": "private: the owner alone has access (https://docs.aws.amazon.com/AmazonS3/latest/userguide/"
+                         "acl-overview.html, canned ACL private: \"Owner gets FULL_CONTROL. No one else has access "
+                         "rights\")",
     **{f"{t}.{a}": "no resource policy (the provider reads none back while another resource sets it)"
        for t, a in (("aws_s3_bucket", "policy"), ("aws_sqs_queue", "policy"), ("aws_secretsmanager_secret", "policy"),
                     ("aws_api_gateway_rest_api", "policy"), ("aws_elasticsearch_domain", "access_policies"),
@@ -254,10 +258,23 @@ def _bucket_acl(inventory: Inventory, r: Resource) -> list[dict[str, Any]]:
     return found
 
 
+def _inline_bucket_acl(inventory: Inventory, r: Resource) -> list[dict[str, Any]]:
+    """aws_s3_bucket's own `acl` and `grant` blocks (deprecated, still applied), as _bucket_acl."""
+    acl_unset, grant_unset = r.left_unset("acl"), r.left_unset("grant") or r.values.get("grant") == []
+    if acl_unset and grant_unset:
+        return []
+    blocks = [] if grant_unset else r.values.get("grant")
+    grants = [{"grantee": [{"uri": g.get("uri")}], "permission": p} for g in blocks or () if isinstance(g, dict)
+              for p in (g.get("permissions") or ())] if isinstance(blocks, list) else \
+        [{"grantee": [{"uri": blocks}], "permission": blocks}] if isinstance(blocks, Unknown) else []
+    acl = None if acl_unset else r.values.get("acl")
+    return _bucket_acl(inventory, Resource(r.address, r.type, {"acl": acl, "access_control_policy": [{"grant": grants}]}))
+
+
 _GRANT_STATEMENTS: dict[str, Callable[[Inventory, Resource], list[dict[str, Any]]]] = {
     "aws_lambda_permission": _lambda_permission, "aws_cloudwatch_event_permission": _event_permission,
     "aws_signer_signing_profile_permission": _signer_permission, "aws_kms_grant": _kms_grant,
-    "aws_s3_bucket_acl": _bucket_acl,
+    "aws_s3_bucket_acl": _bucket_acl, "aws_s3_bucket": _inline_bucket_acl,
 }
 
 

@@ -130,3 +130,14 @@ def test_a_policy_document_renders_principals_as_the_provider_does(principals, e
     rendered = render_policy_document({"statement": [{"actions": ["s3:PutObject"], "resources": ["*"],
                                                       "principals": principals}]})
     assert rendered["Statement"][0]["Principal"] == expected
+
+
+@pytest.mark.parametrize("values, expected", [
+    ({"bucket": "b", "acl": "public-read-write"}, "fail"),
+    ({"bucket": "b", "grant": [{"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+                                "permissions": ["READ", "WRITE"]}]}, "fail"),
+    ({"bucket": "b", "acl": "private"}, "pass"),
+    ({"bucket": "b"}, "pass"),
+])
+def test_an_inline_bucket_acl_open_to_every_aws_user_fails(values, expected):
+    assert verdict(account(Resource("aws_s3_bucket.b", "aws_s3_bucket", values)))[0] == expected
