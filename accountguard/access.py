@@ -225,8 +225,9 @@ def policy_of(inventory: Inventory, resource: Resource, attr: str) -> Policy | U
         document = value.document  # JSON text unknown only in parts (jsonencode in .tf mode)
     elif isinstance(value, Unknown):
         sources = inventory.referenced(resource, attr, ["aws_iam_policy_document"])
-        if len(sources) != 1:  # live: the read that failed
-            return value if inventory.kind == "live" else Unknown(f"{resource.address}.{attr} is known only after apply")
+        if len(sources) != 1:
+            return value if inventory.kind == "live" else \
+                Unknown(f"{resource.address}.{attr} is known only after apply")  # live: why the read failed
         document = _document_source(inventory, sources[0])
         if isinstance(document, Unknown):
             return document

@@ -1138,7 +1138,8 @@ def resource_write_power(policy: Policy, caller: Caller) -> str | Unknown | None
         return None
     surely = writes(False)
     if not surely:
-        maybe = next((s for s in policy.statements if s.effect == "Allow" and _names_directly(s, caller) is MAYBE), None)
+        maybe = next((s for s in policy.statements
+                      if s.effect == "Allow" and _names_directly(s, caller) is MAYBE), None)
         return Unknown(f"{policy.name} {maybe.label} allows actions beyond Read and List to a principal known only "
                        "after apply, which may be the user" if maybe else
                        f"{policy.name} may allow actions beyond Read and List, depending on values known only "

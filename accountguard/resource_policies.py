@@ -9,7 +9,6 @@ attribute in POLICY_ATTRIBUTES, and every type named like a grant (GRANT_NAMES);
 tests/test_coverage.py checks that AG_KEY_1 classifies each."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -117,7 +116,7 @@ OWN_POLICY = {**{t: key_policy for t in ("aws_kms_key", "aws_kms_external_key", 
                                          "aws_kms_replica_external_key")}, "aws_sns_topic": topic_policy}
 
 _PERMISSION = "one statement of the resource's policy, written from its arguments"
-GRANTS = {  # type -> how its statement is made (_grant_policy)
+GRANTS = {  # type -> what it is read as (_GRANT_STATEMENTS)
     "aws_lambda_permission": _PERMISSION + " (Lambda AddPermission)",
     "aws_cloudwatch_event_permission": _PERMISSION + " (EventBridge PutPermission)",
     "aws_signer_signing_profile_permission": _PERMISSION + " (Signer AddProfilePermission)",
@@ -268,7 +267,8 @@ def _inline_bucket_acl(inventory: Inventory, r: Resource) -> list[dict[str, Any]
               for p in (g.get("permissions") or ())] if isinstance(blocks, list) else \
         [{"grantee": [{"uri": blocks}], "permission": blocks}] if isinstance(blocks, Unknown) else []
     acl = None if acl_unset else r.values.get("acl")
-    return _bucket_acl(inventory, Resource(r.address, r.type, {"acl": acl, "access_control_policy": [{"grant": grants}]}))
+    return _bucket_acl(inventory, Resource(r.address, r.type,
+                                           {"acl": acl, "access_control_policy": [{"grant": grants}]}))
 
 
 _GRANT_STATEMENTS: dict[str, Callable[[Inventory, Resource], list[dict[str, Any]]]] = {
@@ -279,11 +279,11 @@ _GRANT_STATEMENTS: dict[str, Callable[[Inventory, Resource], list[dict[str, Any]
 
 
 def _nested_policy(inventory: Inventory, resource: Resource, path: str) -> Policy | Unknown:
+    """A policy in a nested block (`details.policy`), read as policy_of reads an attribute."""
     block_attr, _, attr = path.partition(".")
-    block = resource.first_block(block_attr)
-    if block_attr not in resource.values or isinstance(resource.values.get(block_attr), Unknown):
+    if isinstance(resource.values.get(block_attr), Unknown):
         return Unknown(f"{resource.address}.{path} is known only after apply")
-    return policy_of(inventory, Resource(resource.address, resource.type, dict(block),
+    return policy_of(inventory, Resource(resource.address, resource.type, dict(resource.first_block(block_attr)),
                                          references=resource.references), attr)
 
 
@@ -325,7 +325,7 @@ def resource_writer(inventory: Inventory, user: Resource) -> tuple[str | None, s
             continue
         power = resource_write_power(found.policy, caller)
         if isinstance(power, Unknown):
-            maybe = maybe or f"{found.address}: {power.why}"
+            maybe = maybe or power.why
         elif power is not None:
             return f"a resource-based policy grants it on its own: {power}", None
     return None, maybe

@@ -2,9 +2,8 @@ from collections import Counter
 
 from ..access import access_graph, assumable_roles, iam_made_elsewhere
 from ..config import Config
-from ..iam import write_power
 from .. import resource_policies
-from ..resource_policies import resource_writer
+from ..iam import write_power
 from ..model import Error, Fail, Inventory, Pass, Unknown
 from . import control, iam_types
 
@@ -57,7 +56,7 @@ def no_writer_keys(inventory: Inventory, config: Config):
         if reason and not isinstance(reason, Unknown):
             yield Fail(key.address, f"active access key of user {user}, who can change the account: {reason}")
             continue
-        granted, grant_error = resource_writer(inventory, owners[0])
+        granted, grant_error = resource_policies.resource_writer(inventory, owners[0])
         if granted:
             yield Fail(key.address, f"active access key of user {user}, who can change the account: {granted}")
             continue
