@@ -185,6 +185,11 @@ def _named(inventory: Inventory, resource: Resource, attr: str) -> Any:
     return NamedPrincipal(f"{value.why} (the ARN of {targets[0].address})", arn) if arn else value
 
 
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    """The blocks of a nested block list (a damaged value holds none)."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def _principal(value: Any) -> Any:
     """A principal argument (an account ID, an ARN, a service or `*`) as a Principal element."""
     if isinstance(value, Unknown) or value is SENSITIVE:
@@ -212,9 +217,12 @@ def _lambda_permission(inventory: Inventory, r: Resource) -> list[dict[str, Any]
 
 def _event_permission(inventory: Inventory, r: Resource) -> list[dict[str, Any]]:
     conditions: dict[str, dict[str, Any]] = {}
-    for block in r.values.get("condition") or ():
-        if isinstance(block, dict):
-            conditions.setdefault(block.get("type") or "StringEquals", {})[block.get("key")] = block.get("value")
+    for block in _dicts(r.values.get("condition")):
+        test, key = block.get("type") or "StringEquals", block.get("key")
+        if not (isinstance(test, str) and isinstance(key, str)):
+            return [_statement({"AWS": Unknown(f"a condition of {r.address} is known only after apply")},
+                               "events:PutEvents", {})]
+        conditions.setdefault(test, {})[key] = block.get("value")
     return [_statement(_principal(_named(inventory, r, "principal")), r.values.get("action") or "events:PutEvents",
                        conditions)]
 
@@ -225,7 +233,8 @@ def _signer_permission(inventory: Inventory, r: Resource) -> list[dict[str, Any]
 
 def _kms_grant(inventory: Inventory, r: Resource) -> list[dict[str, Any]]:
     operations = r.values.get("operations")
-    actions = operations if isinstance(operations, Unknown) else [f"kms:{op}" for op in operations or ()]
+    actions = operations if isinstance(operations, Unknown) else \
+        [f"kms:{op}" for op in (operations if isinstance(operations, list) else ())]
     found = [_statement(_principal(_named(inventory, r, "grantee_principal")), actions, {})]
     if r.values.get("retiring_principal") is not None:
         found.append(_statement(_principal(_named(inventory, r, "retiring_principal")), "kms:RetireGrant", {}))
@@ -245,10 +254,10 @@ def _bucket_acl(inventory: Inventory, r: Resource) -> list[dict[str, Any]]:
     if isinstance(acl, Unknown):
         return [_statement({"AWS": acl}, "s3:PutObject", {})]
     found = [_statement("*", _ACL_ACTIONS["WRITE"], {})] if acl == "public-read-write" else []
-    for policy in r.values.get("access_control_policy") or ():
-        for grant in (policy or {}).get("grant") or ():
-            grantee = (grant.get("grantee") or [{}])[0] if isinstance(grant, dict) else {}
-            uri, permission = grantee.get("uri"), grant.get("permission") if isinstance(grant, dict) else None
+    for policy in _dicts(r.values.get("access_control_policy")):
+        for grant in _dicts(policy.get("grant")):
+            grantee = next(iter(_dicts(grant.get("grantee"))), {})
+            uri, permission = grantee.get("uri"), grant.get("permission")
             if isinstance(uri, Unknown) or isinstance(permission, Unknown):
                 found.append(_statement({"AWS": Unknown(f"a grant of {r.address} is known only after apply")},
                                         "s3:PutObject", {}))
@@ -263,9 +272,11 @@ def _inline_bucket_acl(inventory: Inventory, r: Resource) -> list[dict[str, Any]
     if acl_unset and grant_unset:
         return []
     blocks = [] if grant_unset else r.values.get("grant")
-    grants = [{"grantee": [{"uri": g.get("uri")}], "permission": p} for g in blocks or () if isinstance(g, dict)
-              for p in (g.get("permissions") or ())] if isinstance(blocks, list) else \
-        [{"grantee": [{"uri": blocks}], "permission": blocks}] if isinstance(blocks, Unknown) else []
+    if isinstance(blocks, Unknown):
+        grants = [{"grantee": [{"uri": blocks}], "permission": blocks}]
+    else:
+        grants = [{"grantee": [{"uri": g.get("uri")}], "permission": p} for g in _dicts(blocks)
+                  for p in (g.get("permissions") if isinstance(g.get("permissions"), list) else ())]
     acl = None if acl_unset else r.values.get("acl")
     return _bucket_acl(inventory, Resource(r.address, r.type,
                                            {"acl": acl, "access_control_policy": [{"grant": grants}]}))
