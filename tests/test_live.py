@@ -162,6 +162,14 @@ def _secret_policy(actions):
     return seed
 
 
+def _key_grant(operations):
+    def seed(boto):
+        kms = boto.client("kms", region_name="eu-west-1")
+        key = kms.create_key(Description="reports")["KeyMetadata"]["Arn"]
+        kms.create_grant(KeyId=key, GranteePrincipal=AUDITOR, Operations=operations)
+    return seed
+
+
 def _function_permission(principal):
     def seed(boto):
         role = boto.client("iam").create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps({
@@ -181,10 +189,13 @@ def _function_permission(principal):
     (_queue_policy("sqs:SendMessage"), "fail", "jobs#policy"),
     (_secret_policy("secretsmanager:PutSecretValue"), "fail", "db"),
     (_secret_policy("secretsmanager:GetSecretValue"), "pass", ""),
+    (_key_grant(["Encrypt", "Decrypt"]), "fail", "#grant/"),
+    (_key_grant(["DescribeKey"]), "pass", ""),
     # moto writes this Principal as a bare ARN, which the policy grammar does not allow: unreadable, an error
     (_function_permission(AUDITOR), "error", "report#policy"),
     (_function_permission("events.amazonaws.com"), "pass", ""),
-], ids=["bucket-write", "bucket-read", "queue-write", "secret-write", "secret-read", "lambda-user", "lambda-service"])
+], ids=["bucket-write", "bucket-read", "queue-write", "secret-write", "secret-read", "grant-write", "grant-read",
+        "lambda-user", "lambda-service"])
 def test_resource_policies_naming_the_key_user_are_read(moto, seed, status, named):
     """README: resource-based policies. The auditor only reads through IAM (SecurityAudit);
     a resource policy naming it with more than Read and List fails its key."""

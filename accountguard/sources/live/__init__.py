@@ -51,7 +51,7 @@ def load_account(profile: str | None = None, regions: Iterable[str] = (), role_a
     with ThreadPoolExecutor(max_workers=16) as pool:
         iam_part = pool.submit(scan.guard, iam.TYPES + iam.GLOBAL_TYPES, iam.read, scan, report_timeout)
         org_part = pool.submit(scan.guard, organizations.STRUCTURE, _organization, scan, organization)
-        policies_part = pool.submit(scan.guard, [t for t, _ in resource_policies.TYPES.values()],
+        policies_part = pool.submit(scan.guard, [t for t, _ in resource_policies.TYPES.values()] + ["aws_kms_grant"],
                                     resource_policies.read, scan, pool)
         scan.guard(services.TYPES, services.read, scan, pool)
         policies_part.result()

@@ -3,7 +3,7 @@ Manager secrets and Lambda functions (AG_KEY_1: what they grant a user on their 
 the resources a plan sets them with (`aws_s3_bucket_policy`, ...). A policy that cannot be
 read, or resources that cannot be listed, are a resource whose policy is Unknown: an error
 for the keys whose verdict it would decide, never a pass, and nothing for other controls.
-Calls grow with regions and resources, never with users. KMS grants are not read."""
+A key's grants are read as `aws_kms_grant`. Calls grow with regions and resources, never with users."""
 from __future__ import annotations
 
 from concurrent.futures import Executor
@@ -35,18 +35,34 @@ def read(scan: Any, pool: Executor) -> None:
             _add(scan, service, region, f"{service}:{region}#unlisted", None, Unknown(str(failure)))
             continue
         reads += [(service, region, name, pool.submit(get)) for name, get in found]
+        if service == "kms":
+            reads += [("kms-grants", region, name, pool.submit(scan.reader.pages, "kms", region, "ListGrants",
+                                                               "Grants", KeyId=name)) for name, _ in found]
     for service, region, name, future in reads:
         try:
-            policy = future.result()
+            found = future.result()
         except ReadFailed as failure:
-            policy = None if failure.code in NO_POLICY else Unknown(str(failure))
-        if policy is not None:
-            _add(scan, service, region, f"{name}#policy", name, policy)
+            found = None if failure.code in NO_POLICY else Unknown(str(failure))
+        if service == "kms-grants":
+            _grants(scan, region, name, found)
+        elif found is not None:
+            _add(scan, service, region, f"{name}#policy", name, found)
 
 
 def _add(scan: Any, service: str, region: str, address: str, name: str | None, policy: Any) -> None:
     type_, attr = TYPES[service]
     scan.add(type_, address, {attr: name, "policy": policy}, region=region)
+
+
+def _grants(scan: Any, region: str, key: str, grants: Any) -> None:
+    """A key's grants as aws_kms_grant (grants cannot be read: one whose grantee may be anyone)."""
+    if isinstance(grants, Unknown) or grants is None:
+        grants = [] if grants is None else [{"GrantId": "unread", "GranteePrincipal": grants, "Operations": ["Encrypt"]}]
+    for grant in grants:
+        scan.add("aws_kms_grant", f"{key}#grant/{grant.get('GrantId')}", {
+            "key_id": key, "grantee_principal": grant.get("GranteePrincipal"),
+            "retiring_principal": grant.get("RetiringPrincipal"), "operations": grant.get("Operations") or []},
+            region=region)
 
 
 def _buckets(scan: Any, region: str) -> list[tuple[str, Callable[[], Any]]]:
