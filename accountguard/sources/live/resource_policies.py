@@ -1,9 +1,10 @@
-"""The resource-based policies of S3 buckets, KMS keys, SNS topics, SQS queues, Secrets
-Manager secrets and Lambda functions (AG_KEY_1: what they grant a user on their own), as
-the resources a plan sets them with (`aws_s3_bucket_policy`, ...). A policy that cannot be
-read, or resources that cannot be listed, are a resource whose policy is Unknown: an error
-for the keys whose verdict it would decide, never a pass, and nothing for other controls.
-A key's grants are read as `aws_kms_grant`. Calls grow with regions and resources, never with users."""
+"""The resource-based policies of S3 buckets, KMS keys (and their grants, as `aws_kms_grant`),
+SNS topics, SQS queues, Secrets Manager secrets and Lambda functions (AG_KEY_1: what they grant
+a user on their own), as the resources a plan sets them with (`aws_s3_bucket_policy`, ...). A
+policy that cannot be read, or resources that cannot be listed, are a resource whose policy is
+Unknown: an error for the keys whose verdict it would decide, never a pass. (A key's or a topic's
+policy is also what access.key_policy and topic_policy find for the trail and alarm controls.)
+Calls grow with regions and resources, never with users."""
 from __future__ import annotations
 
 from concurrent.futures import Executor
@@ -17,6 +18,7 @@ TYPES = {"s3": ("aws_s3_bucket_policy", "bucket"), "kms": ("aws_kms_key_policy",
          "sns": ("aws_sns_topic_policy", "arn"), "sqs": ("aws_sqs_queue_policy", "queue_url"),
          "secretsmanager": ("aws_secretsmanager_secret_policy", "secret_arn"),
          "lambda": ("aws_lambda_function_policy", "function_name")}
+READ_TYPES = [t for t, _ in TYPES.values()] + ["aws_kms_grant"]
 NO_POLICY = {"NoSuchBucketPolicy", "ResourceNotFoundException"}  # the resource has none
 
 
@@ -56,8 +58,10 @@ def _add(scan: Any, service: str, region: str, address: str, name: str | None, p
 
 def _grants(scan: Any, region: str, key: str, grants: Any) -> None:
     """A key's grants as aws_kms_grant (grants cannot be read: one whose grantee may be anyone)."""
-    if isinstance(grants, Unknown) or grants is None:
-        grants = [] if grants is None else [{"GrantId": "unread", "GranteePrincipal": grants, "Operations": ["Encrypt"]}]
+    if grants is None:
+        grants = []
+    elif isinstance(grants, Unknown):
+        grants = [{"GrantId": "unread", "GranteePrincipal": grants, "Operations": ["Encrypt"]}]
     for grant in grants:
         scan.add("aws_kms_grant", f"{key}#grant/{grant.get('GrantId')}", {
             "key_id": key, "grantee_principal": grant.get("GranteePrincipal"),
