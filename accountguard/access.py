@@ -132,6 +132,10 @@ def _statement_blocks(values: dict[str, Any]) -> list[dict[str, Any]] | Unknown:
             if block.get(attr):
                 if not all(isinstance(p, dict) for p in block[attr]):
                     return Unknown("a principal of a policy document is known only after apply")
+                if len(block[attr]) == 1 and block[attr][0].get("type") == "*" \
+                        and block[attr][0].get("identifiers") in ("*", ["*"]):
+                    rendered[key] = "*"  # as the provider's iamPolicyStatementPrincipalSet.MarshalJSON
+                    continue
                 rendered[key] = {p.get("type"): _variables(p.get("identifiers")) for p in block[attr]}
         conditions: dict[str, dict[str, Any]] = {}
         for condition in block.get("condition") or ():
@@ -226,7 +230,8 @@ def document_of(inventory: Inventory, resource: Resource, attr: str) -> Any:
     if isinstance(value, Unknown):
         sources = inventory.referenced(resource, attr, ["aws_iam_policy_document"])
         if len(sources) != 1:
-            return Unknown(f"{resource.address}.{attr} is known only after apply")
+            return value if inventory.kind == "live" else \
+                Unknown(f"{resource.address}.{attr} is known only after apply")  # live: why the read failed
         return _document_source(inventory, sources[0])
     return Unknown(f"{resource.address} has no {attr}") if value is None else value
 

@@ -498,17 +498,17 @@ def key_holds(operator: str, request: Any, values: tuple[Any, ...]) -> bool | No
             qualifier, op = prefix[:-1], op[len(prefix):]
     if_exists = op.endswith("ifexists")
     base = op.removesuffix("ifexists")
-    if request is ANY or any(isinstance(v, Unknown) or v is SENSITIVE or "${" in str(v) for v in values):
-        return MAYBE  # policy variables and unknown values are decided by the caller (contexts.py)
-    if base == "null":
-        expected_absent = {str(v).lower() for v in values}
-        return (request == ABSENT and "true" in expected_absent) or (request != ABSENT and "false" in expected_absent)
-    if request == ABSENT:
+    if request == ABSENT and base != "null":  # whatever the policy's values are
         if if_exists or qualifier == "forallvalues":
             return True
         if qualifier == "foranyvalue":
             return False
         return base in NEGATED
+    if request is ANY or any(isinstance(v, Unknown) or v is SENSITIVE or "${" in str(v) for v in values):
+        return MAYBE  # policy variables and unknown values are decided by the caller (contexts.py)
+    if base == "null":
+        expected_absent = {str(v).lower() for v in values}
+        return (request == ABSENT and "true" in expected_absent) or (request != ABSENT and "false" in expected_absent)
     negated = base in NEGATED
 
     def one(value: str) -> bool:
@@ -631,7 +631,8 @@ class Compiled:
 
     def holds(self, context: Context) -> tuple[bool | None, str]:
         if self.unknown_conditions is not None:
-            return self.unknown_conditions, "a condition known only after apply"
+            known = condition_holds(self.conditions, context)  # a key the request lacks fails whatever the value
+            return (known if known[0] is False else (self.unknown_conditions, "a condition known only after apply"))
         return condition_holds(self.conditions, context)
 
 
@@ -1166,3 +1167,88 @@ def assumable(trust: Policy, caller: Caller, role_arn: str | None) -> tuple[bool
 
 
 OTHER_ACCOUNT = "000000000000"  # stands for an account a policy does not name
+
+
+# --- resource-based policies: what do they grant a user of the same account? ---------
+
+# Keys a request carries only when an AWS service calls on behalf of a resource
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourcearn:
+# "This key is included in the request context only if accessing a resource triggers an AWS
+# service to call another service on behalf of the resource owner"; AWS:SourceOwner is SNS's older
+# form of aws:SourceAccount, and SNS's default topic policy, which tests it for every principal,
+# leaves publishing to "the topic owner" unless IAM gives it:
+# https://docs.aws.amazon.com/sns/latest/dg/SendMessageToHttp.iam.permissions.html), or for a
+# principal through another service (kms:ViaService: "when the request comes from the specified
+# AWS service"), which the user's request to that service needs permission for first: a user's own
+# request has none of them.
+SERVICE_SOURCE_KEYS = (("aws:sourcearn", ABSENT), ("aws:sourceaccount", ABSENT), ("aws:sourceowner", ABSENT),
+                       ("aws:sourceorgid", ABSENT), ("aws:sourceorgpaths", ABSENT), ("kms:viaservice", ABSENT))
+
+
+def _own_request(caller: Caller, context: Context) -> Context:
+    """`context` for a request the caller signs itself, not a service on a resource's behalf."""
+    own = caller.context(context)
+    return Context(own.name, own.description, own.keys + SERVICE_SOURCE_KEYS)
+
+
+def _names_directly(statement: Statement, caller: Caller) -> bool | None:
+    """Whether the statement's Principal is the caller itself (its ARN, or every principal):
+    naming its account only delegates to the account's IAM policies, and grants nothing alone."""
+    return _resource_policy_principal(statement, lambda p: _names_caller(p, caller, True))
+
+
+def _covers(deny: Statement, allow: Statement) -> bool:
+    """Whether a Deny's Resource covers every resource an Allow's Resource names."""
+    if deny.not_resources is not None or allow.resources is None or deny.resources is None:
+        return False
+    patterns = [str(p) for p in deny.resources if not _unknown(p)]
+    return all(not _unknown(r) and any(wildcard_match(str(r), p) for p in patterns) for r in allow.resources)
+
+
+def _resource_grant(policy: Policy, caller: Caller, context: Context, worst: bool) -> ActionSet:
+    """Actions the resource policy lets the caller perform in `context`, beyond Read and List,
+    once a Deny of the policy, of the caller's own policies, boundary or SCPs refuses them.
+    Within one account, a grant to a user's ARN needs no identity policy, and a permissions
+    boundary does not cap it (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html:
+    "resource-based policies that grant permissions to an IAM user ARN ... are not limited by an
+    implicit deny in an identity-based policy or permissions boundary"); a role's boundary does."""
+    request = _own_request(caller, context)
+    applying = [(s, compile_statement(s, policy, worst), _names_directly(s, caller)) for s in policy.statements]
+    denies = [(s, c) for s, c, who in applying if s.effect == "Deny" and c.holds(request)[0] is True
+              and (who is True or (who is MAYBE and not worst))]
+    allowed = NOTHING
+    for s, c, who in applying:
+        if s.effect != "Allow" or who is False or (who is MAYBE and not worst) or c.holds(request)[0] is False:
+            continue
+        refused = ActionSet.union(d.actions for ds, d in denies if d.every_resource or _covers(ds, s))
+        allowed |= c.actions - refused
+    if caller.role and isinstance(caller.policies.boundary, Unknown):
+        allowed &= EVERYTHING if worst else NOTHING
+    elif caller.role and caller.policies.boundary is not None:
+        allowed &= _allowed(_statements([caller.policies.boundary], worst, "Allow"), request, False)
+    return (allowed - denied(caller.policies, request, worst)).beyond_read()
+
+
+def resource_write_power(policy: Policy, caller: Caller) -> str | Unknown | None:
+    """Why a resource-based policy lets the caller do more than Read and List on its own, in
+    some request context its key reaches (as write_power); None when it does not; Unknown when
+    that depends on values known only after apply (a principal that may be the caller)."""
+    def writes(worst: bool) -> ActionSet:
+        found = NOTHING
+        for context in CONTEXTS:
+            found |= _resource_grant(policy, caller, context, worst)
+        return found
+    if not writes(True):
+        return None
+    surely = writes(False)
+    if not surely:
+        maybe = next((s for s in policy.statements
+                      if s.effect == "Allow" and _names_directly(s, caller) is MAYBE), None)
+        return Unknown(f"{policy.name} {maybe.label} allows actions beyond Read and List to a principal known only "
+                       "after apply, which may be the user" if maybe else
+                       f"{policy.name} may allow actions beyond Read and List, depending on values known only "
+                       "after apply")
+    granting = Policy(policy.name, tuple(s for s in policy.statements
+                                         if s.effect == "Allow" and _names_directly(s, caller) is True),
+                      f"{policy.key}#granting")
+    return _explain_write(PolicySet((granting,)), surely)

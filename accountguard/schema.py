@@ -86,3 +86,8 @@ def provider_version() -> str:
 def provider_schema() -> BlockSchema:
     """The schema of the aws provider's own configuration block."""
     return _block(json.loads(_snapshot()["provider_config"]))
+
+
+def resource_types(mode: str) -> list[str]:
+    """Every resource ("managed") or data source ("data") type of the snapshot."""
+    return sorted(_snapshot()[mode])

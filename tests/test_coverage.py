@@ -14,6 +14,8 @@ from conftest import FIXTURES
 import fixturegen
 from accountguard.catalogue import coverage_markdown
 from accountguard.controls import all_controls
+from accountguard.resource_policies import GRANT_NAMES, GRANTS, POLICIES, POLICY_ATTRIBUTES
+from accountguard.schema import resource_schema, resource_types
 
 ROOT = FIXTURES.parent
 
@@ -46,3 +48,25 @@ def test_every_type_of_the_control_families_is_classified(control, provider_type
 def test_docs_coverage_is_generated_from_the_registry():
     committed = (ROOT / "docs" / "coverage.md").read_text()
     assert committed == coverage_markdown(all_controls()), "run `python -m accountguard.catalogue`"
+
+
+def _policy_attributes(block, prefix=""):
+    """The string attributes of a schema block (nested ones as `block.attr`) named like a policy."""
+    for name, attribute in block.attributes.items():
+        if attribute.type == "string" and name in POLICY_ATTRIBUTES:
+            yield prefix + name
+    for name, nested in block.blocks.items():
+        yield from _policy_attributes(nested.block, f"{prefix}{name}.")
+
+
+def test_ag_key_1_classifies_every_resource_policy_and_grant_of_the_provider():
+    """Derived from the shipped schema, not a hand list: every managed type with a policy-like
+    string attribute, or named like a grant, is read, an error or irrelevant for AG_KEY_1; a
+    read one is read at the attribute the schema has."""
+    (control,) = [c for c in all_controls() if c.id == "AG_KEY_1"]
+    carrying = {t: set(_policy_attributes(resource_schema("managed", t))) for t in resource_types("managed")}
+    carrying = {t: attrs for t, attrs in carrying.items() if attrs or GRANT_NAMES.search(t)}
+    assert len(carrying) > 80
+    assert not [t for t in carrying if not control.coverage.classifies(t)]
+    assert not {t: a for t, a in POLICIES.items() if a not in carrying.get(t, ())}
+    assert set(GRANTS) <= set(carrying)

@@ -131,6 +131,89 @@ def test_a_budget_with_a_subscriber_stands_in_for_the_alarm(moto):
     assert "oncall@example.com" not in json.dumps([f.as_dict() for r in evaluate(inventory) for f in r.findings])
 
 
+AUDITOR = f"arn:aws:iam::{ACCOUNT_ID}:user/auditor"
+
+
+def _granting(actions):
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": AUDITOR}, "Action": actions, "Resource": "*"}]})
+
+
+def _bucket_policy(actions):
+    def seed(boto):
+        s3 = boto.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="uploads")
+        s3.put_bucket_policy(Bucket="uploads", Policy=_granting(actions))
+    return seed
+
+
+def _queue_policy(actions):
+    def seed(boto):
+        sqs = boto.client("sqs", region_name="eu-west-1")
+        sqs.create_queue(QueueName="jobs", Attributes={"Policy": _granting(actions)})
+    return seed
+
+
+def _secret_policy(actions):
+    def seed(boto):
+        secrets = boto.client("secretsmanager", region_name="eu-west-1")
+        arn = secrets.create_secret(Name="db", SecretString="x")["ARN"]
+        secrets.put_resource_policy(SecretId=arn, ResourcePolicy=_granting(actions))
+    return seed
+
+
+def _key_grant(operations):
+    def seed(boto):
+        kms = boto.client("kms", region_name="eu-west-1")
+        key = kms.create_key(Description="reports")["KeyMetadata"]["Arn"]
+        kms.create_grant(KeyId=key, GranteePrincipal=AUDITOR, Operations=operations)
+    return seed
+
+
+def _function_permission(principal):
+    def seed(boto):
+        role = boto.client("iam").create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps({
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                           "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+        lam = boto.client("lambda", region_name="eu-west-1")
+        lam.create_function(FunctionName="report", Runtime="python3.12", Role=role, Handler="h.h",
+                            Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18})
+        lam.add_permission(FunctionName="report", StatementId="s", Action="lambda:InvokeFunction",
+                           Principal=principal)
+    return seed
+
+
+@pytest.mark.parametrize("seed, status, named", [
+    (_bucket_policy("s3:PutObject"), "fail", "uploads#policy"),
+    (_bucket_policy(["s3:GetObject", "s3:ListBucket"]), "pass", ""),
+    (_queue_policy("sqs:SendMessage"), "fail", "jobs#policy"),
+    (_secret_policy("secretsmanager:PutSecretValue"), "fail", "db"),
+    (_secret_policy("secretsmanager:GetSecretValue"), "pass", ""),
+    (_key_grant(["Encrypt", "Decrypt"]), "fail", "#grant/"),
+    (_key_grant(["DescribeKey"]), "pass", ""),
+    # moto writes this Principal as a bare ARN, which the policy grammar does not allow: unreadable, an error
+    (_function_permission(AUDITOR), "error", "report#policy"),
+    (_function_permission("events.amazonaws.com"), "pass", ""),
+], ids=["bucket-write", "bucket-read", "queue-write", "secret-write", "secret-read", "grant-write", "grant-read",
+        "lambda-user", "lambda-service"])
+def test_resource_policies_naming_the_key_user_are_read(moto, seed, status, named):
+    """README: resource-based policies. The auditor only reads through IAM (SecurityAudit);
+    a resource policy naming it with more than Read and List fails its key."""
+    inventory = scan(moto, Account(extra=[seed]))
+    assert statuses(inventory)["AG_KEY_1"] == status
+    assert named in " ".join(messages(inventory, "AG_KEY_1"))
+
+
+@pytest.mark.parametrize("operation", ["GetResourcePolicy", "ListQueues"])
+def test_a_refused_resource_policy_read_is_an_error_for_the_keys_never_a_pass(moto, operation):
+    moto.fail(operation, 403, "AccessDenied", times=1000)
+    inventory = scan(moto, Account(extra=[_secret_policy("secretsmanager:GetSecretValue")]))
+    moto.clear()
+    assert statuses(inventory)["AG_KEY_1"] == "error"
+    assert "was refused" in " ".join(messages(inventory, "AG_KEY_1"))
+    assert statuses(inventory)["AG_TRAIL_3"] == "pass"
+
+
 def test_centrally_managed_root_credentials_pass_with_that_reason(moto):
     account = Account(root=Root(mfa=None, access_key=False, password=False, last_used=None),
                       organization_features=("RootCredentialsManagement",))

@@ -46,7 +46,12 @@ FEEDS = {
     "DescribeAlarms": {"AG_BILL_1", "AG_MON_1"},
     "ListSubscriptionsByTopic": {"AG_BILL_1", "AG_MON_1"},  # an alarm counts when someone is told
     "DescribeKey": {"AG_TRAIL_3"},  # the trail's key; the alarm topics are not encrypted
-    "GetKeyPolicy": {"AG_TRAIL_3"},
+    "GetKeyPolicy": {"AG_TRAIL_3", "AG_KEY_1"},  # AG_KEY_1: what every key policy grants the key's user
+    "ListKeys": {"AG_KEY_1"},
+    "ListGrants": {"AG_KEY_1"},  # resource-based policies: a key cannot be told read-only without them
+    "ListTopics": {"AG_KEY_1"},
+    "ListQueues": {"AG_KEY_1"},
+    "ListSecrets": {"AG_KEY_1"},
     "DescribeBudgets": set(),  # the billing alarm passes AG_BILL_1 alone: budgets are read only when no alarm will do
     "ListDetectors": {"AG_DET_1"},
     "GetDetector": {"AG_DET_1"},

@@ -2,6 +2,7 @@ from collections import Counter
 
 from ..access import access_graph, assumable_roles, iam_made_elsewhere
 from ..config import Config
+from .. import resource_policies
 from ..iam import write_power
 from ..model import Error, Fail, Inventory, Pass, Unknown
 from . import control, iam_types
@@ -13,10 +14,11 @@ from . import control, iam_types
     rationale="Long-lived keys leak (repositories, laptops, CI logs); a leaked key with write power is a takeover.",
     fix='resource "aws_iam_access_key" "this" {\n  user   = aws_iam_user.this.name\n'
         '  status = "Inactive"  # activate only while in use, or give the user read-only policies\n}',
-    coverage=iam_types.coverage(iam_types.ACCESS + iam_types.ROLES + iam_types.ELSEWHERE + ("aws_iam_access_key",),
-                                irrelevant={
+    coverage=iam_types.coverage(iam_types.ACCESS + iam_types.ROLES + iam_types.ELSEWHERE + ("aws_iam_access_key",)
+                                + iam_types.RESOURCE_POLICIES, irrelevant={
         "data.aws_iam_role": "looks up a role managed elsewhere: roles not managed in the plan are not seen, "
-                             "as in every plan (live mode reads every role)"}, defaults={
+                             "as in every plan (live mode reads every role)", **resource_policies.IRRELEVANT},
+                                defaults={**resource_policies.DEFAULTS,
         "aws_iam_access_key.status": "Active (provider: \"Defaults to Active\")",
         "aws_iam_role.inline_policy": "unset: the role's inline policies are those aws_iam_role_policy sets",
         "aws_iam_role.managed_policy_arns": "unset: the role's managed policies are those attachments set",
@@ -54,11 +56,17 @@ def no_writer_keys(inventory: Inventory, config: Config):
         if reason and not isinstance(reason, Unknown):
             yield Fail(key.address, f"active access key of user {user}, who can change the account: {reason}")
             continue
+        granted, grant_error = resource_policies.resource_writer(inventory, owners[0])
+        if granted:
+            yield Fail(key.address, f"active access key of user {user}, who can change the account: {granted}")
+            continue
         role_fail, role_error = _role_writer(inventory, graph, owners[0])
         if role_fail:
             yield Fail(key.address, f"active access key of user {user}, who {role_fail}")
         elif isinstance(reason, Unknown):
             yield Error(key.address, f"cannot tell whether user {user} is read-only: {reason.why}")
+        elif grant_error:
+            yield Error(key.address, f"cannot tell whether user {user} is read-only: {grant_error}")
         elif role_error:
             yield Error(key.address, f"cannot tell whether user {user} is read-only: it {role_error}")
         else:

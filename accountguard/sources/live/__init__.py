@@ -38,7 +38,8 @@ def load_account(profile: str | None = None, regions: Iterable[str] = (), role_a
     clock = deadline if isinstance(deadline, Deadline) else Deadline(deadline)
     secrets_from_environment()
     try:
-        from . import iam, organizations, services  # boto3 is imported only when a live account is read
+        # boto3 is imported only when a live account is read
+        from . import iam, organizations, resource_policies, services
 
         reader = _reader(session, profile, role_arn, overrides, clock, clients)
         identity = reader.identity()
@@ -51,7 +52,9 @@ def load_account(profile: str | None = None, regions: Iterable[str] = (), role_a
     with ThreadPoolExecutor(max_workers=16) as pool:
         iam_part = pool.submit(scan.guard, iam.TYPES + iam.GLOBAL_TYPES, iam.read, scan, report_timeout)
         org_part = pool.submit(scan.guard, organizations.STRUCTURE, _organization, scan, organization)
+        policies_part = pool.submit(scan.guard, resource_policies.READ_TYPES, resource_policies.read, scan, pool)
         scan.guard(services.TYPES, services.read, scan, pool)
+        policies_part.result()
         iam_part.result()
         org_part.result()
     facts = dict(scan.facts, account_id=account_id, account_subject=f"account:{account_id}",

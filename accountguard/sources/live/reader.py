@@ -33,7 +33,7 @@ CREDENTIAL_PROBLEMS = {"ExpiredToken", "ExpiredTokenException", "InvalidClientTo
                        "SignatureDoesNotMatch", "AuthFailure", "InvalidAccessKeyId", "RequestExpired"}
 IAM_PREFIX = {"monitoring": "cloudwatch"}  # endpoint prefixes that differ from IAM's action prefix
 # Operations whose IAM permission is not named after them (examples/iam/ has the whole policy).
-PERMISSION = {"budgets:DescribeBudgets": "budgets:ViewBudget",
+PERMISSION = {"budgets:DescribeBudgets": "budgets:ViewBudget", "s3:ListBuckets": "s3:ListAllMyBuckets",
               "budgets:DescribeNotificationsForBudget": "budgets:ViewBudget",
               "budgets:DescribeSubscribersForNotification": "budgets:ViewBudget"}
 SHARED_POOL_CONNECTIONS = 256  # per endpoint, for every account an organization scan reads at once

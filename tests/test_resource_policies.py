@@ -1,0 +1,143 @@
+"""Resource-based policies and grants (accountguard/resource_policies.py, iam.resource_write_power):
+within one account a resource policy naming a user's ARN, or every principal, grants on its own and
+a permissions boundary does not cap it; naming the account root delegates to IAM and grants nothing
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html)."""
+import json
+
+import pytest
+
+from accountguard.access import render_policy_document
+from accountguard.config import Config
+from accountguard.controls.keys import no_writer_keys
+from accountguard.iam import Caller, PolicySet, parse_policy, resource_write_power
+from accountguard.model import Inventory, Resource, Unknown
+from accountguard.resource_policies import resource_policies
+
+ACCOUNT = "111122223333"
+USER = f"arn:aws:iam::{ACCOUNT}:user/auditor"
+READ_ONLY = parse_policy({"Statement": [{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}]}, "reads")
+BOUNDARY = parse_policy({"Statement": [{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}]}, "boundary")
+DENY_PUT = parse_policy({"Statement": [{"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}]}, "deny")
+
+
+def bucket_policy(principal, action, **extra):
+    return parse_policy({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": principal, "Action": action, "Resource": "arn:aws:s3:::b/*", **extra}]},
+        "aws_s3_bucket_policy.b")
+
+
+def user(*identity, boundary=None, account=ACCOUNT):
+    arns = (USER,) if account else ("arn:*:iam::*:user/auditor",)
+    return Caller(arns, account, PolicySet(tuple(identity), boundary), resource="user/auditor")
+
+
+@pytest.mark.parametrize("principal, action, extra, caller, expected", [
+    ({"AWS": USER}, "s3:PutObject", {}, user(), "write"),  # grants on its own, no identity policy needed
+    ({"AWS": USER}, "s3:*", {}, user(READ_ONLY, boundary=BOUNDARY), "write"),  # a boundary does not cap it
+    ({"AWS": "arn:aws:iam::111122223333:user/auditor"}, "s3:PutObject", {}, user(account=None), "write"),
+    ("*", "s3:PutObject", {}, user(), "write"),
+    ({"AWS": "*"}, "s3:DeleteObject", {}, user(), "write"),
+    ({"AWS": USER}, ["s3:GetObject", "s3:ListBucket"], {}, user(), None),  # reads only
+    ({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "s3:*", {}, user(), None),  # the account root delegates to IAM
+    ({"AWS": ACCOUNT}, "s3:*", {}, user(), None),
+    ({"Service": "cloudtrail.amazonaws.com"}, "s3:PutObject", {}, user(), None),
+    ({"AWS": f"arn:aws:iam::{ACCOUNT}:user/other"}, "s3:PutObject", {}, user(), None),
+    # a user's own request carries no aws:SourceArn: only a service calling on a resource's behalf does
+    ("*", "s3:PutObject", {"Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:*:t"}}}, user(), None),
+    ("*", "s3:PutObject", {"Condition": {"ArnLike": {"aws:SourceArn": Unknown()}}}, user(), None),
+    ("*", "s3:PutObject", {"Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}, user(), "write"),
+    ({"AWS": USER}, "s3:PutObject", {}, user(DENY_PUT), None),  # an identity Deny still wins
+    ({"AWS": Unknown()}, "s3:PutObject", {}, user(), "unknown"),  # may be the user
+    ({"AWS": USER}, Unknown(), {}, user(), "unknown"),
+])
+def test_what_a_resource_policy_grants_the_user(principal, action, extra, caller, expected):
+    power = resource_write_power(bucket_policy(principal, action, **extra), caller)
+    found = "unknown" if isinstance(power, Unknown) else "write" if power else None
+    assert found == expected, power
+
+
+def test_a_deny_of_the_resource_policy_on_the_same_resources_wins():
+    policy = parse_policy({"Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"},
+        {"Effect": "Deny", "Principal": "*", "NotAction": ["s3:Get*", "s3:List*"], "Resource": "arn:aws:s3:::b/*"}]},
+        "aws_s3_bucket_policy.b")
+    assert resource_write_power(policy, user()) is None
+
+
+def test_the_message_names_the_statement_and_the_action():
+    power = resource_write_power(bucket_policy({"AWS": USER}, "s3:PutObject", Sid="Upload"), user())
+    assert "aws_s3_bucket_policy.b statement 'Upload' allows 's3:PutObject'" in power and "Write" in power
+
+
+def account(*resources):
+    return Inventory("live", "live", [
+        Resource(USER, "aws_iam_user", {"name": "auditor", "arn": USER, "path": "/"}),
+        Resource(f"{USER}#access-key-1", "aws_iam_access_key", {"user": "auditor", "status": "Active"}),
+        *resources])
+
+
+def verdict(inventory):
+    (result,) = no_writer_keys(inventory, Config())
+    return result.status.value, result.message
+
+
+@pytest.mark.parametrize("resource, expected", [
+    (Resource("aws_lambda_permission.p", "aws_lambda_permission",
+              {"principal": USER, "action": "lambda:InvokeFunction", "function_name": "f"}), "fail"),
+    (Resource("aws_lambda_permission.p", "aws_lambda_permission",
+              {"principal": "sns.amazonaws.com", "action": "lambda:InvokeFunction", "function_name": "f",
+               "source_arn": "arn:aws:sns:eu-west-1:111122223333:t"}), "pass"),
+    (Resource("aws_lambda_permission.p", "aws_lambda_permission",
+              {"principal": "*", "action": "lambda:InvokeFunction", "function_name": "f",
+               "source_arn": "arn:aws:s3:::b"}), "pass"),
+    (Resource("aws_kms_grant.g", "aws_kms_grant", {"grantee_principal": USER, "operations": ["Encrypt"],
+                                                   "key_id": "k"}), "fail"),
+    (Resource("aws_kms_grant.g", "aws_kms_grant", {"grantee_principal": USER, "operations": ["DescribeKey"],
+                                                   "key_id": "k"}), "pass"),
+    (Resource("aws_cloudwatch_event_permission.e", "aws_cloudwatch_event_permission",
+              {"principal": "*", "statement_id": "s"}), "fail"),  # events:PutEvents to everyone
+    (Resource("aws_cloudwatch_event_permission.e", "aws_cloudwatch_event_permission",
+              {"principal": "444455556666", "statement_id": "s"}), "pass"),
+    (Resource("aws_s3_bucket_acl.a", "aws_s3_bucket_acl", {"bucket": "b", "acl": "public-read-write"}), "fail"),
+    (Resource("aws_s3_bucket_acl.a", "aws_s3_bucket_acl", {"bucket": "b", "acl": "private"}), "pass"),
+    (Resource("aws_sqs_queue.q", "aws_sqs_queue", {"name": "q", "policy": json.dumps({"Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": USER}, "Action": "sqs:SendMessage", "Resource": "*"}]})}), "fail"),
+    (Resource("aws_sns_topic.t", "aws_sns_topic", {"name": "t", "policy": Unknown()}), "error"),
+    (Resource("aws_s3control_multi_region_access_point_policy.m", "aws_s3control_multi_region_access_point_policy",
+              {"details": [{"name": "m", "policy": json.dumps({"Statement": [
+                  {"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "*"}]})}]}), "fail"),
+])
+def test_resource_policies_and_grants_decide_ag_key_1(resource, expected):
+    status, message = verdict(account(resource))
+    assert status == expected, message
+    if expected == "fail":
+        assert resource.address in message
+
+
+def test_every_read_type_yields_its_policy():
+    found = resource_policies(account(Resource("aws_s3_bucket_policy.b", "aws_s3_bucket_policy", {
+        "bucket": "b", "policy": json.dumps({"Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]})})))
+    assert [f.address for f in found] == ["aws_s3_bucket_policy.b"]
+
+
+@pytest.mark.parametrize("principals, expected", [
+    ([{"type": "*", "identifiers": ["*"]}], "*"),  # the provider writes a lone `*` principal as "*"
+    ([{"type": "AWS", "identifiers": ["*"]}], {"AWS": ["*"]}),
+    ([{"type": "*", "identifiers": ["*"]}, {"type": "AWS", "identifiers": [USER]}], {"*": ["*"], "AWS": [USER]}),
+])
+def test_a_policy_document_renders_principals_as_the_provider_does(principals, expected):
+    rendered = render_policy_document({"statement": [{"actions": ["s3:PutObject"], "resources": ["*"],
+                                                      "principals": principals}]})
+    assert rendered["Statement"][0]["Principal"] == expected
+
+
+@pytest.mark.parametrize("values, expected", [
+    ({"bucket": "b", "acl": "public-read-write"}, "fail"),
+    ({"bucket": "b", "grant": [{"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+                                "permissions": ["READ", "WRITE"]}]}, "fail"),
+    ({"bucket": "b", "acl": "private"}, "pass"),
+    ({"bucket": "b"}, "pass"),
+])
+def test_an_inline_bucket_acl_open_to_every_aws_user_fails(values, expected):
+    assert verdict(account(Resource("aws_s3_bucket.b", "aws_s3_bucket", values)))[0] == expected
