@@ -23,6 +23,25 @@ resource "aws_cloudtrail" "main" {
     include_management_events = %(management)s
   }
 }
+
+resource "aws_s3_bucket" "b" {
+  bucket = "b"
+}
+
+# AWS's bucket policy for CloudTrail (create-s3-bucket-policy-for-cloudtrail.html)
+resource "aws_s3_bucket_policy" "b" {
+  bucket = aws_s3_bucket.b.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Effect = "Allow", Principal = { Service = "cloudtrail.amazonaws.com" }, Action = "s3:GetBucketAcl",
+        Resource = "arn:aws:s3:::b" },
+      { Effect = "Allow", Principal = { Service = "cloudtrail.amazonaws.com" }, Action = "s3:PutObject",
+        Resource = "arn:aws:s3:::b/AWSLogs/123456789012/*",
+        Condition = { StringEquals = { "s3:x-amz-acl" = "bucket-owner-full-control" } } },
+    ]
+  })
+}
 """
 
 
