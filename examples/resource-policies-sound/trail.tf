@@ -1,5 +1,1 @@
-module "trail" {
-  source     = "../modules/cloudtrail"
-  name       = "account-trail"
-  account_id = var.account_id
-}
+../baseline/trail.tf
