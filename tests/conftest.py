@@ -23,6 +23,29 @@ FIXTURES = fixturegen.FIXTURES
 EXPECTED = fixturegen.examples()
 
 
+# A bucket named %(bucket)s with AWS's bucket policy for CloudTrail (account 123456789012):
+# https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html
+TRAIL_BUCKET_TF = """
+resource "aws_s3_bucket" "%(bucket)s" {
+  bucket = "%(bucket)s"
+}
+
+resource "aws_s3_bucket_policy" "%(bucket)s" {
+  bucket = aws_s3_bucket.%(bucket)s.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Effect = "Allow", Principal = { Service = "cloudtrail.amazonaws.com" }, Action = "s3:GetBucketAcl",
+        Resource = "arn:aws:s3:::%(bucket)s" },
+      { Effect = "Allow", Principal = { Service = "cloudtrail.amazonaws.com" }, Action = "s3:PutObject",
+        Resource = "arn:aws:s3:::%(bucket)s/AWSLogs/123456789012/*",
+        Condition = { StringEquals = { "s3:x-amz-acl" = "bucket-owner-full-control" } } },
+    ]
+  })
+}
+"""
+
+
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """The command as a user runs it: a new process, real exit code and streams."""
     return subprocess.run([sys.executable, "-m", "accountguard", *args], capture_output=True, text=True,

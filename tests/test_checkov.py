@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import EXPECTED, FIXTURES
+from conftest import EXPECTED, FIXTURES, TRAIL_BUCKET_TF
 
 from accountguard.controls import all_controls
 
@@ -147,28 +147,6 @@ def test_account_verdicts_without_a_provider_block(tmp_path):
     assert failing(found["terraform"]) == set(OUR_IDS) - {"AG_KEY_1"}
 
 
-# The trail's bucket "logs", with AWS's bucket policy for CloudTrail (create-s3-bucket-policy-for-cloudtrail.html).
-TRAIL_BUCKET = '''
-resource "aws_s3_bucket" "logs" {
-  bucket = "logs"
-}
-
-resource "aws_s3_bucket_policy" "logs" {
-  bucket = aws_s3_bucket.logs.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      { Effect = "Allow", Principal = { Service = "cloudtrail.amazonaws.com" }, Action = "s3:GetBucketAcl",
-        Resource = "arn:aws:s3:::logs" },
-      { Effect = "Allow", Principal = { Service = "cloudtrail.amazonaws.com" }, Action = "s3:PutObject",
-        Resource = "arn:aws:s3:::logs/AWSLogs/123456789012/*",
-        Condition = { StringEquals = { "s3:x-amz-acl" = "bucket-owner-full-control" } } },
-    ]
-  })
-}
-'''
-
-
 def test_skip_comment_check_and_skip_check_options(tmp_path):
     (tmp_path / "main.tf").write_text(
         'provider "aws" {\n  region = "eu-west-1"\n}\n\n'
@@ -176,7 +154,7 @@ def test_skip_comment_check_and_skip_check_options(tmp_path):
         '  #checkov:skip=AG_TRAIL_3:encrypted with the bucket key, see ADR-7\n'
         '  name                       = "main"\n  s3_bucket_name             = "logs"\n'
         '  is_multi_region_trail      = true\n  enable_log_file_validation = true\n}\n'
-        + TRAIL_BUCKET)
+        + TRAIL_BUCKET_TF % {"bucket": "logs"})
     found = reports(*DIRECTORIES, "-d", str(tmp_path))["terraform"]
     skipped = {c["check_id"] for c in found["skipped_checks"]}
     assert "AG_TRAIL_3" in skipped and "AG_TRAIL_3" not in failing(found)

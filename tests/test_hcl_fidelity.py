@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import textwrap
 
+from conftest import TRAIL_BUCKET_TF
+
 from accountguard.engine import evaluate as judge
 from accountguard.model import SENSITIVE, Unknown
 from accountguard.sources.hcl import load_directory
@@ -23,26 +25,7 @@ resource "aws_cloudtrail" "main" {
     include_management_events = %(management)s
   }
 }
-
-resource "aws_s3_bucket" "b" {
-  bucket = "b"
-}
-
-# AWS's bucket policy for CloudTrail (create-s3-bucket-policy-for-cloudtrail.html)
-resource "aws_s3_bucket_policy" "b" {
-  bucket = aws_s3_bucket.b.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      { Effect = "Allow", Principal = { Service = "cloudtrail.amazonaws.com" }, Action = "s3:GetBucketAcl",
-        Resource = "arn:aws:s3:::b" },
-      { Effect = "Allow", Principal = { Service = "cloudtrail.amazonaws.com" }, Action = "s3:PutObject",
-        Resource = "arn:aws:s3:::b/AWSLogs/123456789012/*",
-        Condition = { StringEquals = { "s3:x-amz-acl" = "bucket-owner-full-control" } } },
-    ]
-  })
-}
-"""
+""" + TRAIL_BUCKET_TF.replace("%(bucket)s", "b")
 
 
 def directory(tmp_path, **files: str):
