@@ -946,14 +946,21 @@ def default_key_policy(account: str | None) -> Policy:
 def _resource_policy(inventory: Inventory, resource: Resource, replacing: str, target_attr: str,
                      target_types: tuple[str, ...], default) -> tuple[Policy | Unknown, Resource]:
     """The policy of `resource`: the one a `replacing` resource sets on it, else its own
-    `policy`, else AWS's default; and the owner account when its ARN says it."""
+    `policy`, else AWS's default; and the owner account when its ARN says it. Two `replacing`
+    resources are Unknown: a resource has one policy, and whichever Terraform applies last wins."""
     account = _account_of(resource)
+    setting = []
     for other in inventory.of_type(replacing):
         link = inventory.link(other, target_attr, *target_types)
         if resource in link.resources:
-            return policy_of(inventory, other, "policy"), resource
-        if link.unknown is not None:
+            setting.append(other)
+        elif link.unknown is not None:
             return Unknown(f"{other.address} sets the policy of a resource known only after apply"), resource
+    if len(setting) > 1:
+        return Unknown(f"{' and '.join(r.address for r in setting)} all set the policy of {resource.address}, "
+                       "which has one: whichever Terraform applies last replaces the others"), resource
+    if setting:
+        return policy_of(inventory, setting[0], "policy"), resource
     if resource.mode != "managed":
         return Unknown(f"{resource.address} is looked up (a data source), so its policy cannot be seen"), resource
     if resource.left_unset("policy"):

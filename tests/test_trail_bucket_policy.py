@@ -8,6 +8,7 @@ Variations of the bucket policy in the plan of examples/trail-bucket-source-arn-
 import json
 
 import pytest
+from conftest import TRAIL_BUCKET_TF
 from test_controls import change_of, judge
 
 from accountguard.controls import REGISTRY
@@ -133,3 +134,22 @@ def test_a_bucket_named_by_its_name_is_the_plan_s_bucket(plan_json):
     assert judge(plan, "AG_TRAIL_1").status.value == "pass"
     change["after"]["s3_bucket_name"] = "another-bucket"
     assert judge(plan, "AG_TRAIL_1").status.value == "error"
+
+
+def test_two_policies_of_one_bucket_are_an_error_whichever_lets_cloudtrail_in(tmp_path):
+    """A bucket has one policy and each PutBucketPolicy replaces the last: which of two survives
+    depends on the order Terraform applies them in, which it does not fix."""
+    refusing = '''
+resource "aws_s3_bucket_policy" "extra" {
+  bucket = aws_s3_bucket.logs.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = [] })
+}
+'''
+    (tmp_path / "main.tf").write_text('resource "aws_cloudtrail" "this" {\n  name = "t"\n  s3_bucket_name = aws_s3_bucket.logs.id\n'
+                                      '  is_multi_region_trail = true\n}\n' + TRAIL_BUCKET_TF % {"bucket": "logs"} + refusing)
+    result, = evaluate(load_directory(tmp_path), None, [REGISTRY["AG_TRAIL_1"]])
+    assert result.status.value == "error"
+    assert "whichever Terraform applies last" in result.findings[0].message
+    (tmp_path / "main.tf").write_text((tmp_path / "main.tf").read_text().replace(refusing, ""))
+    result, = evaluate(load_directory(tmp_path), None, [REGISTRY["AG_TRAIL_1"]])
+    assert result.status.value == "pass", result.findings[0].message
