@@ -568,12 +568,15 @@ def _instants(conditions: dict[str, Any], earliest: float) -> list[float]:
 
 
 def _at(operator: str, key: str, context: Context, instant: float | None) -> Any:
-    """What the request carries for `key`; for a time key, the instant as Date and Numeric
-    operators read it (epoch seconds), present for Null, and any value for the others."""
+    """What the request carries for `key`; for a time key, the instant as Date operators
+    (and Numeric ones on aws:EpochTime, a number) read it, present for Null, and any value
+    for the others: aws:CurrentTime is a Date key, what a Numeric operator makes of it is
+    not documented."""
     if instant is None or key not in TIME_KEYS:
         return context.value(key)
     base = operator.lower().rpartition(":")[2].removesuffix("ifexists")
-    return (repr(instant),) if base.startswith(("date", "numeric", "null")) else ANY
+    read = ("date", "numeric", "null") if key == "aws:epochtime" else ("date", "null")
+    return (repr(instant),) if base.startswith(read) else ANY
 
 
 def _holds_at(conditions: dict[str, Any], context: Context, instant: float | None) -> tuple[bool | None, str]:

@@ -295,6 +295,8 @@ def timed(condition):
     ({"DateLessThan": {"aws:CurrentTime": "yesterday"}}, True),  # IAM would reject it: as any unknown value
     ({"StringLike": {"aws:CurrentTime": "2019-*"}}, True),  # the key's text form is not judged
     ({"Null": {"aws:CurrentTime": "true"}}, False),  # every request carries it
+    # aws:CurrentTime is a Date key: what a Numeric operator makes of it is not documented
+    ({"NumericLessThan": {"aws:CurrentTime": "1577836800"}}, True),
 ])
 def test_time_conditions_on_an_allow(condition, grants):
     with requests_from(SEEN):
@@ -309,6 +311,7 @@ def test_time_conditions_on_an_allow(condition, grants):
     ({"DateGreaterThan": {"aws:CurrentTime": FUTURE}}, False),  # not yet in force
     ({"DateGreaterThanIfExists": {"aws:EpochTime": "1577836800"}}, True),
     ({"DateGreaterThan": {"aws:CurrentTime": "not a date"}}, False),
+    ({"NumericGreaterThan": {"aws:CurrentTime": "0"}}, False),  # a Date key: not relied on
 ])
 def test_time_conditions_on_a_deny(condition, holds):
     mfa = policy(deny(Condition={**NO_MFA, **condition}))
