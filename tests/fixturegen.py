@@ -3,8 +3,10 @@
 `python tests/fixturegen.py` (or `make fixtures`) writes fixtures/<example>.json,
 and fixtures/changes/<change>.json for the changes in examples/changes.toml:
 the change's `from` example applied to a moto server on 127.0.0.1, its `to`
-example planned against that state. The test suite calls `generate` into a
-temporary directory and compares.
+example planned against that state; `python tests/fixturegen.py EXAMPLE...` plans
+only those examples. Each plan's line in fixtures/SHA256SUMS (`SUMS`) holds the
+digest of what it was made from and of the file written, for
+tests/test_fixtures_fresh.py.
 Terraform needs the hashicorp/aws provider: from a filesystem mirror when one is
 found (ACCOUNTGUARD_TF_PLUGIN_DIR, or the usual places), else from the registry.
 With a mirror, Terraform runs the mirror's AWS_PROVIDER_VERSION binary in place (a CLI
@@ -15,6 +17,7 @@ tests/test_fixtures_fresh.py plans with one provider process per test worker (`s
 Every run keeps the provider's SDK logging off (`QUIET_PROVIDER`)."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -54,6 +57,8 @@ AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
 # "~> 5.0" admits, which the registry gives and `init -plugin-dir` picks from the mirror.
 AWS_PROVIDER_VERSION = "5.100.0"
 VOLATILE_KEYS = ("timestamp", "terraform_version")  # ignored when comparing; the timestamp is not written
+SUMS = FIXTURES / "SHA256SUMS"
+MODULE_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.\./[^"]+)"', re.MULTILINE)
 
 
 def expectations() -> dict[str, list[str] | dict]:
@@ -89,6 +94,59 @@ def plugin_dir() -> str | None:
         if (path / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
             return str(path)
     return None
+
+
+def called_modules(directory: Path) -> set[Path]:
+    """examples/modules/* that `directory` calls, directly or through another of them."""
+    found, todo = set(), [directory]
+    while todo:
+        caller = todo.pop()
+        for source in MODULE_SOURCE.findall("".join(p.read_text() for p in caller.glob("*.tf"))):
+            module = (caller / source).resolve()
+            if module.parent == EXAMPLES / "modules" and module not in found:
+                found.add(module)
+                todo.append(module)
+    return found
+
+
+@cache
+def toolchain() -> str:
+    """What makes a plan besides its example: Terraform's version and the aws provider's."""
+    terraform = json.loads(subprocess.run(["terraform", "version", "-json"], capture_output=True, text=True,
+                                          check=True).stdout)["terraform_version"]
+    return f"terraform {terraform}, hashicorp/aws {AWS_PROVIDER_VERSION}"
+
+
+def inputs_digest(name: str) -> str:
+    """The digest of examples/<name> and the modules it calls, as Terraform reads them (symlinks followed)."""
+    digest = hashlib.sha256()
+    for directory in sorted({EXAMPLES / name, *called_modules(EXAMPLES / name)}):
+        for path in sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith(".terraform")
+                           and ".tfstate" not in p.name and ".terraform" not in p.relative_to(directory).parts):
+            digest.update(f"{path.relative_to(EXAMPLES)}\0{path.stat().st_size}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_sums() -> tuple[str, dict[str, tuple[str, str]]]:
+    """fixtures/SHA256SUMS: the toolchain the plans were made with, and per example the digests of
+    its inputs and of its plan."""
+    lines = SUMS.read_text().splitlines() if SUMS.exists() else []
+    made_with = lines[0].removeprefix("# made by `make fixtures` with ") if lines else ""
+    return made_with, {name: (inputs, plan) for inputs, plan, name in (line.split() for line in lines[1:])}
+
+
+def write_sums(names) -> None:
+    """Records `names`' lines (their fixtures just written); the other lines are kept if the toolchain is the same."""
+    made_with, sums = read_sums()
+    sums = {name: line for name, line in sums.items() if made_with == toolchain() and name in examples()}
+    sums.update({name: (inputs_digest(name), file_digest(FIXTURES / f"{name}.json")) for name in names})
+    SUMS.write_text(f"# made by `make fixtures` with {toolchain()}\n"
+                    + "".join(f"{inputs}  {plan}  {name}\n" for name, (inputs, plan) in sorted(sums.items())))
 
 
 @cache
@@ -297,17 +355,24 @@ def generate_changes(out_dir: Path = FIXTURES, origins: list[str] | None = None)
     return written
 
 
-def generate(out_dir: Path = FIXTURES) -> list[Path]:
+def generate(names=None) -> list[Path]:
+    """fixtures/ for `names` (all the examples if None) and their lines in SUMS."""
     if shutil.which("terraform") is None:
         raise RuntimeError("terraform is not on PATH; install Terraform >= 1.5 to make the fixtures")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    unknown = set(names or ()) - set(examples())
+    if unknown:
+        raise RuntimeError(f"no such example: {', '.join(sorted(unknown))}")
+    names = list(names or examples())
     with ThreadPoolExecutor(max_workers=3) as pool:
-        return list(pool.map(lambda name: plan_example(name, out_dir), examples()))
+        written = list(pool.map(lambda name: plan_example(name, FIXTURES), names))
+    write_sums(names)
+    return written
 
 
 if __name__ == "__main__":
     try:
-        for path in generate() + generate_changes():
+        chosen = sys.argv[1:]
+        for path in generate(chosen) + ([] if chosen else generate_changes()):
             print(path.relative_to(ROOT))
     except RuntimeError as exc:
         sys.exit(f"fixturegen: {exc}")

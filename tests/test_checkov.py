@@ -3,7 +3,6 @@ the Makefile): the same failing AG_ IDs as accountguard on every example and
 fixture, scoped per plan and per root module, and failing closed."""
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -12,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import EXPECTED, FIXTURES, TRAIL_BUCKET_TF
+
+import fixturegen
 
 from accountguard.controls import all_controls
 
@@ -73,22 +74,6 @@ def by_example(found: dict, place) -> dict:
     return {name: {key: [c for c in records if of(name, c)] for key, records in found.items()} for name in EXPECTED}
 
 
-MODULE_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.\./[^"]+)"', re.MULTILINE)
-
-
-def called_modules(directory: Path) -> set[Path]:
-    """examples/modules/* that `directory` calls, directly or through another of them."""
-    found, todo = set(), [directory]
-    while todo:
-        caller = todo.pop()
-        for source in MODULE_SOURCE.findall("".join(p.read_text() for p in caller.glob("*.tf"))):
-            module = (caller / source).resolve()
-            if module.parent == ROOT / "examples" / "modules" and module not in found:
-                found.add(module)
-                todo.append(module)
-    return found
-
-
 @pytest.fixture(scope="module")
 def every_example(tmp_path_factory):
     """Every example's directory in one checkov run, and all the plans in another, told apart by
@@ -100,7 +85,7 @@ def every_example(tmp_path_factory):
     ignore = shutil.ignore_patterns(".terraform*", "*.tfstate*")
     for name in EXPECTED:
         shutil.copytree(ROOT / "examples" / name, copies / name / name, ignore=ignore)
-        for module in called_modules(ROOT / "examples" / name):
+        for module in fixturegen.called_modules(ROOT / "examples" / name):
             shutil.copytree(module, copies / name / "modules" / module.name, ignore=ignore)
 
     def directories():
