@@ -758,7 +758,7 @@ class AccessGraph:
         while leading:
             target = leading.pop()
             for role in self.roles:
-                if id(role) not in found and _may_assume(self, target, _caller(role, "role", self.role_policy_set(role))):
+                if id(role) not in found and _may_assume(self, target, _caller(self.inventory, role, "role", self.role_policy_set(role))):
                     found.add(id(role))
                     leading.append(role)
         return found
@@ -766,7 +766,7 @@ class AccessGraph:
     def edges_of(self, role: Resource) -> list[tuple[Resource, bool | None, str]]:
         """The roles a session of `role` may assume (computed once per role)."""
         if id(role) not in self._edges:
-            self._edges[id(role)] = _assumable_by(self.inventory, _caller(role, "role", self.role_policy_set(role)))
+            self._edges[id(role)] = _assumable_by(self.inventory, _caller(self.inventory, role, "role", self.role_policy_set(role)))
         return self._edges[id(role)]
 
     def role_policy_set(self, role: Resource) -> PolicySet:
@@ -803,12 +803,13 @@ def trust_policy(inventory: Inventory, role: Resource) -> Policy | Unknown:
     return policy
 
 
-def _caller(resource: Resource, kind: str, policies: PolicySet) -> Caller:
-    """The user or role as sts:AssumeRole sees it."""
+def _caller(inventory: Inventory, resource: Resource, kind: str, policies: PolicySet) -> Caller:
+    """The user or role as sts:AssumeRole sees it, in the input's account where its ARN does not say."""
     name, path = resource.values.get("name"), resource.values.get("path", "/")
     known = isinstance(name, str) and isinstance(path, str)
-    return Caller(_caller_arns(resource, kind), _account_of(resource), policies, kind == "role",
-                  f"{kind}{path}{name}" if known else None)
+    caller = Caller(_caller_arns(resource, kind), _account_of(resource), policies, kind == "role",
+                    f"{kind}{path}{name}" if known else None)
+    return caller.in_account(inventory.account) if caller.account is None and inventory.account else caller
 
 
 PRINCIPAL_KINDS = {"aws_iam_user": "user", "aws_iam_role": "role"}
@@ -882,7 +883,7 @@ def assumable_roles(inventory: Inventory, user: Resource) -> list[Assumption]:
     graph = access_graph(inventory)
     found: dict[int, Assumption] = {}
     queue: list[tuple[list[tuple[Resource, bool | None, str]], tuple[str, ...], bool]] = [
-        (_assumable_by(inventory, _caller(user, "user", graph.policy_set(user.values["name"]))), (), True)]
+        (_assumable_by(inventory, _caller(inventory, user, "user", graph.policy_set(user.values["name"]))), (), True)]
     while queue:
         edges, chain, certain = queue.pop(0)
         for role, allowed, why in edges:

@@ -956,6 +956,17 @@ ASSUME_ROLE = "sts:AssumeRole"
 _ACCOUNT_PRINCIPAL = re.compile(r"(?:arn:aws[a-z-]*:iam::)?(\d{12})(?::root)?")
 
 
+def in_account(arn: str, account: str) -> str:
+    """An ARN pattern whose account is any (`arn:*:iam::*:user/x`, known only after apply) in `account`."""
+    parts = arn.split(":", 5)
+    return ":".join(parts[:4] + [account] + parts[5:]) if len(parts) == 6 and parts[4] == "*" else arn
+
+
+def _account_field(arn: str) -> str | None:
+    parts = arn.split(":", 5)
+    return parts[4] if len(parts) == 6 and re.fullmatch(r"\d{12}", parts[4]) else None
+
+
 @dataclass(frozen=True)
 class Caller:
     """An IAM user or role about to call sts:AssumeRole: `arns` (fnmatch patterns) are
@@ -971,8 +982,9 @@ class Caller:
     resource: str | None = None  # `user/path/name` or `role/path/name` (aws:PrincipalArn), when known
 
     def in_account(self, account: str) -> Caller:
-        """The caller as it would be in `account`, with its aws:PrincipalArn."""
-        return Caller(self.arns, account, self.policies, self.role, self.resource)
+        """The caller as it would be in `account`: its ARNs there, its aws:PrincipalArn."""
+        return Caller(tuple(in_account(arn, account) for arn in self.arns), account, self.policies, self.role,
+                      self.resource)
 
     def context(self, context: Context) -> Context:
         """`context` with what the request says of its principal, where that is known."""
@@ -1032,11 +1044,15 @@ def _names_caller(principal: Any, caller: Caller, directly: bool) -> bool | None
             if text == "*":
                 hit = directly
             elif account:
-                hit = not directly and caller.account in (None, account.group(1))
+                hit = not directly and (caller.account == account.group(1) or caller.account is None and MAYBE)
             else:  # IAM user and role names ignore case
                 hit = directly and any(wildcard_match(text.lower(), arn.lower()) for arn in caller.arns)
-            if hit:
+                if hit and caller.account is None and _account_field(text):
+                    hit = MAYBE  # the ARN's account may or may not be the caller's, which is not known
+            if hit is True:
                 return True
+            if hit is MAYBE:
+                result = MAYBE
     return result
 
 
@@ -1146,26 +1162,34 @@ def assumable(trust: Policy, caller: Caller, role_arn: str | None) -> tuple[bool
     """Whether the caller may assume the role in some request context its access key
     reaches (as write_power: with MFA too), and why, naming the context. A caller whose
     account is not known may be in any: in each account the trust policy names, or in
-    another one (so aws:PrincipalArn conditions are judged for each)."""
+    another one (so aws:PrincipalArn conditions are judged for each); it certainly may
+    only if it may in every one of them."""
     if not any(s.effect == "Allow" and _resource_policy_principal(s, lambda p: _or((
             _names_caller(p, caller, True), _names_caller(p, caller, False)))) is not False for s in trust.statements):
         return False, "its trust policy names neither the caller nor its account"
-    if caller.account is None:
-        accounts = sorted(set(re.findall(r"(?<!\d)\d{12}(?!\d)", trust.key))) + [OTHER_ACCOUNT]
-        callers = [caller.in_account(a) for a in accounts]
-    else:
-        callers = [caller]
+    if caller.account is not None:
+        return _assumable_in_some_context(trust, caller, role_arn)
+    accounts = sorted(set(re.findall(r"(?<!\d)\d{12}(?!\d)", trust.key))) + [OTHER_ACCOUNT]
+    verdicts = [_assumable_in_some_context(trust, caller.in_account(a), role_arn) for a in accounts]
+    if all(allowed is True for allowed, _ in verdicts):
+        return verdicts[0]
+    found = next(((allowed, why) for allowed, why in verdicts if allowed is not False), None)
+    if found is None:
+        return verdicts[0]
+    return MAYBE, f"{found[1]}, if the caller is in the account the trust policy names (which is not known here)"
+
+
+def _assumable_in_some_context(trust: Policy, caller: Caller, role_arn: str | None) -> tuple[bool | None, str]:
     verdict: bool | None = False
     reason = ""
     for context in CONTEXTS:
-        for one in callers:
-            allowed, why = may_assume(trust, one, role_arn, one.context(context))
-            if allowed is True:
-                return True, f"{why}, for {context.description}"
-            if allowed is MAYBE and verdict is False:
-                verdict, reason = MAYBE, f"{why}, for {context.description}"
-            elif verdict is False and not reason:
-                reason = why
+        allowed, why = may_assume(trust, caller, role_arn, caller.context(context))
+        if allowed is True:
+            return True, f"{why}, for {context.description}"
+        if allowed is MAYBE and verdict is False:
+            verdict, reason = MAYBE, f"{why}, for {context.description}"
+        elif verdict is False and not reason:
+            reason = why
     return verdict, reason
 
 

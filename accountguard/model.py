@@ -298,6 +298,31 @@ ANY_TYPE = "*"  # recorded when a control looks at every resource
 # Attributes other resources use to point at a resource.
 IDENTITY_ATTRIBUTES = ("arn", "name", "id")
 OWN_NAMES = {"aws_s3_bucket": ("bucket",)}  # where a type keeps its name when not in `name`
+# Where an input names an account ID: in an ARN, a CloudTrail object key, or as a value of its own
+# (an account principal, aws:SourceAccount).
+_NAMED_ACCOUNTS = re.compile(r"\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):|AWSLogs/(?:o-[a-z0-9]+/)?(\d{12})\b"
+                             r'|(?<![\w+.-])"?(\d{12})"?(?![\w.-])')
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in dict.values(value):  # not a read of the resource (pass provenance): who the account is
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+
+
+def _own_accounts(resource: Resource) -> set[str]:
+    """The account a resource's own ARN (or data.aws_caller_identity) shows it is in."""
+    if resource.type == "aws_caller_identity" and resource.mode == "data":
+        found = dict.get(resource.values, "account_id")
+        return {found} if isinstance(found, str) and re.fullmatch(r"\d{12}", found) else set()
+    arn = dict.get(resource.values, "arn") if resource.mode == "managed" else None
+    parts = arn.split(":") if isinstance(arn, str) else []
+    return {parts[4]} if len(parts) > 5 and re.fullmatch(r"\d{12}", parts[4]) else set()
 
 
 class Inventory:
@@ -337,6 +362,20 @@ class Inventory:
                 value = resource.values.get(attr)
                 if isinstance(value, str) and value:
                     self._by_identity[(resource.type, value)].append(resource)
+
+    @property
+    def account(self) -> str | None:
+        """The account ID this input is in, where it shows one: a live scan's; in a plan, the one
+        its resources' own ARNs and data.aws_caller_identity show, else the only one it names at
+        all, in an ARN, an object key or an account principal (README: How verdicts are made).
+        None when it shows none or several: then which account a policy's ARN is in is not known."""
+        if "account" not in self._derived:
+            found = {self.facts["account_id"]} if self.kind == "live" else \
+                set().union(*(_own_accounts(r) for r in self.resources))
+            found = found or {a for r in self.resources for text in _strings(r.values)
+                              for m in _NAMED_ACCOUNTS.finditer(text) for a in m.groups() if a}
+            self._derived["account"] = next(iter(found)) if len(found) == 1 else None
+        return self._derived["account"]
 
     @contextmanager
     def recording(self) -> Iterator[set[str]]:

@@ -328,7 +328,7 @@ def resource_writer(inventory: Inventory, user: Resource) -> tuple[str | None, s
     """Why resource policies surely let the user change the account on their own (first),
     or may (second)."""
     graph = access_graph(inventory)
-    caller = _caller(user, "user", graph.policy_set(user.values["name"]))
+    caller = _caller(inventory, user, "user", graph.policy_set(user.values["name"]))
     maybe = None
     for found in inventory.derive("resource_policies", resource_policies):
         if isinstance(found.policy, Unknown):

@@ -54,8 +54,9 @@ def user(*identity, boundary=None, scps=(), account=ACCOUNT):
     (trust({"AWS": ACCOUNT}), user(allow_assume("arn:aws:iam::*:role/*")), True),
     (trust({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}), user(allow_assume(f"arn:aws:iam::{ACCOUNT}:role/other")), False),
     (trust({"AWS": "arn:aws:iam::444455556666:root"}), user(allow_assume()), False),  # not this account
-    # the account is not known (a plan): any account's root may be the user's own
-    (trust({"AWS": "arn:aws:iam::444455556666:root"}), user(allow_assume(), account=None), True),
+    # the account is not known (a plan naming several): another account's root may or may not be the user's own
+    (trust({"AWS": "arn:aws:iam::444455556666:root"}), user(allow_assume(), account=None), MAYBE),
+    (trust({"AWS": "arn:aws:iam::444455556666:user/auditor"}), user(account=None), MAYBE),
     (trust({"AWS": USER}), user(policy({"Effect": "Deny", "Action": "sts:*", "Resource": "*"})), False),
     (trust({"AWS": USER}), user(scps=[policy({"Effect": "Deny", "NotAction": "s3:*", "Resource": "*"})]), False),
     (policy({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": USER}},
@@ -75,7 +76,7 @@ def user(*identity, boundary=None, scps=(), account=ACCOUNT):
     (trust("*", Condition={"StringEquals": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:user/other"}}),
      user(account=None), False),  # another user in whatever account
     (trust("*", Condition={"StringEquals": {"aws:PrincipalArn": USER}}), user(), True),
-    (trust("*", Condition={"StringEquals": {"aws:PrincipalArn": USER}}), user(account=None), True),  # may be it
+    (trust("*", Condition={"StringEquals": {"aws:PrincipalArn": USER}}), user(account=None), MAYBE),  # may be it
     (trust("*", Condition={"StringEquals": {"aws:PrincipalAccount": "444455556666"}}), user(), False),
     (trust("*", Condition={"StringEquals": {"aws:PrincipalType": "AssumedRole"}}), user(), False),  # a user's is User
     (trust("*", Condition={"StringEquals": {"aws:username": "auditor"}}), user(account=None), True),

@@ -120,7 +120,8 @@ def test_a_requester_pays_bucket_fails(plan_json):
 def test_each_refusing_bucket_fails_its_trail_for_its_reason(plan_json):
     messages = {f.subject: f.message for f in judge(plan_json("trail-bucket-refuses-cloudtrail"),
                                                     "AG_TRAIL_1").findings}
-    assert "perform s3:PutObject on AWSLogs/ACCOUNT/" in messages["module.acl_only.aws_cloudtrail.this"]
+    # the configuration names one account (var.account_id), taken to be the trail's
+    assert "perform s3:PutObject on AWSLogs/123456789012/" in messages["module.acl_only.aws_cloudtrail.this"]
     assert "s3:PutObject on trails/AWSLogs/123456789012/" in messages["module.other_prefix.aws_cloudtrail.this"]
     assert "'DenyCloudTrailWrites' denies s3:PutObject" in messages["module.deny.aws_cloudtrail.this"]
     assert "has no bucket policy" in messages["module.no_policy.aws_cloudtrail.this"]

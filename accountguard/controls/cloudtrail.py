@@ -190,9 +190,10 @@ def bucket_gap(inventory: Inventory, trail: Resource) -> str | Unknown | None:
     policy must let cloudtrail.amazonaws.com call s3:GetBucketAcl on the bucket and
     s3:PutObject on the keys the trail writes (its s3_key_prefix, AWSLogs/ and its
     account), by IAM's evaluation (an explicit Deny wins), and the bucket must not make
-    the requester pay. A plan does not say which account it runs in: the accounts the
-    policy names for CloudTrail are taken to be the trail's, as an SCP attached to an
-    account ID is (README: How verdicts are made). Live, CloudTrail's own delivery
+    the requester pay. The trail is in the input's account (Inventory.account) where
+    the input shows it; where it names several, the accounts the policy names for
+    CloudTrail are taken to be the trail's, as an SCP attached to an account ID is
+    (README: How verdicts are made). Live, CloudTrail's own delivery
     status decides: the bucket may be another account's, whose policy cannot be read."""
     if "latest_delivery_error" in trail.values:
         return _delivery_error(trail)
@@ -217,7 +218,7 @@ def _bucket_answer(inventory: Inventory, bucket: Resource, trail: Resource) -> s
     organization = _organization_id(inventory, trail, policy)
     if isinstance(organization, Unknown):
         return organization
-    account = _trail_account(trail)
+    account = _trail_account(trail) or inventory.account
     accounts = [account] if account else _named_accounts(policy) or [None]
     gaps = [_policy_gap(policy, bucket, trail, a, organization) for a in accounts]
     refused = [g for g in gaps if isinstance(g, str)]

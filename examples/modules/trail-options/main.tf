@@ -69,8 +69,9 @@ variable "bucket_policy" {
   description = <<-EOT
     "cloudtrail": AWS's bucket policy for CloudTrail; "source-arn": the same for this trail only (aws:SourceArn,
     aws:SourceAccount) and a Deny of requests without TLS; "acl-only": s3:GetBucketAcl, no s3:PutObject;
-    "other-prefix": s3:PutObject under another prefix than the trail's; "deny": AWS's policy and a Deny of
-    s3:PutObject to CloudTrail; "none": no bucket policy.
+    "other-prefix": s3:PutObject under another prefix than the trail's; "other-account": s3:PutObject under
+    AWSLogs/111111111111/, another account's; "deny": AWS's policy and a Deny of s3:PutObject to CloudTrail;
+    "none": no bucket policy.
   EOT
   type        = string
   default     = "cloudtrail"
@@ -132,6 +133,9 @@ locals {
     acl-only     = jsonencode({ Version = "2012-10-17", Statement = [local.acl_check] })
     other-prefix = jsonencode({ Version = "2012-10-17", Statement = [local.acl_check, merge(local.write, {
       Resource = "${local.bucket_arn}/other/AWSLogs/${var.account_id}/*"
+    })] })
+    other-account = jsonencode({ Version = "2012-10-17", Statement = [local.acl_check, merge(local.write, {
+      Resource = "${local.bucket_arn}/AWSLogs/111111111111/*"
     })] })
     deny = jsonencode({ Version = "2012-10-17", Statement = [local.acl_check, local.write, {
       Sid       = "DenyCloudTrailWrites"
