@@ -1271,8 +1271,9 @@ def resource_write_power(policy: Policy, caller: Caller) -> str | Unknown | None
     if not surely:
         maybe = next((s for s in policy.statements
                       if s.effect == "Allow" and _names_directly(s, caller) is MAYBE), None)
-        return Unknown(f"{policy.name} {maybe.label} allows actions beyond Read and List to a principal known only "
-                       "after apply, which may be the user" if maybe else
+        return Unknown(f"{policy.name} {maybe.label} allows actions beyond Read and List to a principal that may be "
+                       "the user (a principal known only after apply, or an ARN in an account this input does not "
+                       "show to be the user's)" if maybe else
                        f"{policy.name} may allow actions beyond Read and List, depending on values known only "
                        "after apply")
     granting = Policy(policy.name, tuple(s for s in policy.statements

@@ -315,14 +315,34 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
+# The aws provider's arguments that choose whose credentials a provider configuration uses
+# (https://registry.terraform.io/providers/hashicorp/aws/latest/docs#authentication-and-configuration):
+# two configurations, one of them setting any, may be in two accounts.
+IDENTITY_ARGUMENTS = frozenset({"assume_role", "assume_role_with_web_identity", "profile", "access_key",
+                                "secret_key", "token", "shared_credentials_files", "shared_config_files"})
+
+
+def providers_may_differ(configurations: list[set[str]]) -> bool:
+    """Whether aws provider configurations (the arguments each sets) may be in different accounts."""
+    return len(configurations) > 1 and any(arguments & IDENTITY_ARGUMENTS for arguments in configurations)
+
+
 def _own_accounts(resource: Resource) -> set[str]:
-    """The account a resource's own ARN (or data.aws_caller_identity) shows it is in."""
+    """The account a resource's own ARN (or data.aws_caller_identity) shows it is in: an `arn`
+    the provider computes, not one a resource is given (aws_cloudwatch_event_target's is its target)."""
+    from .schema import resource_schema  # the schema snapshot, only when an ARN is known
+
     if resource.type == "aws_caller_identity" and resource.mode == "data":
         found = dict.get(resource.values, "account_id")
         return {found} if isinstance(found, str) and re.fullmatch(r"\d{12}", found) else set()
     arn = dict.get(resource.values, "arn") if resource.mode == "managed" else None
     parts = arn.split(":") if isinstance(arn, str) else []
-    return {parts[4]} if len(parts) > 5 and re.fullmatch(r"\d{12}", parts[4]) else set()
+    if len(parts) < 6 or not re.fullmatch(r"\d{12}", parts[4]):
+        return set()
+    schema = resource_schema("managed", resource.type)
+    given = schema is None or "arn" not in schema.attributes or not (
+        schema.attributes["arn"].computed and not schema.attributes["arn"].optional)
+    return set() if given else {parts[4]}
 
 
 class Inventory:
@@ -368,12 +388,17 @@ class Inventory:
         """The account ID this input is in, where it shows one: a live scan's; in a plan, the one
         its resources' own ARNs and data.aws_caller_identity show, else the only one it names at
         all, in an ARN, an object key or an account principal (README: How verdicts are made).
-        None when it shows none or several: then which account a policy's ARN is in is not known."""
+        None when it shows none or several, or its provider configurations may be in several
+        (`providers_may_differ`): then which account a policy's ARN is in is not known."""
         if "account" not in self._derived:
-            found = {self.facts["account_id"]} if self.kind == "live" else \
-                set().union(*(_own_accounts(r) for r in self.resources))
-            found = found or {a for r in self.resources for text in _strings(r.values)
-                              for m in _NAMED_ACCOUNTS.finditer(text) for a in m.groups() if a}
+            if self.kind == "live":
+                found = {self.facts["account_id"]}
+            elif self.facts.get("providers_may_differ"):
+                found = set()
+            else:
+                found = set().union(*(_own_accounts(r) for r in self.resources)) or {
+                    a for r in self.resources for text in _strings(r.values)
+                    for m in _NAMED_ACCOUNTS.finditer(text) for a in m.groups() if a}
             self._derived["account"] = next(iter(found)) if len(found) == 1 else None
         return self._derived["account"]
 

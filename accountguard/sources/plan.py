@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
 from ..limits import JSON_MAX_DEPTH, JSON_MAX_INT_DIGITS, PLAN_MAX_BYTES, MiB
-from ..model import SENSITIVE, Change, InputError, Inventory, Resource, Unknown, Untraced, config_address
+from ..model import (SENSITIVE, Change, InputError, Inventory, Resource, Unknown, Untraced, config_address,
+                     providers_may_differ)
 
 SUPPORTED_MAJOR_VERSIONS = ("0", "1")
 
@@ -398,6 +399,8 @@ def inventory_from_plan(plan: dict[str, Any], source: str, directory: Inventory 
             resource.location = resource.location or directory.location_of(resource.address) \
                 or directory.location_of(resource.config_address)
     facts = {"observed_at": made} if (made := _timestamp(plan)) else {}
+    facts["providers_may_differ"] = providers_may_differ(
+        [set(c.get("expressions") or ()) for c in configuration.provider_config.values() if c.get("name") == "aws"])
     return Inventory(source=source, kind="plan", resources=resources, notes=notes, facts=facts,
                      before=_inventory_before(plan, configuration, variables, source), changes=changes,
                      anchor=directory.anchor if directory is not None else None)

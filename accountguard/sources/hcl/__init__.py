@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from ...access import render_policy_document
 from ... import limits
-from ...model import SENSITIVE, InputError, Inventory, RenderedJSON, Resource, Unknown, UnseenPart
+from ...model import SENSITIVE, InputError, Inventory, RenderedJSON, Resource, Unknown, UnseenPart, providers_may_differ
 from ...schema import BlockSchema, resource_schema
 from .expressions import EvalError, Lazy, Scope, Unseen, _string, _to_number, evaluate, has_sensitive, resolved, \
     unknowns, unseen
@@ -678,8 +678,11 @@ def load_directory(directory: str | Path, var_files: list[str] = (), variables: 
         raise InputError(f"{directory}: expressions or references nested too deeply to evaluate") from None
     except MemoryError:
         raise InputError(f"{directory}: the configuration needs more memory than there is") from None
+    providers = [set(b.attributes) | {c.type for c in b.blocks} for config in loader.configs.values()
+                 for key, b in config.providers.items() if key.split(".")[0] == "aws"]
     return Inventory(source=str(directory), kind="hcl", resources=resources, unseen=loader.unseen,
-                     notes=sandbox.refused, anchor=_anchor(loader.top.config, resources))
+                     notes=sandbox.refused, anchor=_anchor(loader.top.config, resources),
+                     facts={"providers_may_differ": providers_may_differ(providers)})
 
 
 def _anchor(root: ModuleConfig, resources: list[Resource]) -> tuple[str, int] | None:
