@@ -274,8 +274,8 @@ class Grant:
         if isinstance(self.policy, Policy) and self.removed_by:
             return allows_only(self.policy, f"removed by {self.removed_by}")
         if isinstance(self.policy, Policy) and self.maybe_removed_by:
-            return denies_uncertain(self.policy, f"{self.maybe_removed_by}, whose policy cannot be told, detaches "
-                                                 f"{self.policy.name} on the next apply if it is that policy")
+            return denies_uncertain(self.policy, f"{self.maybe_removed_by} names a policy that cannot be told; "
+                                                 f"whether the next apply detaches {self.policy.name} depends on it")
         return self.policy
 
 
@@ -645,19 +645,24 @@ class AccessGraph:
         """Every policy attached to or set inline on a `principal` (user, group or role), each
         with the exclusive resource that detaches it on the next apply, if any."""
         inventory, kind = self.inventory, f"aws_iam_{principal}"
-        kept_arns: dict[str, list[tuple[str, set[Policy | Unknown]]]] = defaultdict(list)  # owner -> (resource, kept)
+        # owner -> (exclusive resource, the policies it keeps, the ARNs it keeps that lead to no policy here)
+        kept_arns: dict[str, list[tuple[str, set[Policy], list[str | None]]]] = defaultdict(list)
         kept_names: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)
         kept_owners: dict[Policy, list[tuple[str, set[str]]]] = defaultdict(list)  # aws_iam_policy_attachment
         unresolved: list[tuple[str, set[str], str | None]] = []  # the same, of a policy that cannot be told
+
+        def keeps(resource: Resource, attr: str) -> tuple[str, set[Policy], list[str | None]]:
+            sources = _arn_sources(inventory, resource, attr)
+            return (resource.address, {p for p, _ in sources if isinstance(p, Policy)},
+                    [s if isinstance(s, str) else None for p, s in sources if not isinstance(p, Policy)])
         exclusive = inventory.of_type(f"{kind}_policy_attachments_exclusive")
         for e in exclusive:
             for owner in names(inventory, e, f"{principal}_name", kind)[0]:
-                kept_arns[owner].append((e.address, set(_arn_policies(inventory, e, "policy_arns"))))
+                kept_arns[owner].append(keeps(e, "policy_arns"))
         if principal == "role":  # managed_policy_arns, when set, is exclusive too
             for role in self.roles:
                 if not role.left_unset("managed_policy_arns") and isinstance(role.values.get("name"), str):
-                    kept_arns[role.values["name"]].append(
-                        (role.address, set(_arn_policies(inventory, role, "managed_policy_arns"))))
+                    kept_arns[role.values["name"]].append(keeps(role, "managed_policy_arns"))
         for e in inventory.of_type(f"{kind}_policies_exclusive"):
             listed = e.values.get("policy_names")
             if isinstance(listed, list):
@@ -671,24 +676,28 @@ class AccessGraph:
                 else:
                     unresolved.append((a.address, owners, source if isinstance(source, str) else None))
 
-        def removed_by(owner: str, policy: Policy, inline_name: Any) -> str:
+        def removed_by(owner: str, policy: Policy, source: Source, inline_name: Any) -> str:
             if inline_name is not None:
                 return next((a for a, kept in kept_names.get(owner, ()) if inline_name not in kept), "")
-            return next((a for a, kept in kept_arns.get(owner, ()) if policy not in kept), "") or \
+            return next((a for a, kept, vague in kept_arns.get(owner, ())
+                         if policy not in kept and not any(_may_be(arn, source) for arn in vague)), "") or \
                 next((a for a, kept in kept_owners.get(policy, ()) if owner not in kept), "")
 
-        def maybe_removed_by(owner: str, source: Source, via: str) -> str:
-            """An aws_iam_policy_attachment whose policy cannot be told and which may be this
-            one's: it detaches its policy from every user, group and role it does not list."""
-            return next((a for a, kept, arn in unresolved if a != via and owner not in kept and _may_be(arn, source)),
-                        "")
+        def maybe_removed_by(owner: str, policy: Policy, source: Source, via: str) -> str:
+            """An exclusive resource keeping a policy that cannot be told and may be this one, or an
+            aws_iam_policy_attachment whose policy cannot be told and which may be this one's: it
+            detaches its policy from every user, group and role it does not list."""
+            return next((a for a, kept, vague in kept_arns.get(owner, ())
+                         if policy not in kept and any(_may_be(arn, source) for arn in vague)), "") or \
+                next((a for a, kept, arn in unresolved if a != via and owner not in kept and _may_be(arn, source)), "")
 
         def grant(resource: Resource, owner: str, policy: Policy | Unknown, source: Source,
                   inline_name: Any) -> Grant:
             if not isinstance(policy, Policy):
                 return Grant(resource.address, policy)
-            removed = removed_by(owner, policy, inline_name)
-            maybe = "" if removed or inline_name is not None else maybe_removed_by(owner, source, resource.address)
+            removed = removed_by(owner, policy, source, inline_name)
+            maybe = "" if removed or inline_name is not None else maybe_removed_by(owner, policy, source,
+                                                                                   resource.address)
             return Grant(resource.address, policy, removed, maybe)
 
         def attach(resource: Resource, policies: list[tuple[Policy | Unknown, Source]], attr: str,

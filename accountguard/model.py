@@ -514,6 +514,7 @@ class Inventory:
         outside: list[str] = []
         unknown: Unknown | None = None
         hidden: Unknown | None = None
+        unknowns = 0
         for item in items:
             if item is None:
                 continue
@@ -521,7 +522,7 @@ class Inventory:
                 hidden = Unknown(f"{resource.address}.{attr} is sensitive, so where it points cannot be seen")
                 continue
             if isinstance(item, Unknown):
-                unknown = item
+                unknown, unknowns = item, unknowns + 1
                 continue
             matches = [r for t in types for r in self.find(t, str(item))]
             if matches:
@@ -532,7 +533,10 @@ class Inventory:
             referenced = self.referenced(resource, attr, types)
             if referenced:
                 found.update((id(r), r) for r in referenced)
-                unknown = None
+                # more values known only after apply than resources they refer to: the rest are others
+                unknown = None if unknowns <= len(referenced) else Unknown(
+                    f"{resource.address}.{attr} holds {unknowns} values known only after apply, and refers to "
+                    f"{len(referenced)} this source can see: where the others point cannot be seen")
             elif not isinstance(unknown, Untraced):
                 unknown = Unknown(f"{resource.address}.{attr} is known only after apply "
                                   f"and refers to nothing this source can see")

@@ -103,6 +103,16 @@ def test_a_deny_an_exclusive_resource_takes_away_is_not_relied_on(plan_json, exa
     assert all(f"removed by {remover} on the next apply" in f.message for f in failed)
 
 
+def test_an_exclusive_attachment_listing_a_policy_that_cannot_be_told_detaches_nothing_for_sure(plan_json):
+    """One of its ARNs is known only after apply: it may be the MFA policy, which it then keeps, or
+    any policy (AdministratorAccess for the auditor's key): errors, never taken for the policy it refers to."""
+    plan = plan_json("group-policy-attachments-exclusive-unknown")
+    for control in ("AG_MFA_2", "AG_KEY_1"):
+        found = findings(plan, control)
+        assert {f.status.value for f in found} == {"error"}
+        assert all("holds 2 values known only after apply" in f.message for f in found)
+
+
 def test_an_exclusive_membership_listing_every_member_removes_nobody(plan_json):
     assert set(statuses(plan_json("group-membership-exclusive"), "AG_MFA_2").values()) == {"pass"}
 
