@@ -12,7 +12,7 @@ from typing import Any
 from .iam import (ANY, MAYBE, Caller, NamedPrincipal, Policy, PolicyError, PolicySet, allows_only, assumable,
                   denies_uncertain, parse_policy, refused_policy, service_context, service_may, write_power)
 from .managed_policies import managed_policy, managed_policy_name
-from .model import SENSITIVE, Inventory, RenderedJSON, Resource, Unknown, Untraced
+from .model import SENSITIVE, Inventory, RenderedJSON, Resource, Unknown, Untraced, arn_account
 
 POLICY_RESOURCES = {  # type -> attribute holding the document
     "aws_iam_policy": "policy",
@@ -920,9 +920,7 @@ def user_name(user: Resource) -> str | Unknown:
 def _account_of(resource: Resource) -> str | None:
     """The owner's account ID from the ARN; an ARN known only after apply leaves it
     unknown, which only widens what the evaluation cannot know (so it is not a read)."""
-    arn = dict.get(resource.values, "arn")
-    parts = arn.split(":") if isinstance(arn, str) else []
-    return parts[4] if len(parts) > 5 and parts[4].isdigit() else None
+    return arn_account(dict.get(resource.values, "arn"))
 
 
 OWNER = "<the owner account>"  # stands for the account's ID in a default policy, whatever it is

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
 
-from .model import SENSITIVE, Unknown
+from .model import SENSITIVE, Unknown, arn_account
 
 READ_LEVELS = frozenset({"Read", "List"})
 
@@ -962,11 +962,6 @@ def in_account(arn: str, account: str) -> str:
     return ":".join(parts[:4] + [account] + parts[5:]) if len(parts) == 6 and parts[4] == "*" else arn
 
 
-def _account_field(arn: str) -> str | None:
-    parts = arn.split(":", 5)
-    return parts[4] if len(parts) == 6 and re.fullmatch(r"\d{12}", parts[4]) else None
-
-
 @dataclass(frozen=True)
 class Caller:
     """An IAM user or role about to call sts:AssumeRole: `arns` (fnmatch patterns) are
@@ -1047,7 +1042,7 @@ def _names_caller(principal: Any, caller: Caller, directly: bool) -> bool | None
                 hit = not directly and (caller.account == account.group(1) or caller.account is None and MAYBE)
             else:  # IAM user and role names ignore case
                 hit = directly and any(wildcard_match(text.lower(), arn.lower()) for arn in caller.arns)
-                if hit and caller.account is None and _account_field(text):
+                if hit and caller.account is None and arn_account(text):
                     hit = MAYBE  # the ARN's account may or may not be the caller's, which is not known
             if hit is True:
                 return True

@@ -327,6 +327,13 @@ def providers_may_differ(configurations: list[set[str]]) -> bool:
     return len(configurations) > 1 and any(arguments & IDENTITY_ARGUMENTS for arguments in configurations)
 
 
+def arn_account(arn: Any) -> str | None:
+    """The account ID an ARN names (arn:PARTITION:SERVICE:REGION:ACCOUNT:...), if it is one:
+    not `*`, not empty (S3 buckets), not a value known only after apply."""
+    parts = arn.split(":", 5) if isinstance(arn, str) else []
+    return parts[4] if len(parts) == 6 and re.fullmatch(r"\d{12}", parts[4]) else None
+
+
 def _own_accounts(resource: Resource) -> set[str]:
     """The account a resource's own ARN (or data.aws_caller_identity) shows it is in: an `arn`
     the provider computes, not one a resource is given (aws_cloudwatch_event_target's is its target)."""
@@ -335,14 +342,13 @@ def _own_accounts(resource: Resource) -> set[str]:
     if resource.type == "aws_caller_identity" and resource.mode == "data":
         found = dict.get(resource.values, "account_id")
         return {found} if isinstance(found, str) and re.fullmatch(r"\d{12}", found) else set()
-    arn = dict.get(resource.values, "arn") if resource.mode == "managed" else None
-    parts = arn.split(":") if isinstance(arn, str) else []
-    if len(parts) < 6 or not re.fullmatch(r"\d{12}", parts[4]):
+    account = arn_account(dict.get(resource.values, "arn")) if resource.mode == "managed" else None
+    if account is None:
         return set()
     schema = resource_schema("managed", resource.type)
     given = schema is None or "arn" not in schema.attributes or not (
         schema.attributes["arn"].computed and not schema.attributes["arn"].optional)
-    return set() if given else {parts[4]}
+    return set() if given else {account}
 
 
 class Inventory:

@@ -5,7 +5,7 @@ from typing import Any
 from ..access import KEY_TYPES, bucket_policy, key_gap, lets_service, trust_policy
 from ..config import Config
 from ..iam import ABSENT, ANY, Policy
-from ..model import Error, Fail, Inventory, Link, Pass, Resource, Status, Unknown
+from ..model import Error, Fail, Inventory, Link, Pass, Resource, Status, Unknown, arn_account
 from ..regressions import destroyed, turned_off
 from . import Coverage, control
 
@@ -72,12 +72,6 @@ def _partition(region: Any) -> str:
 def _trail_region(trail: Resource) -> Any:
     home = dict.get(trail.values, "home_region")  # live and in state; a plan knows it only after apply
     return home if isinstance(home, str) else trail.region
-
-
-def _trail_account(trail: Resource) -> str | None:
-    arn = dict.get(trail.values, "arn")
-    parts = arn.split(":") if isinstance(arn, str) else []
-    return parts[4] if len(parts) > 5 and parts[4].isdigit() else None
 
 
 def _trail_arn(trail: Resource, account: str | None) -> str | None:
@@ -218,7 +212,7 @@ def _bucket_answer(inventory: Inventory, bucket: Resource, trail: Resource) -> s
     organization = _organization_id(inventory, trail, policy)
     if isinstance(organization, Unknown):
         return organization
-    account = _trail_account(trail) or inventory.account
+    account = arn_account(dict.get(trail.values, "arn")) or inventory.account
     accounts = [account] if account else _named_accounts(policy) or [None]
     gaps = [_policy_gap(policy, bucket, trail, a, organization) for a in accounts]
     refused = [g for g in gaps if isinstance(g, str)]
