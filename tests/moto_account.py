@@ -55,7 +55,8 @@ ACCOUNT_HEADER = "x-moto-account-id"  # moto's: the account a request is made in
 
 def session(region: str = HOME, access_key: str = "testing", secret_key: str = "testing",
             token: str | None = None) -> Any:
-    """A new boto3 session (moto's dummy credentials unless given); AWS_ENDPOINT_URL points it at the server."""
+    """A new boto3 session (moto's dummy credentials unless given); AWS_ENDPOINT_URL points it at the server,
+    which is its HTTP proxy too (`proxied`)."""
     import boto3
     import botocore.session
     core = botocore.session.get_session()
@@ -63,8 +64,18 @@ def session(region: str = HOME, access_key: str = "testing", secret_key: str = "
         core.register_component("data_loader", _LOADER[0])
     else:
         _LOADER.append(core.get_component("data_loader"))
+    if os.environ.get("AWS_ENDPOINT_URL"):
+        from botocore.config import Config
+        core.set_default_client_config(Config(proxies=proxied(os.environ["AWS_ENDPOINT_URL"])))
     return boto3.Session(aws_access_key_id=access_key, aws_secret_access_key=secret_key, aws_session_token=token,
                          region_name=region, botocore_session=core)
+
+
+def proxied(endpoint: str) -> dict[str, str]:
+    """The local server as the HTTP proxy too: botocore puts S3 Control's account ID before the
+    endpoint's host (123456789012.127.0.0.1), which does not resolve; moto answers such a request
+    as the account's own endpoint would. (An environment's HTTP_PROXY does the same for a CLI.)"""
+    return {"http": endpoint}
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CHECKOV, FIXTURES
-from moto_account import Account, reset, session
+from moto_account import Account, proxied, reset, session
 
 import accountguard
 from accountguard.controls import all_controls
@@ -97,7 +97,8 @@ def test_live(installed, moto):
     try:
         done = run(installed, "accountguard", "live", "--region", "eu-west-1", "--format", "json",
                    env={"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "eu-west-1", "AWS_ENDPOINT_URL": moto.url})
+                        "AWS_DEFAULT_REGION": "eu-west-1", "AWS_ENDPOINT_URL": moto.url,
+                        "HTTP_PROXY": proxied(moto.url)["http"]})
     finally:
         moto.clear()
     assert done.returncode == 1 and done.stderr == "", done.stderr

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 from moto_account import (ACCOUNT_ID, HOME, NOW, REQUIRE_MFA, Account, Member, Pace, Root, insecure, organization,
-                          reset, session, trail_key_policy)
+                          proxied, reset, session, trail_key_policy)
 from moto_endpoint import Fault
 
 from accountguard import limits
@@ -231,6 +231,8 @@ def _env(moto, **extra):
                AWS_ENDPOINT_URL=moto.url, AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull,
                AWS_EC2_METADATA_DISABLED="true")
     env.update(extra)
+    if env.get("AWS_ENDPOINT_URL") == moto.url:
+        env["HTTP_PROXY"] = proxied(moto.url)["http"]
     return env
 
 

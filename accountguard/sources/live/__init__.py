@@ -48,7 +48,7 @@ def load_account(profile: str | None = None, regions: Iterable[str] = (), role_a
         in_scope, notes = _regions(reader, reader.session, partition, list(regions))
     except Exception as exc:  # every way the start fails is one line
         raise InputError(start_failure(exc, clock)) from None
-    scan = _Scan(reader, account_id, in_scope)
+    scan = _Scan(reader, account_id, partition, in_scope)
     with ThreadPoolExecutor(max_workers=16) as pool:
         iam_part = pool.submit(scan.guard, iam.TYPES + iam.GLOBAL_TYPES, iam.read, scan, report_timeout)
         org_part = pool.submit(scan.guard, organizations.STRUCTURE, _organization, scan, organization)
@@ -66,9 +66,10 @@ def load_account(profile: str | None = None, regions: Iterable[str] = (), role_a
 class _Scan:
     """What the readers found; they run in threads, so additions take a lock."""
 
-    def __init__(self, reader: Reader, account_id: str, regions: list[str]) -> None:
+    def __init__(self, reader: Reader, account_id: str, partition: str, regions: list[str]) -> None:
         self.reader = reader
         self.account_id = account_id
+        self.partition = partition
         self.regions = regions
         self._found: list[tuple[str, str, dict[str, Any], str | None]] = []
         self.facts: dict[str, Any] = {}

@@ -35,7 +35,8 @@ IAM_PREFIX = {"monitoring": "cloudwatch"}  # endpoint prefixes that differ from 
 # Operations whose IAM permission is not named after them (examples/iam/ has the whole policy).
 PERMISSION = {"budgets:DescribeBudgets": "budgets:ViewBudget", "s3:ListBuckets": "s3:ListAllMyBuckets",
               "budgets:DescribeNotificationsForBudget": "budgets:ViewBudget",
-              "budgets:DescribeSubscribersForNotification": "budgets:ViewBudget"}
+              "budgets:DescribeSubscribersForNotification": "budgets:ViewBudget",
+              "apigateway:GetRestApis": "apigateway:GET"}
 SHARED_POOL_CONNECTIONS = 256  # per endpoint, for every account an organization scan reads at once
 CONNECT_TIMEOUT = 5.0  # seconds, per attempt; both shrink to what is left of the deadline
 READ_TIMEOUT = 30.0
@@ -264,8 +265,12 @@ class Reader:
             with self._bound():
                 if client.can_paginate(_snake(client, operation)):
                     pages = list(client.get_paginator(_snake(client, operation)).paginate(**params))
-                else:
-                    pages = [getattr(client, _snake(client, operation))(**params)]
+                else:  # no paginator in botocore (events:ListEventBuses): follow NextToken as one would
+                    call = getattr(client, _snake(client, operation))
+                    pages = [call(**params)]
+                    shape = client.meta.service_model.operation_model(operation).input_shape
+                    while shape is not None and "NextToken" in shape.members and pages[-1].get("NextToken"):
+                        pages.append(call(**params, NextToken=pages[-1]["NextToken"]))
             return pages if key is None else [item for page in pages for item in page.get(key) or ()]
         except Exception as exc:
             raise self._failed(client, operation, exc) from None
@@ -413,7 +418,8 @@ def session_of(base: Any, access_key: str, secret_key: str, token: str | None = 
 
 
 def _core_session(base: Any) -> Any:
-    """A botocore session reading through `base`'s loader, with a copy of the built-in handlers."""
+    """A botocore session reading through `base`'s loader, with a copy of the built-in handlers and
+    `base`'s default client configuration (its proxies, say)."""
     import copy
 
     import botocore.hooks
@@ -429,6 +435,7 @@ def _core_session(base: Any) -> Any:
             botocore.session.Session(event_hooks=_BUILTIN_HANDLERS[0])
         core = botocore.session.Session(event_hooks=copy.copy(_BUILTIN_HANDLERS[0]), include_builtin_handlers=False)
         core.register_component("data_loader", loader)
+        core.set_default_client_config(base._session.get_default_client_config())
         return core
 
 

@@ -1,59 +1,220 @@
-"""The resource-based policies of S3 buckets, KMS keys (and their grants, as `aws_kms_grant`),
-SNS topics, SQS queues, Secrets Manager secrets and Lambda functions (AG_KEY_1: what they grant
-a user on their own), as the resources a plan sets them with (`aws_s3_bucket_policy`, ...). A
-policy that cannot be read, or resources that cannot be listed, are a resource whose policy is
+"""The resource-based policies live mode reads (AG_KEY_1: what they grant a user on their own), each
+as the resource a plan sets it with (`aws_s3_bucket_policy`, `aws_ecr_repository_policy`, ...), so
+that one code judges both; KMS grants as `aws_kms_grant`, S3 ACLs as `aws_s3_bucket_acl`. SOURCES
+says which, and docs/coverage.md lists the provider's policy types it leaves unread in live mode.
+A policy that cannot be read, or resources that cannot be listed, are a resource whose policy is
 Unknown: an error for the keys whose verdict it would decide, never a pass. (A key's or a topic's
 policy is also what access.key_policy and topic_policy find for the trail and alarm controls.)
 Calls grow with regions and resources, never with users."""
 from __future__ import annotations
 
+import json
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from ...model import Unknown
 from .reader import ReadFailed
 
-# the type a plan sets each policy with, and the attribute naming its resource
-TYPES = {"s3": ("aws_s3_bucket_policy", "bucket"), "kms": ("aws_kms_key_policy", "key_id"),
-         "sns": ("aws_sns_topic_policy", "arn"), "sqs": ("aws_sqs_queue_policy", "queue_url"),
-         "secretsmanager": ("aws_secretsmanager_secret_policy", "secret_arn"),
-         "lambda": ("aws_lambda_function_policy", "function_name")}
-READ_TYPES = [t for t, _ in TYPES.values()] + ["aws_kms_grant"]
-NO_POLICY = {"NoSuchBucketPolicy", "ResourceNotFoundException"}  # the resource has none
+Listing = list[tuple[str, Callable[[], Any]]]  # each resource's name, and how to read what it holds
+
+
+@dataclass(frozen=True)
+class PolicySource:
+    """One kind of resource policy: the plan type and attributes it is read as, the botocore service
+    whose regions hold it, and how to list its resources (`list(scan, region)`)."""
+
+    type: str
+    name: str  # the attribute naming the resource
+    attr: str  # the attribute holding the policy
+    service: str
+    list: Callable[[Any, str], Listing]
+    everywhere: bool = False  # one listing of the home region covers every region (S3)
+
+    def values(self, name: str, found: Any) -> dict[str, Any]:
+        return {self.name: name, self.attr: found}
+
+
+def _at(found: Any, path: str) -> Any:
+    for key in path.split("."):
+        found = found.get(key) if isinstance(found, dict) else None
+    return found
+
+
+def _listed(service: str, operation: str, key: str, name: str, get: str | None = None,
+            params: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None, policy: str = "Policy",
+            **listing: Any) -> Callable[[Any, str], Listing]:
+    """A lister: `operation`'s items under `key`, each named by its `name` field; its policy at
+    `policy` in the item itself, or in the response to `get` with `params(item)`."""
+    def lister(scan: Any, region: str) -> Listing:
+        items = scan.reader.pages(service, region, operation, key,
+                                  **{k: v(scan) if callable(v) else v for k, v in listing.items()})
+        if get is None:
+            return [(item[name], lambda item=item: _at(item, policy)) for item in items]
+        return [(item[name], lambda item=item: _at(scan.reader.call(service, region, get, **params(item, scan)),
+                                                   policy)) for item in items]
+    return lister
+
+
+def _single(service: str, operation: str, policy: str, name: str) -> Callable[[Any, str], Listing]:
+    """A lister of a region's one policy (a registry's, a catalog's)."""
+    return lambda scan, region: [(name, lambda: _at(scan.reader.call(service, region, operation), policy))]
+
+
+def _escaped(policy: Any) -> Any:
+    """API Gateway returns a REST API's policy as a JSON string escaped once more (the provider
+    unquotes it: flattenAPIPolicy)."""
+    if not isinstance(policy, str):
+        return policy
+    try:
+        return json.loads(f'"{policy}"')
+    except ValueError:
+        return policy
+
+
+def _rest_apis(scan: Any, region: str) -> Listing:
+    apis = scan.reader.pages("apigateway", region, "GetRestApis", "items")
+    return [(api["id"], lambda api=api: _escaped(api.get("policy"))) for api in apis]
+
+
+def _buckets(scan: Any, region: str) -> Listing:
+    buckets = scan.reader.pages("s3", region, "ListBuckets", "Buckets")
+    return [(b["Name"], lambda b=b: scan.reader.call("s3", b.get("BucketRegion") or region, "GetBucketPolicy",
+                                                     Bucket=b["Name"]).get("Policy")) for b in buckets]
+
+
+def _bucket_acls(scan: Any, region: str) -> Listing:
+    buckets = scan.reader.pages("s3", region, "ListBuckets", "Buckets")
+    return [(b["Name"], lambda b=b: scan.reader.call("s3", b.get("BucketRegion") or region, "GetBucketAcl",
+                                                     Bucket=b["Name"]).get("Grants") or []) for b in buckets]
+
+
+class _AclSource(PolicySource):
+    def values(self, name: str, found: Any) -> dict[str, Any]:
+        """GetBucketAcl's grants as aws_s3_bucket_acl's access_control_policy (an unread ACL as its `acl`)."""
+        if isinstance(found, Unknown):
+            return {"bucket": name, "acl": found}
+        grants = [{"grantee": [{"uri": (g.get("Grantee") or {}).get("URI"), "type": (g.get("Grantee") or {}).get("Type")}],
+                   "permission": g.get("Permission")} for g in found]
+        return {"bucket": name, "access_control_policy": [{"grant": grants}]}
+
+
+def _table_arn(table: str, scan: Any, region: str) -> str:
+    return f"arn:{scan.partition}:dynamodb:{region}:{scan.account_id}:table/{table}"
+
+
+def _tables(scan: Any, region: str) -> Listing:
+    tables = scan.reader.pages("dynamodb", region, "ListTables", "TableNames")
+    return [(_table_arn(t, scan, region), lambda t=t: scan.reader.call(
+        "dynamodb", region, "GetResourcePolicy", ResourceArn=_table_arn(t, scan, region)).get("Policy"))
+        for t in tables]
+
+
+def _certificate_authorities(scan: Any, region: str) -> Listing:
+    """Private CAs, but deleted ones (restorable for a while, not usable: GetPolicy refuses them)."""
+    found = scan.reader.pages("acm-pca", region, "ListCertificateAuthorities", "CertificateAuthorities")
+    return [(ca["Arn"], lambda ca=ca: scan.reader.call("acm-pca", region, "GetPolicy", ResourceArn=ca["Arn"])
+             .get("Policy")) for ca in found if ca.get("Status") != "DELETED"]
+
+
+_VAULTS = {"accountId": "-"}  # Glacier: the caller's own account
+
+SOURCES = (
+    PolicySource("aws_s3_bucket_policy", "bucket", "policy", "s3", _buckets, everywhere=True),
+    _AclSource("aws_s3_bucket_acl", "bucket", "access_control_policy", "s3", _bucket_acls, everywhere=True),
+    PolicySource("aws_kms_key_policy", "key_id", "policy", "kms", _listed(
+        "kms", "ListKeys", "Keys", "KeyArn", "GetKeyPolicy", lambda k, _: {"KeyId": k["KeyArn"],
+                                                                          "PolicyName": "default"})),
+    PolicySource("aws_sns_topic_policy", "arn", "policy", "sns", _listed(
+        "sns", "ListTopics", "Topics", "TopicArn", "GetTopicAttributes", lambda t, _: {"TopicArn": t["TopicArn"]},
+        "Attributes.Policy")),
+    PolicySource("aws_sqs_queue_policy", "queue_url", "policy", "sqs", lambda scan, region: [
+        (url, lambda url=url: _at(scan.reader.call("sqs", region, "GetQueueAttributes", QueueUrl=url,
+                                                   AttributeNames=["Policy"]), "Attributes.Policy"))
+        for url in scan.reader.pages("sqs", region, "ListQueues", "QueueUrls")]),
+    PolicySource("aws_secretsmanager_secret_policy", "secret_arn", "policy", "secretsmanager", _listed(
+        "secretsmanager", "ListSecrets", "SecretList", "ARN", "GetResourcePolicy", lambda s, _: {"SecretId": s["ARN"]},
+        "ResourcePolicy")),
+    PolicySource("aws_lambda_function_policy", "function_name", "policy", "lambda", _listed(
+        "lambda", "ListFunctions", "Functions", "FunctionArn", "GetPolicy",
+        lambda f, _: {"FunctionName": f["FunctionArn"]})),
+    PolicySource("aws_ecr_repository_policy", "repository", "policy", "ecr", _listed(
+        "ecr", "DescribeRepositories", "repositories", "repositoryArn", "GetRepositoryPolicy",
+        lambda r, _: {"repositoryName": r["repositoryName"]}, "policyText")),
+    PolicySource("aws_ecr_registry_policy", "registry_id", "policy", "ecr",
+                 _single("ecr", "GetRegistryPolicy", "policyText", "registry")),
+    PolicySource("aws_api_gateway_rest_api_policy", "rest_api_id", "policy", "apigateway", _rest_apis),
+    PolicySource("aws_efs_file_system_policy", "file_system_id", "policy", "efs", _listed(
+        "efs", "DescribeFileSystems", "FileSystems", "FileSystemArn", "DescribeFileSystemPolicy",
+        lambda f, _: {"FileSystemId": f["FileSystemId"]})),
+    PolicySource("aws_opensearch_domain_policy", "domain_name", "access_policies", "opensearch", _listed(
+        "opensearch", "ListDomainNames", "DomainNames", "DomainName", "DescribeDomain",
+        lambda d, _: {"DomainName": d["DomainName"]}, "DomainStatus.AccessPolicies")),
+    PolicySource("aws_cloudwatch_event_bus_policy", "event_bus_name", "policy", "events", _listed(
+        "events", "ListEventBuses", "EventBuses", "Arn")),
+    PolicySource("aws_s3control_access_point_policy", "access_point_arn", "policy", "s3control", _listed(
+        "s3control", "ListAccessPoints", "AccessPointList", "AccessPointArn", "GetAccessPointPolicy",
+        lambda a, scan: {"AccountId": scan.account_id, "Name": a["Name"]}, AccountId=lambda scan: scan.account_id)),
+    PolicySource("aws_cloudwatch_log_resource_policy", "policy_name", "policy_document", "logs", _listed(
+        "logs", "DescribeResourcePolicies", "resourcePolicies", "policyName", policy="policyDocument")),
+    PolicySource("aws_cloudwatch_log_destination_policy", "destination_name", "access_policy", "logs", _listed(
+        "logs", "DescribeDestinations", "destinations", "arn", policy="accessPolicy")),
+    PolicySource("aws_dynamodb_resource_policy", "resource_arn", "policy", "dynamodb", _tables),
+    PolicySource("aws_glue_resource_policy", "catalog", "policy", "glue",
+                 _single("glue", "GetResourcePolicy", "PolicyInJson", "catalog")),
+    PolicySource("aws_backup_vault_policy", "backup_vault_name", "policy", "backup", _listed(
+        "backup", "ListBackupVaults", "BackupVaultList", "BackupVaultArn", "GetBackupVaultAccessPolicy",
+        lambda v, _: {"BackupVaultName": v["BackupVaultName"]})),
+    PolicySource("aws_glacier_vault", "name", "access_policy", "glacier", _listed(
+        "glacier", "ListVaults", "VaultList", "VaultARN", "GetVaultAccessPolicy",
+        lambda v, _: {**_VAULTS, "vaultName": v["VaultName"]}, "policy.Policy", **_VAULTS)),
+    PolicySource("aws_glacier_vault_lock", "vault_name", "policy", "glacier", _listed(
+        "glacier", "ListVaults", "VaultList", "VaultARN", "GetVaultLock",
+        lambda v, _: {**_VAULTS, "vaultName": v["VaultName"]}, **_VAULTS)),
+    PolicySource("aws_acmpca_policy", "resource_arn", "policy", "acm-pca", _certificate_authorities),
+)
+READ_TYPES = sorted({s.type for s in SOURCES} | {"aws_kms_grant"})
+# the resource has none (or no longer exists, or the service is closed to the account: Glacier)
+NO_POLICY = {"NoSuchBucketPolicy", "ResourceNotFoundException", "RepositoryPolicyNotFoundException",
+             "RegistryPolicyNotFoundException", "PolicyNotFound", "PolicyNotFoundException",
+             "NoSuchAccessPointPolicy", "EntityNotFoundException", "NoLongerSupportedException"}
 
 
 def read(scan: Any, pool: Executor) -> None:
-    readers: list[tuple[str, str, Callable[[Any, str], list[tuple[str, Callable[[], Any]]]]]] = \
-        [("s3", scan.reader.home, _buckets)]
-    readers += [(service, region, reader) for region in scan.regions
-                for service, reader in (("kms", _keys), ("sns", _topics), ("sqs", _queues),
-                                        ("secretsmanager", _secrets), ("lambda", _functions))]
-    listed = [(service, region, pool.submit(reader, scan, region)) for service, region, reader in readers]
+    listed = [(source, region, pool.submit(source.list, scan, region))
+              for source in SOURCES for region in _regions(scan, source)]
     reads = []
-    for service, region, future in listed:
+    for source, region, future in listed:
         try:
             found = future.result()
         except ReadFailed as failure:
-            _add(scan, service, region, f"{service}:{region}#unlisted", None, Unknown(str(failure)))
+            if failure.code != "NoLongerSupportedException":
+                scan.add(source.type, f"{source.type}:{region}#unlisted", source.values(None, Unknown(str(failure))),
+                         region=region)
             continue
-        reads += [(service, region, name, pool.submit(get)) for name, get in found]
-        if service == "kms":
-            reads += [("kms-grants", region, name, pool.submit(scan.reader.pages, "kms", region, "ListGrants",
-                                                               "Grants", KeyId=name)) for name, _ in found]
-    for service, region, name, future in reads:
+        reads += [(source, region, name, pool.submit(get)) for name, get in found]
+        if source.type == "aws_kms_key_policy":
+            reads += [(None, region, name, pool.submit(scan.reader.pages, "kms", region, "ListGrants",
+                                                       "Grants", KeyId=name)) for name, _ in found]
+    for source, region, name, future in reads:
         try:
             found = future.result()
         except ReadFailed as failure:
             found = None if failure.code in NO_POLICY else Unknown(str(failure))
-        if service == "kms-grants":
+        if source is None:
             _grants(scan, region, name, found)
-        elif found is not None:
-            _add(scan, service, region, f"{name}#policy", name, found)
+        elif found not in (None, ""):
+            where = name if ":" in name or source.everywhere else f"{source.service}:{region}:{name}"
+            suffix = "#acl" if source.type == "aws_s3_bucket_acl" else "#policy"
+            scan.add(source.type, where + suffix, source.values(name, found), region=region)
 
 
-def _add(scan: Any, service: str, region: str, address: str, name: str | None, policy: Any) -> None:
-    type_, attr = TYPES[service]
-    scan.add(type_, address, {attr: name, "policy": policy}, region=region)
+def _regions(scan: Any, source: PolicySource) -> list[str]:
+    """The scan's regions botocore's endpoint data offers the service in (Glacier is in fewer)."""
+    if source.everywhere:
+        return [scan.reader.home]
+    offered = set(scan.reader.session.get_available_regions(source.service, partition_name=scan.partition))
+    return [r for r in scan.regions if r in offered]
 
 
 def _grants(scan: Any, region: str, key: str, grants: Any) -> None:
@@ -67,41 +228,3 @@ def _grants(scan: Any, region: str, key: str, grants: Any) -> None:
             "key_id": key, "grantee_principal": grant.get("GranteePrincipal"),
             "retiring_principal": grant.get("RetiringPrincipal"), "operations": grant.get("Operations") or []},
             region=region)
-
-
-def _buckets(scan: Any, region: str) -> list[tuple[str, Callable[[], Any]]]:
-    buckets = scan.reader.pages("s3", region, "ListBuckets", "Buckets")
-    return [(b["Name"], lambda b=b: scan.reader.call("s3", b.get("BucketRegion") or region, "GetBucketPolicy",
-                                                     Bucket=b["Name"]).get("Policy")) for b in buckets]
-
-
-def _keys(scan: Any, region: str) -> list[tuple[str, Callable[[], Any]]]:
-    keys = scan.reader.pages("kms", region, "ListKeys", "Keys")
-    return [(k["KeyArn"], lambda k=k: scan.reader.call("kms", region, "GetKeyPolicy", KeyId=k["KeyArn"],
-                                                       PolicyName="default").get("Policy")) for k in keys]
-
-
-def _topics(scan: Any, region: str) -> list[tuple[str, Callable[[], Any]]]:
-    topics = scan.reader.pages("sns", region, "ListTopics", "Topics")
-    return [(t["TopicArn"], lambda t=t: (scan.reader.call("sns", region, "GetTopicAttributes", TopicArn=t["TopicArn"])
-                                         .get("Attributes") or {}).get("Policy")) for t in topics]
-
-
-def _queues(scan: Any, region: str) -> list[tuple[str, Callable[[], Any]]]:
-    queues = scan.reader.pages("sqs", region, "ListQueues", "QueueUrls")
-    return [(url, lambda url=url: (scan.reader.call("sqs", region, "GetQueueAttributes", QueueUrl=url,
-                                                    AttributeNames=["Policy"]).get("Attributes") or {}).get("Policy"))
-            for url in queues]
-
-
-def _secrets(scan: Any, region: str) -> list[tuple[str, Callable[[], Any]]]:
-    secrets = scan.reader.pages("secretsmanager", region, "ListSecrets", "SecretList")
-    return [(s["ARN"], lambda s=s: scan.reader.call("secretsmanager", region, "GetResourcePolicy",
-                                                    SecretId=s["ARN"]).get("ResourcePolicy")) for s in secrets]
-
-
-def _functions(scan: Any, region: str) -> list[tuple[str, Callable[[], Any]]]:
-    functions = scan.reader.pages("lambda", region, "ListFunctions", "Functions")
-    return [(f["FunctionArn"], lambda f=f: scan.reader.call("lambda", region, "GetPolicy",
-                                                            FunctionName=f["FunctionArn"]).get("Policy"))
-            for f in functions]
