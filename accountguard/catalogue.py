@@ -87,7 +87,26 @@ def coverage_markdown(controls: list[Control]) -> str:
         lines += ["| type | accountguard | why |", "|---|---|---|"]
         lines += [f"| `{t}` | {what} | {_cell(why)} |" for t, what, why in sorted(rows)]
         lines.append("")
+        if "L" in control.modes:
+            lines += _live_resource_policies(coverage.read)
     return "\n".join(lines)
+
+
+def _live_resource_policies(read: tuple[str, ...]) -> list[str]:
+    """Which of the resource policies a control reads live mode reads from AWS too."""
+    from .resource_policies import GRANTS, POLICIES
+    from .sources.live.resource_policies import COVERED
+    carrying = sorted(t for t in read if t in POLICIES or t in GRANTS)
+    if not carrying:
+        return []
+    lines = ["In live mode, the policies and grants of these types are read from AWS: "
+             + ", ".join(f"`{t}`" for t in carrying if t in COVERED) + ".", ""]
+    unread = [t for t in carrying if t not in COVERED]
+    if unread:
+        lines += ["Not read in live mode (their APIs are outside the scanner policy, SecurityAudit, or not "
+                  "listable per account); a live pass does not cover them, a plan or a directory does: "
+                  + ", ".join(f"`{t}`" for t in unread) + ".", ""]
+    return lines
 
 
 DOCUMENTS = {"controls.md": lambda: markdown(), "coverage.md": lambda: coverage_markdown(all_controls())}

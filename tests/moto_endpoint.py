@@ -11,15 +11,18 @@ The layer does two things moto does not:
 """
 from __future__ import annotations
 
+import functools
 import io
 import json
 import logging
 import os
+import re
 import threading
 import urllib.parse
 from collections import defaultdict, deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 from xml.sax.saxutils import escape
 
@@ -27,11 +30,11 @@ DESCRIBE_TRAILS = "DescribeTrails"
 # The AWS-managed policies the examples and tests attach. moto copies every one of
 # its 1,300 into each new IAM backend, a second after every reset.
 MANAGED_POLICIES = ("AdministratorAccess", "ReadOnlyAccess", "SecurityAudit", "ViewOnlyAccess")
-REST_OPERATIONS = {("GET", "/detector"): "ListDetectors", ("GET", "/analyzer"): "ListAnalyzers"}
 
 
 def _operation(environ: dict[str, Any], body: bytes) -> tuple[str, str]:
-    """(protocol, operation) of a request: json (X-Amz-Target), query (Action) or rest-json."""
+    """(protocol, operation) of a request: json (X-Amz-Target), query (Action), cbor, or a REST
+    protocol's, from botocore's model of the service that signed it (its path otherwise)."""
     target = environ.get("HTTP_X_AMZ_TARGET", "")
     if target:
         return "json", target.rsplit(".", 1)[-1]
@@ -39,13 +42,49 @@ def _operation(environ: dict[str, Any], body: bytes) -> tuple[str, str]:
     if action:
         return "query", action[0]
     method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
-    if (method, path) in REST_OPERATIONS:
-        return "rest-json", REST_OPERATIONS[(method, path)]
-    if method == "GET" and path.startswith("/detector/"):
-        return "rest-json", "GetDetector"
     if "/operation/" in path:  # CloudWatch: /service/GraniteServiceVersion20100801/operation/DescribeAlarms
         return "cbor", path.rsplit("/", 1)[-1]
-    return "rest-json", path
+    scope = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", environ.get("HTTP_AUTHORIZATION", ""))
+    query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    matches = [(len(uri), len(keys), protocol, name) for protocol, verb, uri, keys, pattern, name in
+               _rest_operations(scope.group(1) if scope else "")
+               if verb == method and pattern.fullmatch(path) and all(k in query for k in keys)]
+    return max(matches)[2:] if matches else ("rest-json", path)
+
+
+@functools.lru_cache(maxsize=None)
+def _rest_operations(signing_name: str) -> tuple[tuple[str, str, str, tuple[str, ...], re.Pattern, str], ...]:
+    """The REST operations of the services signed as `signing_name` (s3control signs as s3):
+    (protocol, method, request URI, query keys it needs, path pattern, name)."""
+    import botocore.loaders
+    loader = botocore.loaders.create_loader()
+    found = []
+    for service in _services_signed_as().get(signing_name, ()):
+        model = loader.load_service_model(service, "service-2")
+        protocol = model["metadata"]["protocol"]
+        for name, operation in model["operations"].items():
+            uri, _, literal = operation["http"]["requestUri"].partition("?")
+            pattern = re.sub(r"\\{[^}]+\\\+\\}", ".+", re.sub(r"\\{[^}+]+\\}", "[^/]+", re.escape(uri)))
+            keys = tuple(urllib.parse.parse_qs(literal, keep_blank_values=True))
+            found.append((protocol, operation["http"]["method"], uri, keys, re.compile(pattern), name))
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=1)
+def _services_signed_as() -> dict[str, list[str]]:
+    """botocore's REST services by signing name, read from the metadata at the head of each model
+    (parsing all 400 models took seconds)."""
+    import gzip
+
+    import botocore
+    found: dict[str, list[str]] = defaultdict(list)
+    for model in sorted(Path(botocore.__file__).parent.glob("data/*/*/service-2.json*")):
+        with (gzip.open if model.suffix == ".gz" else open)(model, "rt", encoding="utf-8") as handle:
+            head = handle.read(4096)
+        meta = dict(re.findall(r'"(endpointPrefix|signingName|protocol)"\s*:\s*"([^"]+)"', head))
+        if meta.get("protocol", "").startswith("rest"):
+            found[meta.get("signingName") or meta.get("endpointPrefix", "")].append(model.parent.parent.name)
+    return {name: sorted(set(services)) for name, services in found.items()}
 
 
 def _cbor_text(text: str) -> bytes:
@@ -65,6 +104,10 @@ def _error(protocol: str, status: int, code: str, message: str) -> tuple[str, li
         body = (f'<ErrorResponse><Error><Type>Sender</Type><Code>{escape(code)}</Code><Message>{escape(message)}'
                 f'</Message></Error><RequestId>accountguard-test</RequestId></ErrorResponse>').encode()
         return f"{status} Error", [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))], body
+    if protocol == "rest-xml":
+        body = (f'<Error><Code>{escape(code)}</Code><Message>{escape(message)}</Message>'
+                f'<RequestId>accountguard-test</RequestId></Error>').encode()
+        return f"{status} Error", [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))], body
     body = json.dumps({"__type": code, "message": message}).encode()
     headers = [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(body))),
                ("x-amzn-ErrorType", code)]

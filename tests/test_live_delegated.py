@@ -89,7 +89,7 @@ def test_a_refused_admin_listing_credits_nobody_and_says_so(moto):
     moto.clear()
     reset(moto.url)
     seeded = organization(Account(), [Member("bare", "", Account(guardduty_regions=()))])
-    moto.fail("/admin", 403, "AccessDeniedException", times=10)  # GET /admin: ListOrganizationAdminAccounts
+    moto.fail("ListOrganizationAdminAccounts", 403, "AccessDeniedException", times=10)
     scan = _scan(seeded, regions=[HOME])
     assert _statuses(scan)["bare"]["AG_DET_1"].status.value == "fail"
     assert any("GuardDuty in eu-west-1" in n and "guardduty:ListOrganizationAdminAccounts was refused" in n

@@ -29,6 +29,7 @@ class PolicySource:
     attr: str  # the attribute holding the policy
     service: str
     list: Callable[[Any, str], Listing]
+    covers: tuple[str, ...] = ()  # the provider's other types that set this same policy
     everywhere: bool = False  # one listing of the home region covers every region (S3)
 
     def values(self, name: str, found: Any) -> dict[str, Any]:
@@ -120,41 +121,46 @@ def _certificate_authorities(scan: Any, region: str) -> Listing:
 _VAULTS = {"accountId": "-"}  # Glacier: the caller's own account
 
 SOURCES = (
-    PolicySource("aws_s3_bucket_policy", "bucket", "policy", "s3", _buckets, everywhere=True),
-    _AclSource("aws_s3_bucket_acl", "bucket", "access_control_policy", "s3", _bucket_acls, everywhere=True),
+    PolicySource("aws_s3_bucket_policy", "bucket", "policy", "s3", _buckets, ("aws_s3_bucket",), everywhere=True),
+    _AclSource("aws_s3_bucket_acl", "bucket", "access_control_policy", "s3", _bucket_acls, ("aws_s3_bucket",),
+                everywhere=True),
     PolicySource("aws_kms_key_policy", "key_id", "policy", "kms", _listed(
         "kms", "ListKeys", "Keys", "KeyArn", "GetKeyPolicy", lambda k, _: {"KeyId": k["KeyArn"],
-                                                                          "PolicyName": "default"})),
+                                                                          "PolicyName": "default"}),
+                 ("aws_kms_key", "aws_kms_external_key", "aws_kms_replica_key", "aws_kms_replica_external_key")),
     PolicySource("aws_sns_topic_policy", "arn", "policy", "sns", _listed(
         "sns", "ListTopics", "Topics", "TopicArn", "GetTopicAttributes", lambda t, _: {"TopicArn": t["TopicArn"]},
-        "Attributes.Policy")),
+        "Attributes.Policy"), ("aws_sns_topic",)),
     PolicySource("aws_sqs_queue_policy", "queue_url", "policy", "sqs", lambda scan, region: [
         (url, lambda url=url: _at(scan.reader.call("sqs", region, "GetQueueAttributes", QueueUrl=url,
                                                    AttributeNames=["Policy"]), "Attributes.Policy"))
-        for url in scan.reader.pages("sqs", region, "ListQueues", "QueueUrls")]),
+        for url in scan.reader.pages("sqs", region, "ListQueues", "QueueUrls")], ("aws_sqs_queue",)),
     PolicySource("aws_secretsmanager_secret_policy", "secret_arn", "policy", "secretsmanager", _listed(
         "secretsmanager", "ListSecrets", "SecretList", "ARN", "GetResourcePolicy", lambda s, _: {"SecretId": s["ARN"]},
-        "ResourcePolicy")),
+        "ResourcePolicy"), ("aws_secretsmanager_secret",)),
     PolicySource("aws_lambda_function_policy", "function_name", "policy", "lambda", _listed(
         "lambda", "ListFunctions", "Functions", "FunctionArn", "GetPolicy",
-        lambda f, _: {"FunctionName": f["FunctionArn"]})),
+        lambda f, _: {"FunctionName": f["FunctionArn"]}), ("aws_lambda_permission",)),
     PolicySource("aws_ecr_repository_policy", "repository", "policy", "ecr", _listed(
         "ecr", "DescribeRepositories", "repositories", "repositoryArn", "GetRepositoryPolicy",
         lambda r, _: {"repositoryName": r["repositoryName"]}, "policyText")),
     PolicySource("aws_ecr_registry_policy", "registry_id", "policy", "ecr",
                  _single("ecr", "GetRegistryPolicy", "policyText", "registry")),
-    PolicySource("aws_api_gateway_rest_api_policy", "rest_api_id", "policy", "apigateway", _rest_apis),
+    PolicySource("aws_api_gateway_rest_api_policy", "rest_api_id", "policy", "apigateway", _rest_apis,
+                 ("aws_api_gateway_rest_api",)),
     PolicySource("aws_efs_file_system_policy", "file_system_id", "policy", "efs", _listed(
         "efs", "DescribeFileSystems", "FileSystems", "FileSystemArn", "DescribeFileSystemPolicy",
         lambda f, _: {"FileSystemId": f["FileSystemId"]})),
     PolicySource("aws_opensearch_domain_policy", "domain_name", "access_policies", "opensearch", _listed(
         "opensearch", "ListDomainNames", "DomainNames", "DomainName", "DescribeDomain",
-        lambda d, _: {"DomainName": d["DomainName"]}, "DomainStatus.AccessPolicies")),
+        lambda d, _: {"DomainName": d["DomainName"]}, "DomainStatus.AccessPolicies"),
+        ("aws_opensearch_domain", "aws_elasticsearch_domain", "aws_elasticsearch_domain_policy")),
     PolicySource("aws_cloudwatch_event_bus_policy", "event_bus_name", "policy", "events", _listed(
-        "events", "ListEventBuses", "EventBuses", "Arn")),
+        "events", "ListEventBuses", "EventBuses", "Arn"), ("aws_cloudwatch_event_permission",)),
     PolicySource("aws_s3control_access_point_policy", "access_point_arn", "policy", "s3control", _listed(
         "s3control", "ListAccessPoints", "AccessPointList", "AccessPointArn", "GetAccessPointPolicy",
-        lambda a, scan: {"AccountId": scan.account_id, "Name": a["Name"]}, AccountId=lambda scan: scan.account_id)),
+        lambda a, scan: {"AccountId": scan.account_id, "Name": a["Name"]}, AccountId=lambda scan: scan.account_id),
+        ("aws_s3_access_point",)),
     PolicySource("aws_cloudwatch_log_resource_policy", "policy_name", "policy_document", "logs", _listed(
         "logs", "DescribeResourcePolicies", "resourcePolicies", "policyName", policy="policyDocument")),
     PolicySource("aws_cloudwatch_log_destination_policy", "destination_name", "access_policy", "logs", _listed(
@@ -174,6 +180,7 @@ SOURCES = (
     PolicySource("aws_acmpca_policy", "resource_arn", "policy", "acm-pca", _certificate_authorities),
 )
 READ_TYPES = sorted({s.type for s in SOURCES} | {"aws_kms_grant"})
+COVERED = frozenset(READ_TYPES) | {t for s in SOURCES for t in s.covers}  # the provider's types live mode reads
 # the resource has none (or no longer exists, or the service is closed to the account: Glacier)
 NO_POLICY = {"NoSuchBucketPolicy", "ResourceNotFoundException", "RepositoryPolicyNotFoundException",
              "RegistryPolicyNotFoundException", "PolicyNotFound", "PolicyNotFoundException",
