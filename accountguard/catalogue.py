@@ -94,17 +94,17 @@ def coverage_markdown(controls: list[Control]) -> str:
 
 def _live_resource_policies(read: tuple[str, ...]) -> list[str]:
     """Which of the resource policies a control reads live mode reads from AWS too."""
-    from .resource_policies import GRANTS, POLICIES
+    from .resource_policies import ACL_SETTINGS, GRANTS, POLICIES
     from .sources.live.resource_policies import COVERED
-    carrying = sorted(t for t in read if t in POLICIES or t in GRANTS)
+    carrying = sorted(t for t in read if t in POLICIES or t in GRANTS or t in ACL_SETTINGS)
     if not carrying:
         return []
     lines = ["In live mode, the policies and grants of these types are read from AWS: "
              + ", ".join(f"`{t}`" for t in carrying if t in COVERED) + ".", ""]
     unread = [t for t in carrying if t not in COVERED]
     if unread:
-        lines += ["Not read in live mode (their APIs are outside the scanner policy, SecurityAudit, or not "
-                  "listable per account); a live pass does not cover them, a plan or a directory does: "
+        lines += ["Not read in live mode (some because the scanner policy, SecurityAudit, lacks their read "
+                  "action; the others not yet); a live pass does not cover them, a plan or a directory does: "
                   + ", ".join(f"`{t}`" for t in unread) + ".", ""]
     return lines
 

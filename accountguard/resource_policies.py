@@ -32,7 +32,6 @@ POLICIES = {
     "aws_cloudwatch_event_bus_policy": "policy",
     "aws_cloudwatch_log_delivery_destination_policy": "delivery_destination_policy",
     "aws_cloudwatch_log_destination_policy": "access_policy",
-    "aws_cloudwatch_log_resource_policy": "policy_document",
     "aws_codeartifact_domain_permissions_policy": "policy_document",
     "aws_codeartifact_repository_permissions_policy": "policy_document",
     "aws_codebuild_resource_policy": "policy",
@@ -127,6 +126,11 @@ GRANTS = {  # type -> what it is read as (_GRANT_STATEMENTS)
 _ACCOUNTS = "names only AWS accounts or organizations, which delegates to their IAM policies and grants a user nothing"
 _WITH_IAM = "grants only together with an IAM permission the user's own policies must give: "
 IRRELEVANT = {
+    "aws_cloudwatch_log_resource_policy": "CloudWatch Logs enforces it for AWS services only (PutResourcePolicy: "
+                                          "\"Resource policies with actions invoked by non-AWS service principals "
+                                          "(such as IAM users, roles, or other AWS accounts) will not be enforced\", "
+                                          "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/"
+                                          "API_PutResourcePolicy.html)",
     "aws_acmpca_permission": "its only valid principal is acm.amazonaws.com (provider: \"the only valid principal "
                              "is acm.amazonaws.com\")",
     "aws_lambda_layer_version_permission": "grants only lambda:GetLayerVersion (AddLayerVersionPermission), a "
@@ -241,19 +245,21 @@ def _kms_grant(inventory: Inventory, r: Resource) -> list[dict[str, Any]]:
     return found
 
 
-_EVERY_USER = ("http://acs.amazonaws.com/groups/global/AllUsers",
+EVERY_USER = ("http://acs.amazonaws.com/groups/global/AllUsers",
                "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
 _ACL_ACTIONS = {"WRITE": ["s3:PutObject", "s3:DeleteObject"], "WRITE_ACP": ["s3:PutBucketAcl"],
                 "FULL_CONTROL": ["s3:PutObject", "s3:DeleteObject", "s3:PutBucketAcl"]}
 
 
-def _bucket_acl(inventory: Inventory, r: Resource) -> list[dict[str, Any]]:
+def _bucket_acl(inventory: Inventory, r: Resource, bucket: Resource | None = None) -> list[dict[str, Any]]:
     """What an ACL grants every AWS user (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html):
-    `public-read-write` lets AllUsers WRITE; a grant to AllUsers or AuthenticatedUsers its permission."""
+    `public-read-write` lets AllUsers WRITE; a grant to AllUsers or AuthenticatedUsers its permission;
+    nothing where S3 ignores public ACLs. `bucket`: the aws_s3_bucket whose own ACL it is."""
     acl = r.values.get("acl")
     if isinstance(acl, Unknown):
-        return [_statement({"AWS": acl}, "s3:PutObject", {})]
-    found = [_statement("*", _ACL_ACTIONS["WRITE"], {})] if acl == "public-read-write" else []
+        found = [_statement({"AWS": acl}, "s3:PutObject", {})]
+    else:
+        found = [_statement("*", _ACL_ACTIONS["WRITE"], {})] if acl == "public-read-write" else []
     for policy in _dicts(r.values.get("access_control_policy")):
         for grant in _dicts(policy.get("grant")):
             grantee = next(iter(_dicts(grant.get("grantee"))), {})
@@ -261,9 +267,49 @@ def _bucket_acl(inventory: Inventory, r: Resource) -> list[dict[str, Any]]:
             if isinstance(uri, Unknown) or isinstance(permission, Unknown):
                 found.append(_statement({"AWS": Unknown(f"a grant of {r.address} is known only after apply")},
                                         "s3:PutObject", {}))
-            elif uri in _EVERY_USER and permission in _ACL_ACTIONS:
+            elif uri in EVERY_USER and permission in _ACL_ACTIONS:
                 found.append(_statement("*", _ACL_ACTIONS[permission], {}))
-    return found
+    ignored = _acls_ignored(inventory, r, bucket) if found else False
+    if isinstance(ignored, Unknown):
+        return [_statement({"AWS": ignored}, "s3:PutObject", {})]
+    return [] if ignored else found
+
+
+# The settings that make S3 ignore public ACLs, of the account and of a bucket, and all ACLs of a bucket.
+ACL_BLOCKS = ("aws_s3_account_public_access_block", "aws_s3_bucket_public_access_block")
+ACL_SETTINGS = (*ACL_BLOCKS, "aws_s3_bucket_ownership_controls")
+
+
+def _acls_ignored(inventory: Inventory, r: Resource, bucket: Resource | None) -> bool | Unknown:
+    """Whether S3 ignores the public ACLs of r's bucket: IgnorePublicAcls on the account or the bucket
+    "causes Amazon S3 to ignore all public ACLs on this bucket" (https://docs.aws.amazon.com/AmazonS3/
+    latest/userguide/access-control-block-public-access.html; AllUsers and AuthenticatedUsers grants
+    are public), and with BucketOwnerEnforced "ACLs are disabled and no longer affect permissions"
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html). A setting
+    that may be on the bucket (its bucket known only after apply) leaves it unknown."""
+    name = (bucket or r).values.get("bucket")
+    buckets = [bucket] if bucket else inventory.link(r, "bucket", "aws_s3_bucket").resources
+    settings = [(b, True) for b in inventory.of_type(ACL_SETTINGS[0])]
+    for setting in (s for t in ACL_SETTINGS[1:] for s in inventory.of_type(t)):
+        link = inventory.link(setting, "bucket", "aws_s3_bucket")
+        if any(b in link.resources for b in buckets) or (isinstance(name, str) and setting.values.get("bucket") == name):
+            settings.append((setting, True))
+        elif link.unknown is not None:
+            settings.append((setting, False))
+    unknown: Unknown | None = None
+    for setting, certain in settings:
+        if setting.type == "aws_s3_bucket_ownership_controls":
+            rules = _dicts(setting.values.get("rule"))
+            value: Any = next((rule.get("object_ownership") for rule in rules), None)
+            value = True if value == "BucketOwnerEnforced" else value if isinstance(value, Unknown) else False
+        else:
+            value = setting.values.get("ignore_public_acls")
+        if value is True and certain:
+            return True
+        if value is True or isinstance(value, Unknown):
+            unknown = Unknown(f"whether {setting.address} makes S3 ignore the public ACL of {r.address} is known "
+                              "only after apply")
+    return unknown or False
 
 
 def _inline_bucket_acl(inventory: Inventory, r: Resource) -> list[dict[str, Any]]:
@@ -279,7 +325,7 @@ def _inline_bucket_acl(inventory: Inventory, r: Resource) -> list[dict[str, Any]
                   for p in (g.get("permissions") if isinstance(g.get("permissions"), list) else ())]
     acl = None if acl_unset else r.values.get("acl")
     return _bucket_acl(inventory, Resource(r.address, r.type,
-                                           {"acl": acl, "access_control_policy": [{"grant": grants}]}))
+                                           {"acl": acl, "access_control_policy": [{"grant": grants}]}), r)
 
 
 _GRANT_STATEMENTS: dict[str, Callable[[Inventory, Resource], list[dict[str, Any]]]] = {

@@ -74,6 +74,6 @@ def test_ag_key_1_classifies_every_resource_policy_and_grant_of_the_provider():
 
 def test_live_mode_reads_resource_policies_as_the_providers_types():
     """docs/coverage.md's live lines name real types: what live mode reads is what a plan sets."""
-    from accountguard.resource_policies import GRANTS, LIVE_POLICIES, POLICIES
+    from accountguard.resource_policies import ACL_SETTINGS, GRANTS, LIVE_POLICIES, POLICIES
     from accountguard.sources.live.resource_policies import COVERED
-    assert COVERED <= set(POLICIES) | set(GRANTS) | set(LIVE_POLICIES)
+    assert COVERED <= set(POLICIES) | set(GRANTS) | set(LIVE_POLICIES) | set(ACL_SETTINGS)

@@ -171,16 +171,19 @@ def _key_grant(operations):
     return seed
 
 
-def _function_permission(principal):
+def _function_permission(principal, qualifier=None):
+    """A permission on the function, or (`qualifier`) on its published version 1 or its alias `prod` only."""
     def seed(boto):
         role = boto.client("iam").create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps({
             "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
                            "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
         lam = boto.client("lambda", region_name="eu-west-1")
         lam.create_function(FunctionName="report", Runtime="python3.12", Role=role, Handler="h.h",
-                            Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18})
+                            Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18}, Publish=qualifier is not None)
+        if qualifier == "prod":
+            lam.create_alias(FunctionName="report", Name="prod", FunctionVersion="1")
         lam.add_permission(FunctionName="report", StatementId="s", Action="lambda:InvokeFunction",
-                           Principal=principal)
+                           Principal=principal, **({"Qualifier": qualifier} if qualifier else {}))
     return seed
 
 
@@ -222,11 +225,6 @@ def _access_point_policy(boto):
     s3control.put_access_point_policy(AccountId=ACCOUNT_ID, Name="partners", Policy=_granting("s3:PutObject"))
 
 
-def _log_resource_policy(boto):
-    boto.client("logs", region_name="eu-west-1").put_resource_policy(
-        policyName="delivery", policyDocument=_granting("logs:PutLogEvents"))
-
-
 def _table_policy(actions):
     def seed(boto):
         dynamodb = boto.client("dynamodb", region_name="eu-west-1")
@@ -247,7 +245,9 @@ def _rest_api_policy(actions):
     return seed
 
 
-def _bucket_acl(grantee, permission):
+def _bucket_acl(grantee, permission, ignored_by=None):
+    """A grant to an S3 group; `ignored_by` "bucket" or "account": the public access block whose
+    IgnorePublicAcls makes S3 ignore it."""
     def seed(boto):
         s3 = boto.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket="drop")
@@ -255,6 +255,13 @@ def _bucket_acl(grantee, permission):
         s3.put_bucket_acl(Bucket="drop", AccessControlPolicy={"Owner": owner, "Grants": [
             {"Grantee": {"Type": "Group", "URI": f"http://acs.amazonaws.com/groups/global/{grantee}"},
              "Permission": permission}]})
+        block = {"IgnorePublicAcls": True, "BlockPublicAcls": False, "BlockPublicPolicy": False,
+                 "RestrictPublicBuckets": False}
+        if ignored_by == "bucket":
+            s3.put_public_access_block(Bucket="drop", PublicAccessBlockConfiguration=block)
+        elif ignored_by == "account":
+            boto.client("s3control", region_name="us-east-1").put_public_access_block(
+                AccountId=ACCOUNT_ID, PublicAccessBlockConfiguration=block)
     return seed
 
 
@@ -277,7 +284,6 @@ def _bucket_acl(grantee, permission):
     (_domain_policy("es:ESHttpPut"), "fail", "opensearch:eu-west-1:search#policy"),
     (_domain_policy("es:ESHttpGet"), "pass", "opensearch:eu-west-1:search#policy"),
     (_access_point_policy, "fail", "accesspoint/partners#policy"),
-    (_log_resource_policy, "fail", "logs:eu-west-1:delivery#policy"),
     (_table_policy("dynamodb:PutItem"), "fail", "table/orders#policy"),
     (_table_policy(["dynamodb:GetItem", "dynamodb:Query"]), "pass", "table/orders#policy"),
     (_catalog_policy, "fail", "glue:eu-west-1:catalog#policy"),
@@ -285,11 +291,13 @@ def _bucket_acl(grantee, permission):
     (_bucket_acl("AllUsers", "WRITE"), "fail", "drop#acl"),
     (_bucket_acl("AuthenticatedUsers", "FULL_CONTROL"), "fail", "drop#acl"),
     (_bucket_acl("AllUsers", "READ"), "pass", "drop#acl"),
+    (_bucket_acl("AllUsers", "WRITE", ignored_by="bucket"), "pass", "drop#public-access-block"),
+    (_bucket_acl("AllUsers", "WRITE", ignored_by="account"), "pass", f"{ACCOUNT_ID}#public-access-block"),
 ], ids=["bucket-write", "bucket-read", "queue-write", "secret-write", "secret-read", "grant-write", "grant-read",
         "lambda-user", "lambda-service", "repository-write", "repository-read", "event-bus-write", "file-system-write",
-        "file-system-mount", "domain-write", "domain-read", "access-point-write", "log-policy-write", "table-write",
+        "file-system-mount", "domain-write", "domain-read", "access-point-write", "table-write",
         "table-read", "catalog-write", "rest-api-invoke", "acl-all-users-write",
-        "acl-authenticated-full-control", "acl-all-users-read"])
+        "acl-authenticated-full-control", "acl-all-users-read", "acl-ignored-by-bucket", "acl-ignored-by-account"])
 def test_resource_policies_naming_the_key_user_are_read(moto, seed, status, named):
     """README: resource-based policies. The auditor only reads through IAM (SecurityAudit);
     a resource policy naming it with more than Read and List fails its key (`named` in the message);
@@ -300,6 +308,16 @@ def test_resource_policies_naming_the_key_user_are_read(moto, seed, status, name
         assert any(named in r.address for r in inventory.resources)
     else:
         assert named in " ".join(messages(inventory, "AG_KEY_1"))
+
+
+@pytest.mark.parametrize("qualifier", ["1", "prod"])
+def test_the_policies_of_function_versions_and_aliases_are_read(moto, qualifier):
+    """AddPermission with a Qualifier sets the policy of that version or alias only, which GetPolicy
+    of the function does not return. (moto keeps one policy per function, so the function's fails too.)"""
+    inventory = scan(moto, Account(extra=[_function_permission("*", qualifier)]))
+    assert statuses(inventory)["AG_KEY_1"] == "fail"
+    assert f"arn:aws:lambda:eu-west-1:{ACCOUNT_ID}:function:report:{qualifier}#policy" in {
+        r.address for r in inventory.resources}
 
 
 def _no_vault_lock(boto, region):

@@ -142,3 +142,29 @@ def test_a_policy_document_renders_principals_as_the_provider_does(principals, e
 ])
 def test_an_inline_bucket_acl_open_to_every_aws_user_fails(values, expected):
     assert verdict(account(Resource("aws_s3_bucket.b", "aws_s3_bucket", values)))[0] == expected
+
+
+_PUBLIC_ACL = Resource("aws_s3_bucket_acl.a", "aws_s3_bucket_acl", {"bucket": "b", "acl": "public-read-write"})
+
+
+@pytest.mark.parametrize("setting, expected", [
+    (Resource("aws_s3_bucket_public_access_block.p", "aws_s3_bucket_public_access_block",
+              {"bucket": "b", "ignore_public_acls": True}), "pass"),
+    (Resource("aws_s3_bucket_public_access_block.p", "aws_s3_bucket_public_access_block",
+              {"bucket": "b", "ignore_public_acls": False, "block_public_acls": True}), "fail"),
+    (Resource("aws_s3_bucket_public_access_block.p", "aws_s3_bucket_public_access_block",
+              {"bucket": "other", "ignore_public_acls": True}), "fail"),
+    (Resource("aws_s3_bucket_public_access_block.p", "aws_s3_bucket_public_access_block",
+              {"bucket": "b", "ignore_public_acls": Unknown()}), "error"),
+    (Resource("aws_s3_account_public_access_block.p", "aws_s3_account_public_access_block",
+              {"ignore_public_acls": True}), "pass"),
+    (Resource("aws_s3_bucket_ownership_controls.o", "aws_s3_bucket_ownership_controls",
+              {"bucket": "b", "rule": [{"object_ownership": "BucketOwnerEnforced"}]}), "pass"),
+    (Resource("aws_s3_bucket_ownership_controls.o", "aws_s3_bucket_ownership_controls",
+              {"bucket": "b", "rule": [{"object_ownership": "ObjectWriter"}]}), "fail"),
+])
+def test_a_public_acl_s3_ignores_grants_nothing(setting, expected):
+    """IgnorePublicAcls (of the bucket or the account) makes S3 ignore public ACLs; BucketOwnerEnforced
+    disables ACLs (README: resource-based policies). BlockPublicAcls only refuses new ones."""
+    status, message = verdict(account(_PUBLIC_ACL, setting))
+    assert status == expected, message

@@ -1,7 +1,7 @@
 """What the IAM controls make of the AWS provider's IAM and Organizations types
 (docs/coverage.md), in one place: the types that decide which policies reach a user
 (accountguard/access.py) and why the others cannot change an IAM verdict."""
-from ..resource_policies import GRANTS, POLICIES
+from ..resource_policies import ACL_SETTINGS, GRANTS, POLICIES
 from . import Coverage
 
 FAMILIES = ("aws_iam_*", "data.aws_iam_*", "aws_organizations_polic*", "data.aws_organizations_polic*",
@@ -29,7 +29,7 @@ ROLES = ("aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment"
          "aws_iam_role_policy_attachments_exclusive")
 
 # Resource-based policies and grants (AG_KEY_1: what they give a user on their own).
-RESOURCE_POLICIES = tuple(POLICIES) + tuple(GRANTS)
+RESOURCE_POLICIES = tuple(POLICIES) + tuple(GRANTS) + ACL_SETTINGS
 
 _ROLE = "a role's permissions reach a user only by assuming the role, which aws_iam_role's trust policy decides"
 _LOOKUP = "looks up something managed elsewhere"

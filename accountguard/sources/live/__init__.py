@@ -75,6 +75,7 @@ class _Scan:
         self.facts: dict[str, Any] = {}
         self.unreadable: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._listings: dict[tuple, list] = {}  # key -> [its lock, its items once listed]
 
     def add(self, type_: str, address: str, values: dict[str, Any], region: str | None = None) -> None:
         with self._lock:
@@ -85,6 +86,17 @@ class _Scan:
         what they added (the credential report fills in users read before it)."""
         return [Resource(address=address, type=type_, values=values, region=region)
                 for type_, address, values, region in self._found]
+
+    def listed(self, service: str, region: str, operation: str, key: str, **params: Any) -> list[Any]:
+        """`reader.pages`, made once per scan for every reader that lists the same (S3's buckets,
+        Glacier's vaults); a failed listing is tried again by the next."""
+        with self._lock:
+            slot = self._listings.setdefault((service, region, operation, key, repr(sorted(params.items()))),
+                                             [threading.Lock(), None])
+        with slot[0]:
+            if slot[1] is None:
+                slot[1] = self.reader.pages(service, region, operation, key, **params)
+            return slot[1]
 
     def cannot_read(self, types: Iterable[str], failure: ReadFailed | str) -> None:
         with self._lock:

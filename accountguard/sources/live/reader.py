@@ -37,6 +37,9 @@ PERMISSION = {"budgets:DescribeBudgets": "budgets:ViewBudget", "s3:ListBuckets":
               "budgets:DescribeNotificationsForBudget": "budgets:ViewBudget",
               "budgets:DescribeSubscribersForNotification": "budgets:ViewBudget",
               "apigateway:GetRestApis": "apigateway:GET"}
+# Operations of two services with one name and signing name but two IAM actions (S3 Control signs as s3).
+SHARED_NAMES = {("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
+                ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock"}
 SHARED_POOL_CONNECTIONS = 256  # per endpoint, for every account an organization scan reads at once
 CONNECT_TIMEOUT = 5.0  # seconds, per attempt; both shrink to what is left of the deadline
 READ_TIMEOUT = 30.0
@@ -51,6 +54,8 @@ _SECRETS: set[str] = set()  # credentials from the environment and every session
 
 def action_of(service_model: Any, operation: str) -> str:
     """`service:Operation`, with the service named as IAM names it."""
+    if (service_model.service_name, operation) in SHARED_NAMES:
+        return SHARED_NAMES[(service_model.service_name, operation)]
     prefix = service_model.metadata.get("signingName") or service_model.endpoint_prefix
     return f"{IAM_PREFIX.get(prefix, prefix)}:{operation}"
 

@@ -14,9 +14,13 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ...model import Unknown
+from ...resource_policies import ACL_BLOCKS, EVERY_USER
 from .reader import ReadFailed
 
 Listing = list[tuple[str, Callable[[], Any]]]  # each resource's name, and how to read what it holds
+# Pages as large as the call allows: without MaxResults ListQueues stops at 1,000 queues and returns
+# no NextToken; without MaxBuckets ListBuckets is refused above 10,000 buckets and omits BucketRegion.
+_PAGE = {"PageSize": 1000}
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class PolicySource:
     list: Callable[[Any, str], Listing]
     covers: tuple[str, ...] = ()  # the provider's other types that set this same policy
     everywhere: bool = False  # one listing of the home region covers every region (S3)
+    no_policy: frozenset[str] = frozenset()  # the error codes of its get call meaning "has none"
 
     def values(self, name: str, found: Any) -> dict[str, Any]:
         return {self.name: name, self.attr: found}
@@ -48,8 +53,8 @@ def _listed(service: str, operation: str, key: str, name: str, get: str | None =
     """A lister: `operation`'s items under `key`, each named by its `name` field; its policy at
     `policy` in the item itself, or in the response to `get` with `params(item)`."""
     def lister(scan: Any, region: str) -> Listing:
-        items = scan.reader.pages(service, region, operation, key,
-                                  **{k: v(scan) if callable(v) else v for k, v in listing.items()})
+        items = scan.listed(service, region, operation, key,
+                            **{k: v(scan) if callable(v) else v for k, v in listing.items()})
         if get is None:
             return [(item[name], lambda item=item: _at(item, policy)) for item in items]
         return [(item[name], lambda item=item: _at(scan.reader.call(service, region, get, **params(item, scan)),
@@ -74,20 +79,42 @@ def _escaped(policy: Any) -> Any:
 
 
 def _rest_apis(scan: Any, region: str) -> Listing:
-    apis = scan.reader.pages("apigateway", region, "GetRestApis", "items")
+    apis = scan.listed("apigateway", region, "GetRestApis", "items")
     return [(api["id"], lambda api=api: _escaped(api.get("policy"))) for api in apis]
 
 
 def _buckets(scan: Any, region: str) -> Listing:
-    buckets = scan.reader.pages("s3", region, "ListBuckets", "Buckets")
+    buckets = scan.listed("s3", region, "ListBuckets", "Buckets", PaginationConfig=_PAGE)
     return [(b["Name"], lambda b=b: scan.reader.call("s3", b.get("BucketRegion") or region, "GetBucketPolicy",
                                                      Bucket=b["Name"]).get("Policy")) for b in buckets]
 
 
 def _bucket_acls(scan: Any, region: str) -> Listing:
-    buckets = scan.reader.pages("s3", region, "ListBuckets", "Buckets")
-    return [(b["Name"], lambda b=b: scan.reader.call("s3", b.get("BucketRegion") or region, "GetBucketAcl",
-                                                     Bucket=b["Name"]).get("Grants") or []) for b in buckets]
+    buckets = scan.listed("s3", region, "ListBuckets", "Buckets", PaginationConfig=_PAGE)
+    return [(b["Name"], lambda b=b: _bucket_acl(scan, b["Name"], b.get("BucketRegion") or region)) for b in buckets]
+
+
+def _bucket_acl(scan: Any, bucket: str, region: str) -> list[dict[str, Any]]:
+    """A bucket's ACL grants; where one is public, also the bucket's public access block, which may
+    make S3 ignore it (resource_policies._public_acls_ignored)."""
+    grants = scan.reader.call("s3", region, "GetBucketAcl", Bucket=bucket).get("Grants") or []
+    if any((g.get("Grantee") or {}).get("URI") in EVERY_USER for g in grants):
+        _public_access_block(scan, ACL_BLOCKS[1], f"{bucket}#public-access-block", region, "s3",
+                             "GetPublicAccessBlock", {"bucket": bucket}, Bucket=bucket)
+    return grants
+
+
+def _public_access_block(scan: Any, type_: str, address: str, region: str, service: str, operation: str,
+                         values: dict[str, Any], **params: Any) -> None:
+    """An account's or a bucket's public access block, as the provider's resource (none: not set)."""
+    try:
+        found = scan.reader.call(service, region, operation, **params).get("PublicAccessBlockConfiguration") or {}
+        ignore: Any = found.get("IgnorePublicAcls") is True
+    except ReadFailed as failure:
+        if failure.code == "NoSuchPublicAccessBlockConfiguration":
+            return
+        ignore = Unknown(str(failure))
+    scan.add(type_, address, {**values, "ignore_public_acls": ignore}, region=region)
 
 
 class _AclSource(PolicySource):
@@ -100,12 +127,23 @@ class _AclSource(PolicySource):
         return {"bucket": name, "access_control_policy": [{"grant": grants}]}
 
 
+def _functions(scan: Any, region: str) -> Listing:
+    """Each function's policy and each published version's and alias's own: a permission added with a
+    Qualifier is on that version or alias only (AddPermission)."""
+    versions = scan.listed("lambda", region, "ListFunctions", "Functions", FunctionVersion="ALL")
+    arns = [f["FunctionArn"].removesuffix(":$LATEST") for f in versions]
+    arns += [a["AliasArn"] for f in versions if f.get("Version") == "$LATEST"
+             for a in scan.reader.pages("lambda", region, "ListAliases", "Aliases", FunctionName=f["FunctionName"])]
+    return [(arn, lambda arn=arn: scan.reader.call("lambda", region, "GetPolicy", FunctionName=arn).get("Policy"))
+            for arn in arns]
+
+
 def _table_arn(table: str, scan: Any, region: str) -> str:
     return f"arn:{scan.partition}:dynamodb:{region}:{scan.account_id}:table/{table}"
 
 
 def _tables(scan: Any, region: str) -> Listing:
-    tables = scan.reader.pages("dynamodb", region, "ListTables", "TableNames")
+    tables = scan.listed("dynamodb", region, "ListTables", "TableNames")
     return [(_table_arn(t, scan, region), lambda t=t: scan.reader.call(
         "dynamodb", region, "GetResourcePolicy", ResourceArn=_table_arn(t, scan, region)).get("Policy"))
         for t in tables]
@@ -113,7 +151,7 @@ def _tables(scan: Any, region: str) -> Listing:
 
 def _certificate_authorities(scan: Any, region: str) -> Listing:
     """Private CAs, but deleted ones (restorable for a while, not usable: GetPolicy refuses them)."""
-    found = scan.reader.pages("acm-pca", region, "ListCertificateAuthorities", "CertificateAuthorities")
+    found = scan.listed("acm-pca", region, "ListCertificateAuthorities", "CertificateAuthorities")
     return [(ca["Arn"], lambda ca=ca: scan.reader.call("acm-pca", region, "GetPolicy", ResourceArn=ca["Arn"])
              .get("Policy")) for ca in found if ca.get("Status") != "DELETED"]
 
@@ -122,8 +160,9 @@ _VAULTS = {"accountId": "-"}  # Glacier: the caller's own account
 
 SOURCES = (
     PolicySource("aws_s3_bucket_policy", "bucket", "policy", "s3", _buckets, ("aws_s3_bucket",), everywhere=True),
-    _AclSource("aws_s3_bucket_acl", "bucket", "access_control_policy", "s3", _bucket_acls, ("aws_s3_bucket",),
-                everywhere=True),
+    # GetBucketAcl of a bucket whose ownership is BucketOwnerEnforced grants the owner only
+    _AclSource("aws_s3_bucket_acl", "bucket", "access_control_policy", "s3", _bucket_acls,
+               ("aws_s3_bucket", "aws_s3_bucket_ownership_controls"), everywhere=True),
     PolicySource("aws_kms_key_policy", "key_id", "policy", "kms", _listed(
         "kms", "ListKeys", "Keys", "KeyArn", "GetKeyPolicy", lambda k, _: {"KeyId": k["KeyArn"],
                                                                           "PolicyName": "default"}),
@@ -134,13 +173,12 @@ SOURCES = (
     PolicySource("aws_sqs_queue_policy", "queue_url", "policy", "sqs", lambda scan, region: [
         (url, lambda url=url: _at(scan.reader.call("sqs", region, "GetQueueAttributes", QueueUrl=url,
                                                    AttributeNames=["Policy"]), "Attributes.Policy"))
-        for url in scan.reader.pages("sqs", region, "ListQueues", "QueueUrls")], ("aws_sqs_queue",)),
+        for url in scan.listed("sqs", region, "ListQueues", "QueueUrls", PaginationConfig=_PAGE)], ("aws_sqs_queue",)),
     PolicySource("aws_secretsmanager_secret_policy", "secret_arn", "policy", "secretsmanager", _listed(
         "secretsmanager", "ListSecrets", "SecretList", "ARN", "GetResourcePolicy", lambda s, _: {"SecretId": s["ARN"]},
         "ResourcePolicy"), ("aws_secretsmanager_secret",)),
-    PolicySource("aws_lambda_function_policy", "function_name", "policy", "lambda", _listed(
-        "lambda", "ListFunctions", "Functions", "FunctionArn", "GetPolicy",
-        lambda f, _: {"FunctionName": f["FunctionArn"]}), ("aws_lambda_permission",)),
+    PolicySource("aws_lambda_function_policy", "function_name", "policy", "lambda", _functions,
+                 ("aws_lambda_permission",)),
     PolicySource("aws_ecr_repository_policy", "repository", "policy", "ecr", _listed(
         "ecr", "DescribeRepositories", "repositories", "repositoryArn", "GetRepositoryPolicy",
         lambda r, _: {"repositoryName": r["repositoryName"]}, "policyText")),
@@ -159,13 +197,13 @@ SOURCES = (
         "events", "ListEventBuses", "EventBuses", "Arn"), ("aws_cloudwatch_event_permission",)),
     PolicySource("aws_s3control_access_point_policy", "access_point_arn", "policy", "s3control", _listed(
         "s3control", "ListAccessPoints", "AccessPointList", "AccessPointArn", "GetAccessPointPolicy",
-        lambda a, scan: {"AccountId": scan.account_id, "Name": a["Name"]}, AccountId=lambda scan: scan.account_id),
+        lambda a, scan: {"AccountId": scan.account_id, "Name": a["Name"]}, AccountId=lambda scan: scan.account_id,
+        DataSourceType="ALL"),
         ("aws_s3_access_point",)),
-    PolicySource("aws_cloudwatch_log_resource_policy", "policy_name", "policy_document", "logs", _listed(
-        "logs", "DescribeResourcePolicies", "resourcePolicies", "policyName", policy="policyDocument")),
     PolicySource("aws_cloudwatch_log_destination_policy", "destination_name", "access_policy", "logs", _listed(
         "logs", "DescribeDestinations", "destinations", "arn", policy="accessPolicy")),
-    PolicySource("aws_dynamodb_resource_policy", "resource_arn", "policy", "dynamodb", _tables),
+    PolicySource("aws_dynamodb_resource_policy", "resource_arn", "policy", "dynamodb", _tables,
+                 no_policy=frozenset({"PolicyNotFoundException"})),  # ResourceNotFound: "might not be ACTIVE"
     PolicySource("aws_glue_resource_policy", "catalog", "policy", "glue",
                  _single("glue", "GetResourcePolicy", "PolicyInJson", "catalog")),
     PolicySource("aws_backup_vault_policy", "backup_vault_name", "policy", "backup", _listed(
@@ -179,15 +217,19 @@ SOURCES = (
         lambda v, _: {**_VAULTS, "vaultName": v["VaultName"]}, **_VAULTS)),
     PolicySource("aws_acmpca_policy", "resource_arn", "policy", "acm-pca", _certificate_authorities),
 )
-READ_TYPES = sorted({s.type for s in SOURCES} | {"aws_kms_grant"})
+READ_TYPES = sorted({s.type for s in SOURCES} | {"aws_kms_grant", *ACL_BLOCKS})
 COVERED = frozenset(READ_TYPES) | {t for s in SOURCES for t in s.covers}  # the provider's types live mode reads
-# the resource has none (or no longer exists, or the service is closed to the account: Glacier)
+# the resource has none (or no longer exists, or the service is closed to the account: Glacier),
+# for the sources that name no codes of their own
 NO_POLICY = {"NoSuchBucketPolicy", "ResourceNotFoundException", "RepositoryPolicyNotFoundException",
              "RegistryPolicyNotFoundException", "PolicyNotFound", "PolicyNotFoundException",
              "NoSuchAccessPointPolicy", "EntityNotFoundException", "NoLongerSupportedException"}
 
 
 def read(scan: Any, pool: Executor) -> None:
+    account_block = pool.submit(_public_access_block, scan, ACL_BLOCKS[0], f"{scan.account_id}#public-access-block",
+                                scan.reader.home, "s3control", "GetPublicAccessBlock", {"account_id": scan.account_id},
+                                AccountId=scan.account_id)
     listed = [(source, region, pool.submit(source.list, scan, region))
               for source in SOURCES for region in _regions(scan, source)]
     reads = []
@@ -207,13 +249,14 @@ def read(scan: Any, pool: Executor) -> None:
         try:
             found = future.result()
         except ReadFailed as failure:
-            found = None if failure.code in NO_POLICY else Unknown(str(failure))
+            found = None if failure.code in ((source and source.no_policy) or NO_POLICY) else Unknown(str(failure))
         if source is None:
             _grants(scan, region, name, found)
         elif found not in (None, ""):
             where = name if ":" in name or source.everywhere else f"{source.service}:{region}:{name}"
             suffix = "#acl" if source.type == "aws_s3_bucket_acl" else "#policy"
             scan.add(source.type, where + suffix, source.values(name, found), region=region)
+    account_block.result()
 
 
 def _regions(scan: Any, source: PolicySource) -> list[str]:
