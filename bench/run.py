@@ -132,7 +132,8 @@ def main() -> int:
     verdict = "met" if live["seconds"] < LIVE_TARGET_SECONDS else f"MISSED (< {LIVE_TARGET_SECONDS} s)"
     missed |= verdict.startswith("MISSED") or bool(live["failing"])
     print(f"\naccountguard live on a moto account, {live['users']} users, 20 groups, 200 policies, 3 regions:\n"
-          f"  {live['seconds']:.2f} s, {sum(live['calls'].values())} API calls "
+          f"  {live['seconds']:.2f} s (after a {live['warm_up_seconds']:.1f} s warm-up), "
+          f"{sum(live['calls'].values())} API calls "
           f"({', '.join(f'{k} {v}' for k, v in sorted(live['calls'].items()))}): target {verdict}")
     missed |= organization()
     return 1 if missed else 0
