@@ -755,14 +755,17 @@ class AccessGraph:
         return self._trusts[id(role)]
 
     def leading_to_power(self) -> set[int]:
-        """The roles (by id) whose sessions may do more than Read and List, themselves or by
-        assuming others: found backwards from the roles with that power, so a verdict never
+        """The roles (by id) whose sessions may do more than Read and List, by their policies, by
+        resource policies naming them, or by assuming others: found backwards from the roles with that power, so a verdict never
         reads the trust policy of a role that leads nowhere. A view of the inventory: what it
         cannot know only adds roles (an unknown policy may grant, an unknown trust may admit)."""
         return self.inventory.derive("roles_leading_to_power", lambda _: self._leading_to_power())
 
     def _leading_to_power(self) -> set[int]:
-        leading = [r for r in self.roles if write_power(self.role_policy_set(r)) is not None]
+        from .resource_policies import resource_writer  # which judges resource policies with this graph
+
+        leading = [r for r in self.roles if write_power(self.role_policy_set(r)) is not None
+                   or resource_writer(self.inventory, r) != (None, None)]
         found = {id(r) for r in leading}
         while leading:
             target = leading.pop()

@@ -1227,15 +1227,16 @@ def _covers(deny: Statement, allow: Statement) -> bool:
     return all(not _unknown(r) and any(wildcard_match(str(r), p) for p in patterns) for r in allow.resources)
 
 
-def _resource_grant(policy: Policy, caller: Caller, context: Context, worst: bool) -> ActionSet:
-    """Actions the resource policy lets the caller perform in `context`, beyond Read and List,
-    once a Deny of the policy, of the caller's own policies, boundary or SCPs refuses them.
+def _resource_grant(applying: list[tuple[Statement, Compiled, bool | None]], caller: Caller, context: Context,
+                    worst: bool) -> ActionSet:
+    """Actions a resource policy's statements (`applying`: each compiled, and whether it names the
+    caller) let the caller perform in `context`, beyond Read and List, once a Deny of the policy,
+    of the caller's own policies, boundary or SCPs refuses them.
     Within one account, a grant to a user's ARN needs no identity policy, and a permissions
     boundary does not cap it (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html:
     "resource-based policies that grant permissions to an IAM user ARN ... are not limited by an
     implicit deny in an identity-based policy or permissions boundary"); a role's boundary does."""
     request = _own_request(caller, context)
-    applying = [(s, compile_statement(s, policy, worst), _names_directly(s, caller)) for s in policy.statements]
     denies = [(s, c) for s, c, who in applying if s.effect == "Deny" and c.holds(request)[0] is True
               and (who is True or (who is MAYBE and not worst))]
     allowed = NOTHING
@@ -1248,17 +1249,39 @@ def _resource_grant(policy: Policy, caller: Caller, context: Context, worst: boo
         allowed &= EVERYTHING if worst else NOTHING
     elif caller.role and caller.policies.boundary is not None:
         allowed &= _allowed(_statements([caller.policies.boundary], worst, "Allow"), request, False)
-    return (allowed - denied(caller.policies, request, worst)).beyond_read()
+    allowed = allowed.beyond_read()
+    return allowed - denied(caller.policies, request, worst) if allowed else allowed
+
+
+_COMPILED: dict[tuple[int, bool], tuple[Policy, list[Compiled]]] = {}  # by id: the policy is kept alive with it
+_COMPILED_MAX = 4096
+
+
+def _compiled(policy: Policy, worst: bool) -> list[Compiled]:
+    """The policy's statements compiled, once for every caller a resource policy is judged for."""
+    found = _COMPILED.get((id(policy), worst))
+    if found is None or found[0] is not policy:
+        if len(_COMPILED) >= _COMPILED_MAX:
+            _COMPILED.clear()
+        found = _COMPILED[(id(policy), worst)] = (policy, [compile_statement(s, policy, worst)
+                                                           for s in policy.statements])
+    return found[1]
 
 
 def resource_write_power(policy: Policy, caller: Caller) -> str | Unknown | None:
     """Why a resource-based policy lets the caller do more than Read and List on its own, in
     some request context its key reaches (as write_power); None when it does not; Unknown when
     that depends on values known only after apply (a principal that may be the caller)."""
+    named = [(s, _names_directly(s, caller)) for s in policy.statements]
+    if all(s.effect != "Allow" or who is False for s, who in named):
+        return None  # grants the caller nothing: spares evaluating it (most name services or others)
+
     def writes(worst: bool) -> ActionSet:
+        compiled = _compiled(policy, worst)
+        applying = [(s, c, who) for (s, who), c in zip(named, compiled) if who is not False]
         found = NOTHING
         for context in CONTEXTS:
-            found |= _resource_grant(policy, caller, context, worst)
+            found |= _resource_grant(applying, caller, context, worst)
         return found
     if not writes(True):
         return None

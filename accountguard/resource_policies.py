@@ -370,11 +370,13 @@ def resource_policies(inventory: Inventory) -> list[ResourcePolicy]:
     return found
 
 
-def resource_writer(inventory: Inventory, user: Resource) -> tuple[str | None, str | None]:
-    """Why resource policies surely let the user change the account on their own (first),
-    or may (second)."""
+def resource_writer(inventory: Inventory, principal: Resource) -> tuple[str | None, str | None]:
+    """Why resource policies surely let the user or role change the account on their own
+    (first), or may (second)."""
     graph = access_graph(inventory)
-    caller = _caller(inventory, user, "user", graph.policy_set(user.values["name"]))
+    kind = PRINCIPAL_KINDS[principal.type]
+    policies = graph.policy_set(principal.values["name"]) if kind == "user" else graph.role_policy_set(principal)
+    caller = _caller(inventory, principal, kind, policies)
     maybe = None
     for found in inventory.derive("resource_policies", resource_policies):
         if isinstance(found.policy, Unknown):

@@ -310,6 +310,25 @@ def test_resource_policies_naming_the_key_user_are_read(moto, seed, status, name
         assert named in " ".join(messages(inventory, "AG_KEY_1"))
 
 
+def test_a_resource_policy_naming_a_role_the_user_can_assume_is_followed(moto):
+    """README: roles. The auditor may assume role reader, which only reads by its own policies, but
+    the uploads bucket's policy lets the role write: the key can write through the role."""
+    def seed(boto):
+        iam = boto.client("iam")
+        role = iam.create_role(RoleName="reader", AssumeRolePolicyDocument=json.dumps({"Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": AUDITOR}, "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+        iam.attach_role_policy(RoleName="reader", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+        s3 = boto.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="uploads")
+        s3.put_bucket_policy(Bucket="uploads", Policy=json.dumps({"Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": role}, "Action": "s3:PutObject",
+             "Resource": "arn:aws:s3:::uploads/*"}]}))
+    inventory = scan(moto, Account(extra=[seed]))
+    assert statuses(inventory)["AG_KEY_1"] == "fail"
+    (message,) = messages(inventory, "AG_KEY_1")
+    assert "role/reader" in message and "uploads#policy" in message
+
+
 @pytest.mark.parametrize("qualifier", ["1", "prod"])
 def test_the_policies_of_function_versions_and_aliases_are_read(moto, qualifier):
     """AddPermission with a Qualifier sets the policy of that version or alias only, which GetPolicy

@@ -75,10 +75,14 @@ def no_writer_keys(inventory: Inventory, config: Config):
 
 def _role_writer(inventory: Inventory, graph, user) -> tuple[str | None, str | None]:
     """Why the user, by assuming roles, surely can change the account (first) or may
-    (second): a role it can assume whose own policies go beyond Read and List."""
+    (second): a role it can assume whose own policies, or resource policies naming it,
+    go beyond Read and List."""
     maybe = None
     for reached in assumable_roles(inventory, user):
         power = write_power(graph.role_policy_set(reached.role))
+        if power is None:
+            granted, may_grant = resource_policies.resource_writer(inventory, reached.role)
+            power = granted or (Unknown(may_grant) if may_grant else None)
         if power is None:
             continue
         via = f" (through {', '.join(reached.chain[:-1])})" if len(reached.chain) > 1 else ""

@@ -1,0 +1,5 @@
+module "trail" {
+  source     = "../modules/cloudtrail"
+  name       = "account-trail"
+  account_id = var.account_id
+}
