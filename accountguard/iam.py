@@ -31,7 +31,7 @@ import os
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
 
@@ -1215,8 +1215,31 @@ def _own_request(caller: Caller, context: Context) -> Context:
 
 def _names_directly(statement: Statement, caller: Caller) -> bool | None:
     """Whether the statement's Principal is the caller itself (its ARN, or every principal):
-    naming its account only delegates to the account's IAM policies, and grants nothing alone."""
-    return _resource_policy_principal(statement, lambda p: _names_caller(p, caller, True))
+    naming its account only delegates to the account's IAM policies, and grants nothing alone.
+    A NotPrincipal leaves out a role's session only by naming the session (AWS "might validate
+    the account first, then the role, and then the assumed-role user"), and never a principal
+    with a boundary: a Deny with NotPrincipal "will always deny any IAM principal that has a
+    permissions boundary policy attached" (https://docs.aws.amazon.com/IAM/latest/UserGuide/
+    reference_policies_elements_notprincipal.html, access_policies_boundaries.html)."""
+    if statement.not_principals is not None and statement.effect == "Deny" and caller.policies.boundary is not None:
+        return MAYBE if isinstance(caller.policies.boundary, Unknown) else True
+    named = _sessions(caller) if caller.role and statement.not_principals is not None else caller
+    return _resource_policy_principal(statement, lambda p: _names_caller(p, named, True))
+
+
+def _sessions(caller: Caller) -> Caller:
+    """A role as its sessions only: how a Principal names them, not the role's own ARN."""
+    return replace(caller, arns=tuple(a for a in caller.arns if ":assumed-role/" in a))
+
+
+def _past_boundary(statement: Statement, caller: Caller) -> bool | None:
+    """Whether an Allow reaches a role's session whatever the role's boundary: one naming the
+    session or every principal ("Permissions granted directly to a session are not limited by
+    ... a permissions boundary"; nor those "using the aws:PrincipalArn condition key with a
+    wildcard(*) in the Principal element", https://docs.aws.amazon.com/IAM/latest/UserGuide/
+    reference_policies_evaluation-logic_policy-eval-basics.html); one naming the role's ARN is
+    capped by it."""
+    return _resource_policy_principal(statement, lambda p: _names_caller(p, _sessions(caller), True))
 
 
 def _covers(deny: Statement, allow: Statement) -> bool:
@@ -1227,29 +1250,34 @@ def _covers(deny: Statement, allow: Statement) -> bool:
     return all(not _unknown(r) and any(wildcard_match(str(r), p) for p in patterns) for r in allow.resources)
 
 
-def _resource_grant(applying: list[tuple[Statement, Compiled, bool | None]], caller: Caller, context: Context,
-                    worst: bool) -> ActionSet:
-    """Actions a resource policy's statements (`applying`: each compiled, and whether it names the
-    caller) let the caller perform in `context`, beyond Read and List, once a Deny of the policy,
-    of the caller's own policies, boundary or SCPs refuses them.
+def _resource_grant(applying: list[tuple[Statement, Compiled, bool | None, bool | None]], caller: Caller,
+                    context: Context, worst: bool) -> ActionSet:
+    """Actions a resource policy's statements (`applying`: each compiled, whether it names the
+    caller, whether it reaches a role past its boundary) let the caller perform in `context`,
+    beyond Read and List, once a Deny of the policy, of the caller's own policies, boundary or
+    SCPs refuses them.
     Within one account, a grant to a user's ARN needs no identity policy, and a permissions
     boundary does not cap it (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html:
     "resource-based policies that grant permissions to an IAM user ARN ... are not limited by an
-    implicit deny in an identity-based policy or permissions boundary"); a role's boundary does."""
+    implicit deny in an identity-based policy or permissions boundary"); a role's boundary caps
+    a grant to the role's ARN (_past_boundary)."""
     request = _own_request(caller, context)
-    denies = [(s, c) for s, c, who in applying if s.effect == "Deny" and c.holds(request)[0] is True
+    denies = [(s, c) for s, c, who, _ in applying if s.effect == "Deny" and c.holds(request)[0] is True
               and (who is True or (who is MAYBE and not worst))]
-    allowed = NOTHING
-    for s, c, who in applying:
+    allowed = capped = NOTHING
+    for s, c, who, past in applying:
         if s.effect != "Allow" or who is False or (who is MAYBE and not worst) or c.holds(request)[0] is False:
             continue
         refused = ActionSet.union(d.actions for ds, d in denies if d.every_resource or _covers(ds, s))
-        allowed |= c.actions - refused
-    if caller.role and isinstance(caller.policies.boundary, Unknown):
-        allowed &= EVERYTHING if worst else NOTHING
-    elif caller.role and caller.policies.boundary is not None:
-        allowed &= _allowed(_statements([caller.policies.boundary], worst, "Allow"), request, False)
-    allowed = allowed.beyond_read()
+        if caller.role and not (past is True or (past is MAYBE and worst)):
+            capped |= c.actions - refused
+        else:
+            allowed |= c.actions - refused
+    if isinstance(caller.policies.boundary, Unknown):
+        capped &= EVERYTHING if worst else NOTHING
+    elif caller.policies.boundary is not None:
+        capped &= _allowed(_statements([caller.policies.boundary], worst, "Allow"), request, False)
+    allowed = (allowed | capped).beyond_read()
     return allowed - denied(caller.policies, request, worst) if allowed else allowed
 
 
@@ -1275,10 +1303,11 @@ def resource_write_power(policy: Policy, caller: Caller) -> str | Unknown | None
     named = [(s, _names_directly(s, caller)) for s in policy.statements]
     if all(s.effect != "Allow" or who is False for s, who in named):
         return None  # grants the caller nothing: spares evaluating it (most name services or others)
+    past = [_past_boundary(s, caller) if caller.role and s.effect == "Allow" else None for s in policy.statements]
 
     def writes(worst: bool) -> ActionSet:
         compiled = _compiled(policy, worst)
-        applying = [(s, c, who) for (s, who), c in zip(named, compiled) if who is not False]
+        applying = [(s, c, who, p) for (s, who), c, p in zip(named, compiled, past) if who is not False]
         found = NOTHING
         for context in CONTEXTS:
             found |= _resource_grant(applying, caller, context, worst)

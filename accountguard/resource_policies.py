@@ -286,18 +286,9 @@ def _acls_ignored(inventory: Inventory, r: Resource, bucket: Resource | None) ->
     latest/userguide/access-control-block-public-access.html; AllUsers and AuthenticatedUsers grants
     are public), and with BucketOwnerEnforced "ACLs are disabled and no longer affect permissions"
     (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html). A setting
-    that may be on the bucket (its bucket known only after apply) leaves it unknown."""
-    name = (bucket or r).values.get("bucket")
-    buckets = [bucket] if bucket else inventory.link(r, "bucket", "aws_s3_bucket").resources
-    settings = [(b, True) for b in inventory.of_type(ACL_SETTINGS[0])]
-    for setting in (s for t in ACL_SETTINGS[1:] for s in inventory.of_type(t)):
-        link = inventory.link(setting, "bucket", "aws_s3_bucket")
-        if any(b in link.resources for b in buckets) or (isinstance(name, str) and setting.values.get("bucket") == name):
-            settings.append((setting, True))
-        elif link.unknown is not None:
-            settings.append((setting, False))
+    that may be on the bucket, or in the account, without surely being so leaves it unknown."""
     unknown: Unknown | None = None
-    for setting, certain in settings:
+    for setting, certain in _acl_settings(inventory, r, bucket):
         if setting.type == "aws_s3_bucket_ownership_controls":
             rules = _dicts(setting.values.get("rule"))
             value: Any = next((rule.get("object_ownership") for rule in rules), None)
@@ -307,9 +298,34 @@ def _acls_ignored(inventory: Inventory, r: Resource, bucket: Resource | None) ->
         if value is True and certain:
             return True
         if value is True or isinstance(value, Unknown):
-            unknown = Unknown(f"whether {setting.address} makes S3 ignore the public ACL of {r.address} is known "
-                              "only after apply")
+            unknown = Unknown(f"whether {setting.address} makes S3 ignore the public ACL of {r.address} cannot be "
+                              "told (a value known only after apply, or which bucket or account it is on)")
     return unknown or False
+
+
+def _acl_settings(inventory: Inventory, r: Resource, bucket: Resource | None) -> list[tuple[Resource, bool]]:
+    """The settings that may be on r's bucket or its account, each with whether it surely is: one
+    bucket each, both known (a setting on one of several for_each instances is not surely on this
+    one); the account's own, with no other account or provider configuration in sight."""
+    name = (bucket or r).values.get("bucket")
+    link = None if bucket else inventory.link(r, "bucket", "aws_s3_bucket")
+    buckets = [bucket] if bucket else link.resources
+    placed = len(buckets) == 1 and (link is None or link.unknown is None)
+    found = []
+    for setting in inventory.of_type(ACL_SETTINGS[0]):
+        account = setting.values.get("account_id")
+        if isinstance(account, str) and inventory.account and account != inventory.account:
+            continue
+        found.append((setting, account in (None, inventory.account) and inventory.account is not None
+                      or account is None and not inventory.facts.get("providers_may_differ")))
+    for setting in (s for t in ACL_SETTINGS[1:] for s in inventory.of_type(t)):
+        on = inventory.link(setting, "bucket", "aws_s3_bucket")
+        same_name = isinstance(name, str) and setting.values.get("bucket") == name
+        if same_name or any(b in on.resources for b in buckets):
+            found.append((setting, same_name or placed and len(on.resources) == 1 and on.unknown is None))
+        elif on.unknown is not None or not isinstance(name, str) and not buckets:
+            found.append((setting, False))
+    return found
 
 
 def _inline_bucket_acl(inventory: Inventory, r: Resource) -> list[dict[str, Any]]:

@@ -152,6 +152,45 @@ def test_a_role_whose_permissions_cannot_be_seen_is_an_error():
     assert verdict(account(resources))[0] == "error"
 
 
+GRANTED_TO_A_ROLE_OF_UNKNOWN_POWER = """
+variable "extra_action" { type = string }
+resource "aws_iam_user" "auditor" { name = "auditor" }
+resource "aws_iam_access_key" "auditor" { user = aws_iam_user.auditor.name }
+data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "AWS"
+      identifiers = [aws_iam_user.auditor.arn]
+    }
+  }
+}
+resource "aws_iam_role" "reader" {
+  name               = "reader"
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+resource "aws_iam_role_policy" "extra" {
+  name   = "extra"
+  role   = aws_iam_role.reader.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = var.extra_action, Resource = "*" }] })
+}
+resource "aws_s3_bucket_policy" "uploads" {
+  bucket = "uploads"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:PutObject",
+    Principal = { AWS = "arn:aws:iam::111122223333:role/reader" }, Resource = "arn:aws:s3:::uploads/*" }] })
+}
+"""
+
+
+def test_a_resource_policy_grant_to_an_assumable_role_wins_over_its_unknown_permissions(tmp_path):
+    """The role's own policy is known only after apply (an error alone), but the bucket policy
+    surely lets the role write: the key surely can, through the role."""
+    from accountguard.sources.hcl import load_directory
+    (tmp_path / "main.tf").write_text(GRANTED_TO_A_ROLE_OF_UNKNOWN_POWER)
+    status, message = verdict(load_directory(tmp_path, tree=tmp_path))
+    assert status == "fail" and "aws_s3_bucket_policy.uploads" in message, message
+
+
 def _trust_with_not_principal_deny(excepted):
     resources = role("admin", USER, "AdministratorAccess")
     resources[0].values["assume_role_policy"] = json.dumps({"Version": "2012-10-17", "Statement": [

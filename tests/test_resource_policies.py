@@ -57,6 +57,43 @@ def test_what_a_resource_policy_grants_the_user(principal, action, extra, caller
     assert found == expected, power
 
 
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/reader"
+SESSION = f"arn:aws:sts::{ACCOUNT}:assumed-role/reader/uploads"
+
+
+def role(*identity, boundary=None):
+    return Caller((ROLE, "arn:*:sts::*:assumed-role/reader/*"), ACCOUNT, PolicySet(tuple(identity), boundary), True,
+                  "role/reader")
+
+
+@pytest.mark.parametrize("principal, extra, caller, expected", [
+    ({"AWS": ROLE}, {}, role(READ_ONLY), "write"),
+    ({"AWS": ROLE}, {}, role(READ_ONLY, boundary=BOUNDARY), None),  # the role's boundary caps its ARN's grant
+    # granted to the session, or to everyone by aws:PrincipalArn: past the boundary (policy-eval-basics)
+    ({"AWS": SESSION}, {}, role(READ_ONLY, boundary=BOUNDARY), "write"),
+    ("*", {"Condition": {"ArnEquals": {"aws:PrincipalArn": ROLE}}}, role(READ_ONLY, boundary=BOUNDARY), "write"),
+])
+def test_what_a_resource_policy_grants_a_role(principal, extra, caller, expected):
+    power = resource_write_power(bucket_policy(principal, "s3:PutObject", **extra), caller)
+    assert ("write" if power else None) == expected, power
+
+
+@pytest.mark.parametrize("excluded, caller, expected", [
+    # a NotPrincipal naming the role, not its session, does not leave the session out: the Deny holds
+    ([ROLE, f"arn:aws:iam::{ACCOUNT}:root"], role(READ_ONLY), None),
+    ([SESSION, ROLE, f"arn:aws:iam::{ACCOUNT}:root"], role(READ_ONLY), "write"),
+    ([USER], user(), "write"),
+    ([USER], user(READ_ONLY, boundary=BOUNDARY), None),  # a principal with a boundary is always denied
+])
+def test_a_deny_with_not_principal(excluded, caller, expected):
+    policy = parse_policy({"Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*"},
+        {"Effect": "Deny", "NotPrincipal": {"AWS": excluded}, "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}]},
+        "aws_s3_bucket_policy.b")
+    power = resource_write_power(policy, caller)
+    assert ("write" if power else None) == expected, power
+
+
 def test_a_deny_of_the_resource_policy_on_the_same_resources_wins():
     policy = parse_policy({"Statement": [
         {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"},
@@ -71,7 +108,7 @@ def test_the_message_names_the_statement_and_the_action():
 
 
 def account(*resources):
-    return Inventory("live", "live", [
+    return Inventory("live", "live", facts={"account_id": ACCOUNT}, resources=[
         Resource(USER, "aws_iam_user", {"name": "auditor", "arn": USER, "path": "/"}),
         Resource(f"{USER}#access-key-1", "aws_iam_access_key", {"user": "auditor", "status": "Active"}),
         *resources])
@@ -168,3 +205,39 @@ def test_a_public_acl_s3_ignores_grants_nothing(setting, expected):
     disables ACLs (README: resource-based policies). BlockPublicAcls only refuses new ones."""
     status, message = verdict(account(_PUBLIC_ACL, setting))
     assert status == expected, message
+
+
+def _buckets():
+    return [Resource(f'aws_s3_bucket.b["{k}"]', "aws_s3_bucket", {"bucket": f"drop-{k}", "id": Unknown()})
+            for k in ("pub", "priv")]
+
+
+@pytest.mark.parametrize("setting, facts, expected", [
+    # on the `priv` instance of a for_each, which the plan cannot tell from `pub`: maybe on this bucket
+    (Resource('aws_s3_bucket_public_access_block.b["priv"]', "aws_s3_bucket_public_access_block",
+              {"bucket": Unknown(), "ignore_public_acls": True}, references={"bucket": ("aws_s3_bucket.b",)}),
+     {}, "error"),
+    # another account's block, or one under a provider configuration that may be in another account
+    (Resource("aws_s3_account_public_access_block.a", "aws_s3_account_public_access_block",
+              {"account_id": "999999999999", "ignore_public_acls": True}), {"account_id": ACCOUNT}, "fail"),
+    (Resource("aws_s3_account_public_access_block.a", "aws_s3_account_public_access_block",
+              {"ignore_public_acls": True}), {"providers_may_differ": True}, "error"),
+    (Resource("aws_s3_account_public_access_block.a", "aws_s3_account_public_access_block",
+              {"ignore_public_acls": True}), {}, "pass"),
+])
+def test_a_setting_not_surely_on_the_bucket_or_account_leaves_a_public_acl_unknown(setting, facts, expected):
+    acl = Resource("aws_s3_bucket_acl.pub", "aws_s3_bucket_acl", {"bucket": Unknown(), "acl": "public-read-write"},
+                   references={"bucket": ('aws_s3_bucket.b["pub"]',)})
+    inventory = Inventory("plan", "plan", [
+        Resource("aws_iam_user.auditor", "aws_iam_user", {"name": "auditor", "arn": USER, "path": "/"}),
+        Resource("aws_iam_access_key.auditor", "aws_iam_access_key", {"user": "auditor", "status": "Active"}),
+        *_buckets(), acl, setting], facts=facts)
+    status, message = verdict(inventory)
+    assert status == expected, message
+
+
+def test_a_bucket_setting_may_be_on_an_acls_bucket_that_cannot_be_placed():
+    acl = Resource("aws_s3_bucket_acl.a", "aws_s3_bucket_acl", {"bucket": Unknown(), "acl": "public-read-write"})
+    block = Resource("aws_s3_bucket_public_access_block.p", "aws_s3_bucket_public_access_block",
+                     {"bucket": "elsewhere", "ignore_public_acls": True})
+    assert verdict(account(acl, block))[0] == "error"

@@ -80,9 +80,9 @@ def _role_writer(inventory: Inventory, graph, user) -> tuple[str | None, str | N
     maybe = None
     for reached in assumable_roles(inventory, user):
         power = write_power(graph.role_policy_set(reached.role))
-        if power is None:
+        if power is None or isinstance(power, Unknown):
             granted, may_grant = resource_policies.resource_writer(inventory, reached.role)
-            power = granted or (Unknown(may_grant) if may_grant else None)
+            power = granted or power or (Unknown(may_grant) if may_grant else None)
         if power is None:
             continue
         via = f" (through {', '.join(reached.chain[:-1])})" if len(reached.chain) > 1 else ""
