@@ -1281,19 +1281,37 @@ def _resource_grant(applying: list[tuple[Statement, Compiled, bool | None, bool 
     return allowed - denied(caller.policies, request, worst) if allowed else allowed
 
 
-_COMPILED: dict[tuple[int, bool], tuple[Policy, list[Compiled]]] = {}  # by id: the policy is kept alive with it
-_COMPILED_MAX = 4096
+_SERVICE_KEYS = frozenset(key for key, _ in SERVICE_SOURCE_KEYS)
+
+
+def _for_services_only(statement: Statement) -> bool:
+    """Whether a condition of the statement needs a key only a service's request carries
+    (SERVICE_SOURCE_KEYS), so that it never applies to a user's own request: a condition on a
+    key the request lacks is false, but with a negated operator (StringNotEquals...), ...IfExists,
+    Null or ForAllValues (https://docs.aws.amazon.com/IAM/latest/UserGuide/
+    reference_policies_elements_condition_operators.html)."""
+    conditions = statement.conditions
+    if not isinstance(conditions, dict):
+        return False
+    for operator, keys in conditions.items():
+        name = operator.lower()
+        base = name.split(":")[-1]
+        if (isinstance(keys, dict) and any(k in _SERVICE_KEYS for k in keys) and not name.startswith("forallvalues:")
+                and not base.endswith("ifexists") and base != "null" and "not" not in base):
+            return True
+    return False
 
 
 def _compiled(policy: Policy, worst: bool) -> list[Compiled]:
-    """The policy's statements compiled, once for every caller a resource policy is judged for."""
-    found = _COMPILED.get((id(policy), worst))
-    if found is None or found[0] is not policy:
-        if len(_COMPILED) >= _COMPILED_MAX:
-            _COMPILED.clear()
-        found = _COMPILED[(id(policy), worst)] = (policy, [compile_statement(s, policy, worst)
-                                                           for s in policy.statements])
-    return found[1]
+    """The policy's statements compiled, once for every caller a resource policy is judged for
+    (kept on the policy, so they go with it)."""
+    cache = policy.__dict__.get("_compiled")
+    if cache is None:
+        cache = {}
+        object.__setattr__(policy, "_compiled", cache)  # not a field: equality and hash ignore it
+    if worst not in cache:
+        cache[worst] = [compile_statement(s, policy, worst) for s in policy.statements]
+    return cache[worst]
 
 
 def resource_write_power(policy: Policy, caller: Caller) -> str | Unknown | None:
@@ -1301,7 +1319,7 @@ def resource_write_power(policy: Policy, caller: Caller) -> str | Unknown | None
     some request context its key reaches (as write_power); None when it does not; Unknown when
     that depends on values known only after apply (a principal that may be the caller)."""
     named = [(s, _names_directly(s, caller)) for s in policy.statements]
-    if all(s.effect != "Allow" or who is False for s, who in named):
+    if all(s.effect != "Allow" or who is False or _for_services_only(s) for s, who in named):
         return None  # grants the caller nothing: spares evaluating it (most name services or others)
     past = [_past_boundary(s, caller) if caller.role and s.effect == "Allow" else None for s in policy.statements]
 

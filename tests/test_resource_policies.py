@@ -241,3 +241,18 @@ def test_a_bucket_setting_may_be_on_an_acls_bucket_that_cannot_be_placed():
     block = Resource("aws_s3_bucket_public_access_block.p", "aws_s3_bucket_public_access_block",
                      {"bucket": "elsewhere", "ignore_public_acls": True})
     assert verdict(account(acl, block))[0] == "error"
+
+
+@pytest.mark.parametrize("condition, expected", [
+    ({"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:*:t"}}, None),  # a user's own request has no aws:SourceArn
+    ({"ForAnyValue:StringEquals": {"aws:SourceAccount": ACCOUNT}}, None),
+    # a negated operator, ...IfExists, Null and ForAllValues hold when the key is absent (condition operators)
+    ({"StringNotEquals": {"aws:SourceAccount": "999999999999"}}, "write"),
+    ({"ArnNotLike": {"aws:SourceArn": "arn:aws:sns:*:*:t"}}, "write"),
+    ({"StringEqualsIfExists": {"aws:SourceAccount": "999999999999"}}, "write"),
+    ({"Null": {"aws:SourceArn": "true"}}, "write"),
+    ({"ForAllValues:StringEquals": {"aws:SourceOrgID": "o-1"}}, "write"),
+])
+def test_conditions_on_keys_only_a_service_request_carries(condition, expected):
+    power = resource_write_power(bucket_policy("*", "s3:PutObject", Condition=condition), user())
+    assert ("write" if power else None) == expected, power
