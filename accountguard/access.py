@@ -756,9 +756,10 @@ class AccessGraph:
 
     def leading_to_power(self) -> set[int]:
         """The roles (by id) whose sessions may do more than Read and List, by their policies, by
-        resource policies naming them, or by assuming others: found backwards from the roles with that power, so a verdict never
-        reads the trust policy of a role that leads nowhere. A view of the inventory: what it
-        cannot know only adds roles (an unknown policy may grant, an unknown trust may admit)."""
+        resource policies naming them, or by assuming others: found backwards from the roles with
+        that power, so a verdict never reads the trust policy of a role that leads nowhere. A view
+        of the inventory: what it cannot know only adds roles (an unknown policy may grant, an
+        unknown trust may admit)."""
         return self.inventory.derive("roles_leading_to_power", lambda _: self._leading_to_power())
 
     def _leading_to_power(self) -> set[int]:

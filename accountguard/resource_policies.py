@@ -246,7 +246,7 @@ def _kms_grant(inventory: Inventory, r: Resource) -> list[dict[str, Any]]:
 
 
 EVERY_USER = ("http://acs.amazonaws.com/groups/global/AllUsers",
-               "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
+              "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
 _ACL_ACTIONS = {"WRITE": ["s3:PutObject", "s3:DeleteObject"], "WRITE_ACP": ["s3:PutBucketAcl"],
                 "FULL_CONTROL": ["s3:PutObject", "s3:DeleteObject", "s3:PutBucketAcl"]}
 

@@ -172,7 +172,8 @@ resource "aws_iam_role" "reader" {
 resource "aws_iam_role_policy" "extra" {
   name   = "extra"
   role   = aws_iam_role.reader.id
-  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = var.extra_action, Resource = "*" }] })
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{
+    Effect = "Allow", Action = var.extra_action, Resource = "*" }] })
 }
 resource "aws_s3_bucket_policy" "uploads" {
   bucket = "uploads"

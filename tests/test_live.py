@@ -228,9 +228,10 @@ def _access_point_policy(boto):
 def _table_policy(actions):
     def seed(boto):
         dynamodb = boto.client("dynamodb", region_name="eu-west-1")
-        arn = dynamodb.create_table(TableName="orders", BillingMode="PAY_PER_REQUEST",
-                                    AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-                                    KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])["TableDescription"]["TableArn"]
+        table = dynamodb.create_table(TableName="orders", BillingMode="PAY_PER_REQUEST",
+                                      AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                                      KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+        arn = table["TableDescription"]["TableArn"]
         dynamodb.put_resource_policy(ResourceArn=arn, Policy=_granting(actions))
     return seed
 

@@ -96,7 +96,7 @@ def _bucket_acls(scan: Any, region: str) -> Listing:
 
 def _bucket_acl(scan: Any, bucket: str, region: str) -> list[dict[str, Any]]:
     """A bucket's ACL grants; where one is public, also the bucket's public access block, which may
-    make S3 ignore it (resource_policies._public_acls_ignored)."""
+    make S3 ignore it (resource_policies._acls_ignored)."""
     grants = scan.reader.call("s3", region, "GetBucketAcl", Bucket=bucket).get("Grants") or []
     if any((g.get("Grantee") or {}).get("URI") in EVERY_USER for g in grants):
         _public_access_block(scan, ACL_BLOCKS[1], f"{bucket}#public-access-block", region, "s3",
@@ -122,8 +122,8 @@ class _AclSource(PolicySource):
         """GetBucketAcl's grants as aws_s3_bucket_acl's access_control_policy (an unread ACL as its `acl`)."""
         if isinstance(found, Unknown):
             return {"bucket": name, "acl": found}
-        grants = [{"grantee": [{"uri": (g.get("Grantee") or {}).get("URI"), "type": (g.get("Grantee") or {}).get("Type")}],
-                   "permission": g.get("Permission")} for g in found]
+        grants = [{"grantee": [{"uri": grantee.get("URI"), "type": grantee.get("Type")}],
+                   "permission": g.get("Permission")} for g in found for grantee in [g.get("Grantee") or {}]]
         return {"bucket": name, "access_control_policy": [{"grant": grants}]}
 
 
