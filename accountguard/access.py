@@ -330,19 +330,23 @@ def names(inventory: Inventory, resource: Resource, attr: str, type_: str) -> tu
     return sorted(set(found)), unknown
 
 
-def _scp_reach(inventory: Inventory, attachment: Resource) -> Unknown | None:
-    """None when the attachment's target covers this account: the organization root
-    (r-...) or an account ID, taken to be this account (README: SCPs). An OU may or
-    may not hold it: Unknown."""
+def _scp_reach(inventory: Inventory, attachment: Resource) -> bool | Unknown:
+    """Whether the attachment's target holds this account: the organization root (r-...)
+    does; an account ID does when it is the input's account (`Inventory.account`), and
+    cannot be told when the input shows no single account; an OU may or may not hold it."""
     target = attachment.values.get("target_id")
-    if isinstance(target, str) and (target.startswith("r-") or target.isdigit()
-                                    or target in inventory.facts.get("scp_targets", ())):
-        return None
+    if isinstance(target, str) and (target.startswith("r-") or target in inventory.facts.get("scp_targets", ())):
+        return True
+    if isinstance(target, str) and target.isdigit():
+        if inventory.account is None:
+            return Unknown(f"{attachment.address} attaches to account {target}, and which account the input "
+                           f"runs in cannot be seen")
+        return target == inventory.account
     if isinstance(target, str):
         return Unknown(f"{attachment.address} attaches to {target}, and whether this account is in it "
                        f"cannot be seen")
     if inventory.referenced(attachment, "target_id", ["aws_organizations_organization"]):
-        return None  # a reference to the organization is taken as one to its root (README: SCPs)
+        return True  # a reference to the organization is taken as one to its root (README: SCPs)
     return Unknown(f"{attachment.address}.target_id is known only after apply")
 
 
@@ -624,8 +628,11 @@ class AccessGraph:
         for a in inventory.of_type("aws_organizations_policy_attachment"):
             if self.management or not _scp_applies(inventory, a):
                 continue
+            reach = _scp_reach(inventory, a)
+            if reach is False:
+                continue
             for policy in attached_scps(inventory, a):
-                self.scps.append(Grant(a.address, _scp_reach(inventory, a) or policy))
+                self.scps.append(Grant(a.address, reach if isinstance(reach, Unknown) else policy))
         self.boundary_of: dict[str, Policy | Unknown | None] = {}
         self._role_sets: dict[int, PolicySet] = {}  # made when a control asks: only roles' controls read roles
         self._edges: dict[int, list[tuple[Resource, bool | None, str]]] = {}
