@@ -6,6 +6,7 @@ an explicit Deny wins (https://docs.aws.amazon.com/IAM/latest/UserGuide/referenc
 Variations of the bucket policy in the plan of examples/trail-bucket-source-arn-prefix
 (prefix trails, account 123456789012, eu-west-1, trail account-trail)."""
 import json
+from dataclasses import replace
 
 import pytest
 from conftest import TRAIL_BUCKET_TF
@@ -13,7 +14,9 @@ from test_controls import change_of, judge
 
 from accountguard.controls import REGISTRY
 from accountguard.engine import evaluate
+from accountguard.model import Change, Inventory, Resource
 from accountguard.sources.hcl import load_directory
+from accountguard.sources.plan import inventory_from_plan
 
 POLICY = "module.trail.aws_s3_bucket_policy.logs[0]"
 BUCKET = "arn:aws:s3:::account-trail-logs-123456789012"
@@ -105,16 +108,44 @@ def test_a_resource_known_only_after_apply_is_an_error_saying_how_to_write_it(tm
     assert "arn:aws:s3:::${aws_s3_bucket.x.bucket}/AWSLogs/" in result.findings[0].message
 
 
-def test_a_requester_pays_bucket_fails(plan_json):
-    plan = plan_json("trail-bucket-source-arn-prefix")
-    plan["resource_changes"].append({
-        "address": "aws_s3_bucket_request_payment_configuration.logs", "mode": "managed",
-        "type": "aws_s3_bucket_request_payment_configuration", "name": "logs",
-        "change": {"actions": ["create"], "before": None,
-                   "after": {"bucket": "account-trail-logs-123456789012", "payer": "Requester"},
-                   "after_unknown": {}}})
-    result = judge(plan, "AG_TRAIL_1")
-    assert result.status.value == "fail" and "Requester Pays" in result.findings[0].message
+def test_each_requester_pays_bucket_fails_its_trail(plan_json):
+    messages = {f.subject: f.message for f in judge(plan_json("trail-bucket-requester-pays"), "AG_TRAIL_1").findings}
+    assert ("aws_s3_bucket_request_payment_configuration.trail_logs makes it Requester Pays"
+            in messages["module.trail.aws_cloudtrail.this"])
+    assert "its request_payer makes it Requester Pays" in messages["aws_cloudtrail.payer_argument"]
+
+
+PAYMENT = "aws_s3_bucket_request_payment_configuration.logs"
+
+
+def _payer_from_state(plan_json, *, before=(), after=(), changes=()):
+    """The plan of trail-bucket-source-arn-prefix with its bucket's prior state showing
+    Requester, which the configuration does not write (moto keeps no request payment setting,
+    so no real plan can hold this state)."""
+    inventory = inventory_from_plan(plan_json("trail-bucket-source-arn-prefix"), "plan")
+    bucket, = (r for r in inventory.resources if r.address == "module.trail.aws_s3_bucket.logs")
+    assert "request_payer" not in bucket.configured
+    resources = [replace(r, values={**r.values, "request_payer": "Requester"}) if r is bucket else r
+                 for r in inventory.resources]
+    return Inventory("plan", "plan", [*resources, *after], before=Inventory("before", "plan", before),
+                     changes=changes)
+
+
+def _payment(payer):
+    return Resource(PAYMENT, "aws_s3_bucket_request_payment_configuration",
+                    {"bucket": "account-trail-logs-123456789012", "payer": payer},
+                    references={"bucket": ("module.trail.aws_s3_bucket.logs",)})
+
+
+@pytest.mark.parametrize("case, expected", [
+    ({}, "fail"),  # Requester Pays outside Terraform: the apply leaves it so
+    ({"after": [_payment("BucketOwner")]}, "pass"),  # the payment resource the plan keeps sets the payer
+    ({"before": [_payment("Requester")],  # destroyed, it "resets the bucket's payer to the S3 default"
+      "changes": [Change(PAYMENT, "aws_s3_bucket_request_payment_configuration", ("delete",))]}, "pass"),
+])
+def test_a_payer_only_the_state_shows_gives_way_to_the_payment_resource(plan_json, case, expected):
+    result, = evaluate(_payer_from_state(plan_json, **case), None, [REGISTRY["AG_TRAIL_1"]])
+    assert result.status.value == expected, [f.message for f in result.findings]
 
 
 def test_each_refusing_bucket_fails_its_trail_for_its_reason(plan_json):

@@ -57,6 +57,7 @@ def trail_gaps(trail: Resource) -> tuple[list[str], list[str]]:
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 BUCKET_TYPES = ("aws_s3_bucket",)
+PAYMENT = "aws_s3_bucket_request_payment_configuration"
 # Account IDs a bucket policy names for CloudTrail: in an object key (AWSLogs/ID/) or a trail's ARN.
 _NAMED_ACCOUNT = re.compile(r"AWSLogs/(?:o-[a-z0-9]+/)?(\d{12})\b|:cloudtrail:[a-z0-9-]*:(\d{12}):trail/")
 _PROBE_REGIONS = ("us-east-1", "ap-southeast-2")  # where a multi-region trail also writes from
@@ -238,8 +239,21 @@ def _has_unknown_resource(policy: Policy) -> bool:
 
 
 def _payer(inventory: Inventory, bucket: Resource) -> str | Unknown | None:
-    """A Requester Pays bucket takes no CloudTrail logs (create-s3-bucket-policy-for-cloudtrail.html)."""
-    for config, certain in _bucket_configurations(inventory, "aws_s3_bucket_request_payment_configuration", bucket):
+    """A Requester Pays bucket takes no CloudTrail logs (create-s3-bucket-policy-for-cloudtrail.html),
+    made so by its own resource or by the bucket's deprecated request_payer, which the provider still
+    sends; left unset, S3's default is the bucket owner paying. A payer only the prior state shows
+    gives way to a payment resource of the bucket the plan keeps or destroys (which resets it)."""
+    configs = list(_bucket_configurations(inventory, PAYMENT, bucket))
+    payer = None if bucket.left_unset("request_payer") else bucket.values.get("request_payer")
+    if bucket.configured is not None and "request_payer" not in bucket.configured \
+            and (any(certain for _, certain in configs) or _payment_destroyed(inventory, bucket)):
+        payer = None
+    if payer == "Requester":
+        return (f"cannot deliver to its bucket {bucket.address}: its request_payer makes it Requester Pays, "
+                "which CloudTrail does not deliver to")
+    if isinstance(payer, Unknown):
+        return Unknown(f"whether {bucket.address} is Requester Pays (request_payer) is known only after apply")
+    for config, certain in configs:
         payer = config.values.get("payer")
         if payer == "Requester" and certain:
             return (f"cannot deliver to its bucket {bucket.address}: {config.address} makes it Requester Pays, "
@@ -247,6 +261,15 @@ def _payer(inventory: Inventory, bucket: Resource) -> str | Unknown | None:
         if isinstance(payer, Unknown) or payer == "Requester":
             return Unknown(f"whether {config.address} makes {bucket.address} Requester Pays is known only after apply")
     return None
+
+
+def _payment_destroyed(inventory: Inventory, bucket: Resource) -> bool:
+    """Whether the plan destroys a request payment configuration of the bucket, which sets its
+    payer back to the bucket owner (the provider's documentation of the resource)."""
+    destroyed = {c.address for c in inventory.changes if c.type == PAYMENT and "delete" in c.actions}
+    return inventory.before is not None and any(
+        config.address in destroyed and config.values.get("bucket") == bucket.values.get("bucket")
+        for config in inventory.before.of_type(PAYMENT))
 
 
 def _bucket_configurations(inventory: Inventory, type_: str, bucket: Resource):
@@ -333,6 +356,8 @@ TRAIL_DEFAULTS = {
     "aws_cloudtrail.is_organization_trail": "false (provider: \"Defaults to false\")",
     "aws_s3_bucket.policy": "no bucket policy, which lets no AWS service principal in "
                             "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html)",
+    "aws_s3_bucket.request_payer": "the bucket owner pays, S3's default "
+                                   "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/RequesterPaysBuckets.html)",
 }
 
 
