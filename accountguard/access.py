@@ -12,7 +12,7 @@ from typing import Any
 from .iam import (ANY, MAYBE, Caller, NamedPrincipal, Policy, PolicyError, PolicySet, allows_only, assumable,
                   denies_uncertain, parse_policy, refused_policy, service_context, service_may, write_power)
 from .managed_policies import managed_policy, managed_policy_name
-from .model import SENSITIVE, Inventory, RenderedJSON, Resource, Unknown, Untraced, arn_account
+from .model import ORGANIZATIONS, SENSITIVE, Inventory, RenderedJSON, Resource, Unknown, Untraced, arn_account
 
 POLICY_RESOURCES = {  # type -> attribute holding the document
     "aws_iam_policy": "policy",
@@ -392,9 +392,16 @@ def iam_made_elsewhere(inventory: Inventory) -> list[tuple[str, str]]:
 def management_account(inventory: Inventory) -> str:
     """The resource showing that a plan runs in its organization's management account, or "":
     only the management account creates the organization (it becomes it) or member accounts
-    (CreateOrganization, CreateAccount), and SCPs never restrict its users and roles."""
-    return next((r.address for type_ in ("aws_organizations_organization", "aws_organizations_account")
+    (CreateOrganization, CreateAccount), and SCPs never restrict its users and roles. So does
+    an Organizations ARN (arn:aws:organizations::MANAGEMENT:...) or `master_account_id` naming
+    the input's own account."""
+    made = next((r.address for type_ in ("aws_organizations_organization", "aws_organizations_account")
                  for r in inventory.of_type(type_) if r.mode == "managed"), "")
+    own = inventory.account
+    if made or own is None:
+        return made
+    return next((r.address for r in inventory.resources if r.type.startswith(ORGANIZATIONS)
+                 and own in (arn_account(dict.get(r.values, "arn")), dict.get(r.values, "master_account_id"))), "")
 
 
 def _scp_applies(inventory: Inventory, attachment: Resource) -> bool:
@@ -527,22 +534,34 @@ def _target(inventory: Inventory, attachment: Resource) -> str | None:
     return found[0].address if len(found) == 1 else None
 
 
+def created(inventory: Inventory) -> frozenset[str]:
+    """The addresses a plan creates an object at (replacements included); as a derived view."""
+    return inventory.derive("created", lambda i: frozenset(c.address for c in i.changes if "create" in c.actions))
+
+
+def _attachments_by_target(inventory: Inventory) -> dict[str, list[Resource]]:
+    """The managed SCP attachments of each target _target can tell."""
+    found: dict[str, list[Resource]] = defaultdict(list)
+    for attachment in inventory.of_type("aws_organizations_policy_attachment"):
+        target = _target(inventory, attachment) if attachment.mode == "managed" else None
+        if target is not None:
+            found[target].append(attachment)
+    return found
+
+
 def _crowded(inventory: Inventory, attachment: Resource) -> str:
     """Why AttachPolicy may refuse this attachment, or "": a target holds at most five SCPs,
     FullAWSAccess (attached to every root, OU and account by default) among them unless
     this input attaches it itself. Which of the attachments created together get a place
     cannot be told (Terraform makes them in parallel); one already made keeps its own."""
     if inventory.kind == "live" or attachment.mode != "managed" or (
-            inventory.kind == "plan" and not any(c.address == attachment.address and "create" in c.actions
-                                                 for c in inventory.changes)):
+            inventory.kind == "plan" and attachment.address not in created(inventory)):
         return ""
     target = _target(inventory, attachment)
     if target is None:
         return ""  # where it is cannot be told: the callers say so
     scps, full_access = 0, False
-    for other in inventory.of_type("aws_organizations_policy_attachment"):
-        if other.mode != "managed" or _target(inventory, other) != target:
-            continue
+    for other in inventory.derive("attachments_by_target", _attachments_by_target).get(target, ()):
         link = inventory.link(other, "policy_id", "aws_organizations_policy")
         full_access |= FULL_AWS_ACCESS in link.outside
         scps += bool(_scps(inventory, other) or link.outside or link.unknown)  # an ID outside may be an SCP's

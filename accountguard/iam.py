@@ -711,8 +711,10 @@ def _statements(policies: Iterable[Policy | Unknown | None], worst: bool, effect
     return [c for p in policies if isinstance(p, Policy) for c in compiled(p, worst, effect)]
 
 
+@functools.lru_cache(maxsize=4096)
 def denied(policies: PolicySet, context: Context, worst: bool) -> ActionSet:
-    """What an explicit Deny surely refuses in `context`, on every resource."""
+    """What an explicit Deny surely refuses in `context`, on every resource (cached: the
+    guardrails of AG_ORG_1 and the checks of one user ask it of the same requests)."""
     if not worst and policies.unknowns():
         return EVERYTHING  # an unreadable policy may deny anything
     return ActionSet.union(c.actions for c in _statements(list(policies.identity) + list(policies.scps)
@@ -1312,6 +1314,31 @@ def _compiled(policy: Policy, worst: bool) -> list[Compiled]:
     if worst not in cache:
         cache[worst] = [compile_statement(s, policy, worst) for s in policy.statements]
     return cache[worst]
+
+
+def named_principals(policy: Policy) -> frozenset[str] | None:
+    """The principals (lower-case ARNs) through which the policy's Allows can name a caller
+    directly, for an index of resource policies by principal; None when one may name any
+    caller (`*`, a NotPrincipal, a value known only after apply). An account principal
+    names none directly, and an Allow only a service's request meets names nobody."""
+    found: set[str] = set()
+    for statement in policy.statements:
+        if statement.effect != "Allow" or _for_services_only(statement):
+            continue
+        principals = statement.principals
+        if statement.not_principals is not None or principals == "*" or _unknown(principals):
+            return None
+        for kind, identifiers in principals or ():
+            if kind != "AWS":
+                continue
+            if _unknown(identifiers):
+                return None
+            for identifier in identifiers:
+                if _unknown(identifier) or identifier == "*":
+                    return None
+                if not _ACCOUNT_PRINCIPAL.fullmatch(str(identifier)):
+                    found.add(str(identifier).lower())
+    return frozenset(found)
 
 
 def resource_write_power(policy: Policy, caller: Caller) -> str | Unknown | None:

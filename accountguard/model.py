@@ -304,6 +304,11 @@ _NAMED_ACCOUNTS = re.compile(r"\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):|
                              r'|(?<![\w+.-])"?(\d{12})"?(?![\w.-])')
 
 
+# Organizations' resources say nothing of the input's own account: their ARNs name the management
+# account (arn:aws:organizations::MANAGEMENT:...), their IDs the accounts a policy is attached to.
+ORGANIZATIONS = "aws_organizations_"
+
+
 def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value
@@ -342,6 +347,8 @@ def _own_accounts(resource: Resource) -> set[str]:
     if resource.type == "aws_caller_identity" and resource.mode == "data":
         found = dict.get(resource.values, "account_id")
         return {found} if isinstance(found, str) and re.fullmatch(r"\d{12}", found) else set()
+    if resource.type.startswith(ORGANIZATIONS):
+        return set()
     account = arn_account(dict.get(resource.values, "arn")) if resource.mode == "managed" else None
     if account is None:
         return set()
@@ -403,7 +410,7 @@ class Inventory:
                 found = set()
             else:
                 found = set().union(*(_own_accounts(r) for r in self.resources)) or {
-                    a for r in self.resources for text in _strings(r.values)
+                    a for r in self.resources if not r.type.startswith(ORGANIZATIONS) for text in _strings(r.values)
                     for m in _NAMED_ACCOUNTS.finditer(text) for a in m.groups() if a}
             self._derived["account"] = next(iter(found)) if len(found) == 1 else None
         return self._derived["account"]

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .access import PRINCIPAL_KINDS, _caller, access_graph, key_policy, policy_of, principal_arn, topic_policy
-from .iam import NamedPrincipal, Policy, PolicyError, parse_policy, resource_write_power
+from .iam import (NamedPrincipal, Policy, PolicyError, named_principals, parse_policy, resource_write_power,
+                  wildcard_match)
 from .model import SENSITIVE, Inventory, Resource, Unknown
 
 POLICY_ATTRIBUTES = frozenset({"policy", "access_policy", "access_policies", "resource_policy", "policy_document",
@@ -386,6 +387,33 @@ def resource_policies(inventory: Inventory) -> list[ResourcePolicy]:
     return found
 
 
+class PolicyIndex:
+    """The resource policies by the principals they name (iam.named_principals), so that a
+    caller is judged only against those that can name it: in an input stamping out one
+    baseline per team, each user's against its own team's, not every team's."""
+
+    def __init__(self, inventory: Inventory) -> None:
+        self.policies = inventory.derive("resource_policies", resource_policies)
+        self.anyone: list[int] = []  # positions of those that may name any caller
+        self.by_name: dict[str, list[tuple[str, int]]] = {}  # an ARN's last part -> (ARN, position)
+        for position, found in enumerate(self.policies):
+            named = named_principals(found.policy) if isinstance(found.policy, Policy) else None
+            if named is None:
+                self.anyone.append(position)
+            for arn in named or ():
+                self.by_name.setdefault(arn.rsplit("/", 1)[-1], []).append((arn, position))
+
+    def naming(self, patterns: tuple[str, ...]) -> list[ResourcePolicy]:
+        """Those that may name a caller whose ARNs are `patterns` (fnmatch, as Caller's), in order."""
+        found = set(self.anyone)
+        for pattern in (p.lower() for p in patterns):
+            tail = pattern.rsplit("/", 1)[-1]
+            literal = "/" in pattern and not any(c in tail for c in "*?")  # a match ends in "/" + tail
+            candidates = self.by_name.get(tail, ()) if literal else (e for n in self.by_name.values() for e in n)
+            found.update(position for arn, position in candidates if wildcard_match(arn, pattern))
+        return [self.policies[position] for position in sorted(found)]
+
+
 def resource_writer(inventory: Inventory, principal: Resource) -> tuple[str | None, str | None]:
     """Why resource policies surely let the user or role change the account on their own
     (first), or may (second)."""
@@ -394,7 +422,7 @@ def resource_writer(inventory: Inventory, principal: Resource) -> tuple[str | No
     policies = graph.policy_set(principal.values["name"]) if kind == "user" else graph.role_policy_set(principal)
     caller = _caller(inventory, principal, kind, policies)
     maybe = None
-    for found in inventory.derive("resource_policies", resource_policies):
+    for found in inventory.derive("resource_policy_index", PolicyIndex).naming(caller.arns):
         if isinstance(found.policy, Unknown):
             maybe = maybe or f"the policy of {found.address} cannot be read ({found.policy.why}), and may grant it"
             continue

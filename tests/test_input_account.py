@@ -8,8 +8,10 @@ import textwrap
 
 import pytest
 
+from accountguard.controls import REGISTRY
 from accountguard.engine import evaluate
 from accountguard.sources.hcl import load_directory
+from accountguard.sources.plan import inventory_from_plan
 
 AUDITOR = """
 resource "aws_iam_user" "auditor" {
@@ -83,3 +85,64 @@ resource "aws_kms_key" "k" {
 }
 """
     assert key_verdict(tmp_path, PROVIDER, partner) == (None, "error")
+
+
+ADMIN_KEY = """
+resource "aws_iam_user" "ci" {
+  name = "ci"
+}
+resource "aws_iam_user_policy_attachment" "ci" {
+  user       = aws_iam_user.ci.name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+resource "aws_iam_access_key" "ci" {
+  user = aws_iam_user.ci.name
+}
+"""
+# Quarantining an account: "If you attach the policy directly to an account, it affects only that
+# account" (https://docs.aws.amazon.com/organizations/latest/APIReference/API_AttachPolicy.html).
+DENY_ALL_SCP = """
+resource "aws_organizations_policy" "quarantine" {
+  name    = "quarantine"
+  type    = "SERVICE_CONTROL_POLICY"
+  content = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Deny", Action = "*", Resource = "*" }] })
+}
+resource "aws_organizations_policy_attachment" "quarantined" {
+  policy_id = aws_organizations_policy.quarantine.id
+  target_id = "TARGET"
+}
+"""
+OWN_KEY = """
+resource "aws_kms_key" "k" {
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{
+    Effect = "Allow", Action = "kms:*", Resource = "*", Principal = { AWS = "arn:aws:iam::123456789012:root" } }] })
+}
+"""
+
+
+@pytest.mark.parametrize("target, extra, account, expected", [
+    # the target is the only account named, and it is not evidence of the input's own
+    ("210987654321", "", None, "error"),
+    ("210987654321", OWN_KEY, "123456789012", "fail"),  # another account's SCP holds nobody here
+    ("123456789012", OWN_KEY, "123456789012", "pass"),  # its own: every action denied, the key only reads
+], ids=["only the target named", "another account's", "its own account's"])
+def test_an_scp_attached_to_an_account_holds_only_that_account(tmp_path, target, extra, account, expected):
+    assert key_verdict(tmp_path, PROVIDER, ADMIN_KEY, DENY_ALL_SCP.replace("TARGET", target), extra) \
+        == (account, expected)
+
+
+def test_an_organizations_arn_of_its_own_account_shows_the_management_account(plan_json):
+    """An organization made outside this configuration: its policies' ARNs name the management
+    account (arn:aws:organizations::MANAGEMENT:policy/...), here the account the users' ARNs
+    show, whose users "SCPs don't affect"
+    (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html).
+    The real plan of change mfa-moved-to-scp, without the organization and account it manages."""
+    plan = plan_json("changes/mfa-moved-to-scp")
+    made_here = ("aws_organizations_organization", "aws_organizations_account")
+    plan["resource_changes"] = [c for c in plan["resource_changes"] if c["type"] not in made_here]
+    state = plan["prior_state"]["values"]["root_module"]
+    state["resources"] = [r for r in state["resources"] if r["type"] not in made_here]
+    inventory = inventory_from_plan(plan, "plan")
+    result, = evaluate(inventory, None, [REGISTRY["AG_MFA_2"]])
+    assert inventory.account == "123456789012" and result.status.value == "fail"
+    assert all("management account" in f.message for f in result.findings)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from ..access import FULL_AWS_ACCESS, attached_scps
+from ..access import FULL_AWS_ACCESS, attached_scps, created
 from ..config import Config
 from ..iam import ActionSet, Context, Policy, PolicySet, action_set, compiled, deny_gap
 from ..model import Error, Fail, Inventory, Pass, Resource, Status, Unknown, Verdict
@@ -92,7 +92,6 @@ class Organization:
         self.attachments = inventory.of_type(ATTACHMENT)
         self.attached: dict[Node, list[Held]] = defaultdict(list)
         self.unplaced: list[tuple[Held, str]] = []  # attached where cannot be told, and why
-        self.created = {c.address for c in inventory.changes if "create" in c.actions}
         self.unassigned: dict[tuple[str, str], Unknown] = {}  # (address, attribute) AWS assigned before this plan
         for attachment in self.attachments:
             self._attach(attachment, "target_id", self._policies(attachment))
@@ -199,7 +198,7 @@ class Organization:
         if not resource.left_unset(attr):
             return resource.values.get(attr)
         value = dict.get(resource.values, attr)  # left_unset noted the read: AWS's default, or unknown below
-        if isinstance(value, Unknown) and self.inventory.kind == "plan" and resource.address not in self.created:
+        if isinstance(value, Unknown) and self.inventory.kind == "plan" and resource.address not in created(self.inventory):
             unknown = Unknown(f"{resource.address}.{attr} is known only after apply, and this plan does not "
                               f"create {resource.address}")
             self.unassigned.setdefault((resource.address, attr), unknown)
