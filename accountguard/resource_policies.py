@@ -392,8 +392,8 @@ class PolicyIndex:
     caller is judged only against those that can name it: in an input stamping out one
     baseline per team, each user's against its own team's, not every team's."""
 
-    def __init__(self, inventory: Inventory) -> None:
-        self.policies = inventory.derive("resource_policies", resource_policies)
+    def __init__(self, policies: list[ResourcePolicy]) -> None:
+        self.policies = policies
         self.anyone: list[int] = []  # positions of those that may name any caller
         self.by_name: dict[str, list[tuple[str, int]]] = {}  # an ARN's last part -> (ARN, position)
         for position, found in enumerate(self.policies):
@@ -422,7 +422,9 @@ def resource_writer(inventory: Inventory, principal: Resource) -> tuple[str | No
     policies = graph.policy_set(principal.values["name"]) if kind == "user" else graph.role_policy_set(principal)
     caller = _caller(inventory, principal, kind, policies)
     maybe = None
-    for found in inventory.derive("resource_policy_index", PolicyIndex).naming(caller.arns):
+    index = inventory.derive("resource_policy_index", lambda i: PolicyIndex(i.derive("resource_policies",
+                                                                                     resource_policies)))
+    for found in index.naming(caller.arns):
         if isinstance(found.policy, Unknown):
             maybe = maybe or f"the policy of {found.address} cannot be read ({found.policy.why}), and may grant it"
             continue

@@ -9,9 +9,9 @@ import pytest
 from accountguard.access import render_policy_document
 from accountguard.config import Config
 from accountguard.controls.keys import no_writer_keys
-from accountguard.iam import Caller, PolicySet, parse_policy, resource_write_power
+from accountguard.iam import Caller, NamedPrincipal, PolicySet, parse_policy, resource_write_power
 from accountguard.model import Inventory, Resource, Unknown
-from accountguard.resource_policies import resource_policies
+from accountguard.resource_policies import PolicyIndex, ResourcePolicy, resource_policies
 
 ACCOUNT = "111122223333"
 USER = f"arn:aws:iam::{ACCOUNT}:user/auditor"
@@ -256,3 +256,27 @@ def test_a_bucket_setting_may_be_on_an_acls_bucket_that_cannot_be_placed():
 def test_conditions_on_keys_only_a_service_request_carries(condition, expected):
     power = resource_write_power(bucket_policy("*", "s3:PutObject", Condition=condition), user())
     assert ("write" if power else None) == expected, power
+
+
+PRINCIPALS = ["*", {"AWS": "*"}, {"AWS": USER}, {"AWS": USER.upper()}, {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+              {"AWS": ACCOUNT}, {"AWS": "arn:aws:iam::999999999999:user/auditor"}, {"AWS": [USER, ROLE]},
+              {"AWS": ROLE}, {"AWS": f"arn:aws:sts::{ACCOUNT}:assumed-role/reader/session"},
+              {"AWS": "arn:aws:iam::111122223333:user/ops/auditor"}, {"Service": "s3.amazonaws.com"},
+              {"AWS": Unknown()}, {"AWS": [NamedPrincipal(arn="arn:aws:iam::*:user/auditor")]}]
+
+
+@pytest.mark.parametrize("caller", [user(), user(account=None), role()], ids=["user", "user, account unknown", "role"])
+def test_the_policy_index_leaves_out_only_policies_that_grant_the_caller_nothing(caller):
+    """Each principal as Principal and as NotPrincipal, with and without a condition only a
+    service's request meets: a policy the index does not offer the caller grants it nothing."""
+    policies = []
+    for principal in PRINCIPALS:
+        for element in ("Principal", "NotPrincipal"):
+            for extra in ({}, {"Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:*:t"}}}):
+                policies.append(parse_policy({"Statement": [{"Effect": "Allow", element: principal,
+                                                             "Action": "s3:PutObject", "Resource": "*", **extra}]},
+                                             f"{element} {principal!r} {extra}"))
+    offered = {id(p.policy) for p in PolicyIndex([ResourcePolicy(p.name, p) for p in policies]).naming(caller.arns)}
+    granting = [p for p in policies if resource_write_power(p, caller) is not None]
+    assert granting and all(id(p) in offered for p in granting)
+    assert len(offered) < len(policies)  # it does leave some out
