@@ -9,8 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .iam import (ANY, MAYBE, Caller, NamedPrincipal, Policy, PolicyError, PolicySet, allows_only, assumable,
-                  denies_uncertain, parse_policy, refused_policy, service_context, service_may, write_power)
+from .iam import (ANY, MAYBE, Caller, NamedPrincipal, Policy, PolicyError, PolicySet, admits_iam_principals,
+                  allows_only, assumable, denies_uncertain, parse_policy, refused_policy, service_context, service_may, write_power)
 from .managed_policies import managed_policy, managed_policy_name
 from .model import ORGANIZATIONS, SENSITIVE, Inventory, RenderedJSON, Resource, Unknown, Untraced, arn_account
 
@@ -656,6 +656,7 @@ class AccessGraph:
         self._role_sets: dict[int, PolicySet] = {}  # made when a control asks: only roles' controls read roles
         self._edges: dict[int, list[tuple[Resource, bool | None, str]]] = {}
         self._trusts: dict[int, Policy | Unknown] = {}
+        self._assumable_leading: list[Resource] | None = None
         for user in self.users:
             name = user.values.get("name")
             if isinstance(name, str):
@@ -796,11 +797,25 @@ class AccessGraph:
         found = {id(r) for r in leading}
         while leading:
             target = leading.pop()
+            if not self._admits_iam(target):
+                continue
             for role in self.roles:
                 if id(role) not in found and _may_assume(self, target, _caller(self.inventory, role, "role", self.role_policy_set(role))):
                     found.add(id(role))
                     leading.append(role)
         return found
+
+    def _admits_iam(self, role: Resource) -> bool:
+        trust = self.trust_of(role)
+        return isinstance(trust, Unknown) or admits_iam_principals(trust)
+
+    def assumable_leading(self) -> list[Resource]:
+        """The roles leading to power that a user or role may assume at all (their trust
+        policy may name an IAM principal): what `_assumable_by` judges each caller against."""
+        if self._assumable_leading is None:
+            leading = self.leading_to_power()
+            self._assumable_leading = [r for r in self.roles if id(r) in leading and self._admits_iam(r)]
+        return self._assumable_leading
 
     def edges_of(self, role: Resource) -> list[tuple[Resource, bool | None, str]]:
         """The roles a session of `role` may assume (computed once per role)."""
@@ -893,10 +908,7 @@ def _assumable_by(inventory: Inventory, caller: Caller) -> list[tuple[Resource, 
     """The roles managed here that lead to power and `caller` may assume (True or MAYBE), and why."""
     found = []
     graph = access_graph(inventory)
-    leading = graph.leading_to_power()
-    for role in graph.roles:
-        if id(role) not in leading:
-            continue
+    for role in graph.assumable_leading():
         trust = graph.trust_of(role)
         arn = dict.get(role.values, "arn")
         if isinstance(trust, Unknown):

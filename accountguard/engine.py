@@ -3,6 +3,7 @@ says nothing, is an error, never a pass. A plan that changes an account is
 judged before and after the change (regressions.py)."""
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 
 from .config import Config
@@ -15,7 +16,8 @@ MODE_OF_KIND = {"plan": "P", "hcl": "H", "live": "L"}
 KIND_NAMES = {"P": "a Terraform plan", "H": "a .tf directory", "L": "a live account"}
 
 
-def _judge(control: Control, inventory: Inventory, config: Config) -> list[Finding]:
+def _judge(control: Control, inventory: Inventory, config: Config, record: bool = False) -> list[Finding]:
+    """The control's findings; with `record`, each with the attributes its verdict read."""
     account = inventory.facts.get("account_subject", "account")  # account:<id> for a live account
 
     def finding(status: Status, subject: str, message: str) -> Finding:
@@ -35,7 +37,7 @@ def _judge(control: Control, inventory: Inventory, config: Config) -> list[Findi
     if not_evaluated:
         return not_evaluated
     try:
-        with inventory.recording() as looked_for, reading() as reads:
+        with inventory.recording() as looked_for, reading() if record else nullcontext([]) as reads:
             verdicts, rests_on, start = [], [], 0
             for verdict in control.judge(inventory, config):
                 verdicts.append(verdict)

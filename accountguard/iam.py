@@ -702,6 +702,14 @@ class PolicySet:
     boundary: Policy | Unknown | None = None
     scps: tuple[Policy | Unknown, ...] = ()
 
+    def __hash__(self) -> int:
+        """Hashed once: a set is a cache key of every evaluation, and may hold hundreds of SCPs."""
+        found = self.__dict__.get("_hash")
+        if found is None:
+            found = hash((self.identity, self.boundary, self.scps))
+            object.__setattr__(self, "_hash", found)  # not a field: equality ignores it
+        return found
+
     def unknowns(self) -> list[Unknown]:
         every = list(self.identity) + list(self.scps) + ([self.boundary] if self.boundary is not None else [])
         return [p for p in every if isinstance(p, Unknown)]
@@ -1153,6 +1161,21 @@ def may_assume(trust: Policy, caller: Caller, role_arn: str | None, context: Con
     if denial is MAYBE:
         return MAYBE, why + ", unless a Deny that depends on what is known only after apply refuses it"
     return allowed, why
+
+
+@functools.lru_cache(maxsize=16384)
+def admits_iam_principals(trust: Policy) -> bool:
+    """Whether a trust policy's Allows may name an IAM user or role at all (an AWS principal,
+    `*`, a NotPrincipal, a value known only after apply): one naming only services or identity
+    providers lets no user or role assume it, whoever asks (as `assumable` finds for each)."""
+    for statement in trust.statements:
+        if statement.effect != "Allow":
+            continue
+        principals = statement.principals
+        if statement.not_principals is not None or principals == "*" or _unknown(principals) \
+                or any(kind == "AWS" for kind, _ in principals or ()):
+            return True
+    return False
 
 
 def assumable(trust: Policy, caller: Caller, role_arn: str | None) -> tuple[bool | None, str]:

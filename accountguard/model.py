@@ -137,7 +137,8 @@ _READS: contextvars.ContextVar[list[Read] | None] = contextvars.ContextVar("acco
 @contextmanager
 def reading() -> Iterator[list[Read]]:
     """Every attribute of every resource read while the block runs, in order (the
-    engine attaches them to each verdict, tests/test_pass_provenance.py judges them)."""
+    engine attaches them to each verdict when asked, tests/test_pass_provenance.py judges
+    them). Only tests ask: in a large input the record is many times the input's size."""
     reads: list[Read] = []
     token = _READS.set(reads)
     try:
@@ -432,14 +433,19 @@ class Inventory:
             self._looked_for.update(types)
 
     def derive(self, key: str, build: Callable[[Inventory], Any]) -> Any:
-        """Compute a view of the inventory once (e.g. who gets which policy)."""
-        if key not in self._derived:
-            with self.recording() as types, reading() as reads:
-                self._derived[key] = build(self)
-            self._derived_types[key] = types
-            self._derived_reads[key] = [Read(r.address, r.kind, r.attr, r.found, r.view or key) for r in reads]
-        self._look(self._derived_types[key])
+        """Compute a view of the inventory once (e.g. who gets which policy); built again
+        while reads are recorded, if it was built without, so that its reads are known."""
         reads = _READS.get()
+        if key not in self._derived or (reads is not None and key not in self._derived_reads):
+            with self.recording() as types:
+                if reads is None:
+                    self._derived[key] = build(self)
+                else:
+                    with reading() as own:
+                        self._derived[key] = build(self)
+                    self._derived_reads[key] = [Read(r.address, r.kind, r.attr, r.found, r.view or key) for r in own]
+            self._derived_types[key] = types
+        self._look(self._derived_types[key])
         if reads is not None:
             reads.extend(self._derived_reads[key])
         return self._derived[key]

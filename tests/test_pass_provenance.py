@@ -22,7 +22,7 @@ def _problems(inventory) -> list[str]:
     problems = []
     for control in all_controls():
         read_so_far = []
-        for finding in _judge(control, inventory, Config()):
+        for finding in _judge(control, inventory, Config(), record=True):
             read_so_far += finding.reads
             if finding.status is not Status.PASS:
                 continue
@@ -57,6 +57,6 @@ def test_the_record_sees_an_unknown_a_pass_would_rest_on():
     """The record is not empty by construction: a key whose user and policies are read."""
     inventory = load_plan(FIXTURES / "admin-access-key.json")
     (control,) = [c for c in all_controls() if c.id == "AG_KEY_1"]
-    reads = [r for f in _judge(control, inventory, Config()) for r in f.reads]
+    reads = [r for f in _judge(control, inventory, Config(), record=True) for r in f.reads]
     assert {("aws_iam_access_key", "status"), ("aws_iam_access_key", "user")} <= {(r.kind, r.attr) for r in reads}
     assert any(r.view == "access_graph" and r.kind == "aws_iam_user_policy_attachment" for r in reads)
