@@ -46,7 +46,7 @@ def user(*identity, boundary=None, scps=(), account=ACCOUNT):
     (trust({"AWS": "*"}), user(), True),
     (trust("*"), user(), True),
     (trust({"AWS": f"arn:aws:iam::{ACCOUNT}:user/someone-else"}), user(), False),
-    (trust({"AWS": f"arn:aws:iam::444455556666:user/auditor"}), user(), False),  # another account's auditor
+    (trust({"AWS": "arn:aws:iam::444455556666:user/auditor"}), user(), False),  # another account's auditor
     (trust({"Service": "cloudtrail.amazonaws.com"}), user(), False),
     (trust({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}), user(), False),  # the account: no Allow of its own
     (trust({"AWS": ACCOUNT}), user(), False),

@@ -2,8 +2,6 @@
 control's verdict is read, an error or irrelevant by decision (docs/coverage.md),
 never silently ignored; the provider's own schema says which types exist."""
 import json
-import os
-import subprocess
 import tempfile
 from fnmatch import fnmatchcase
 from pathlib import Path

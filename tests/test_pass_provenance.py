@@ -1,7 +1,6 @@
 """No pass rests on what was not read or was unknown (issue 10): every fixture plan
 and every example directory is judged with each attribute read recorded
 (model.reading), and every pass is checked against what it read."""
-from pathlib import Path
 
 import pytest
 from conftest import FIXTURES

@@ -7,7 +7,6 @@ key's owner: kms:GetKeyPolicy is not cross-account
 checks the key only when it is set on the trail, not when the key is later disabled, scheduled
 for deletion or its policy changed. So a key outside the input is an `error`, never a pass.
 The expected verdicts were written from those pages before the cases were run."""
-import pytest
 from moto_account import REGIONS, Account, reset, session
 
 from accountguard.engine import evaluate
