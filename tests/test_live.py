@@ -662,3 +662,14 @@ def test_the_scanner_policy_is_read_only_and_security_audit_plus_budgets():
         assert _access_level(action) in READ_LEVELS, action
     assert budgets["Action"] == "budgets:ViewBudget"
     assert not any(fnmatch.fnmatch("budgets:viewbudget", g.lower()) for g in granted)  # why it is separate
+
+
+def test_a_policy_two_readers_need_is_read_once(moto):
+    """The trail's key and the alarm topic are also among the account's resource policies."""
+    inventory = scan(moto, Account())
+    calls = inventory.facts["api_calls"]
+    keys = [r for r in inventory.resources if r.type == "aws_kms_key"]
+    topics = [r for r in inventory.resources if r.type == "aws_sns_topic"]
+    assert keys and topics
+    assert calls["kms:GetKeyPolicy"] == len({r.values["arn"] for r in keys})
+    assert calls["sns:GetTopicAttributes"] == len({r.values["arn"] for r in topics})

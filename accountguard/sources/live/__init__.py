@@ -75,7 +75,7 @@ class _Scan:
         self.facts: dict[str, Any] = {}
         self.unreadable: dict[str, str] = {}
         self._lock = threading.Lock()
-        self._listings: dict[tuple, list] = {}  # key -> [its lock, its items once listed]
+        self._answers: dict[tuple, list] = {}  # call -> [its lock, its answer once made]
 
     def add(self, type_: str, address: str, values: dict[str, Any], region: str | None = None) -> None:
         with self._lock:
@@ -90,12 +90,22 @@ class _Scan:
     def listed(self, service: str, region: str, operation: str, key: str, **params: Any) -> list[Any]:
         """`reader.pages`, made once per scan for every reader that lists the same (S3's buckets,
         Glacier's vaults); a failed listing is tried again by the next."""
+        return self._once((service, region, operation, key, repr(sorted(params.items()))),
+                          lambda: self.reader.pages(service, region, operation, key, **params))
+
+    def read(self, service: str, region: str, operation: str, **params: Any) -> dict[str, Any]:
+        """`reader.call`, made once per scan for every reader that needs the same answer (the
+        policy of a trail's key, or of an alarm topic, is also one of the account's resource
+        policies); readers do not change answers."""
+        return self._once((service, region, operation, None, repr(sorted(params.items()))),
+                          lambda: self.reader.call(service, region, operation, **params))
+
+    def _once(self, call: tuple, make: Callable[[], Any]) -> Any:
         with self._lock:
-            slot = self._listings.setdefault((service, region, operation, key, repr(sorted(params.items()))),
-                                             [threading.Lock(), None])
+            slot = self._answers.setdefault(call, [threading.Lock(), None])
         with slot[0]:
             if slot[1] is None:
-                slot[1] = self.reader.pages(service, region, operation, key, **params)
+                slot[1] = make()
             return slot[1]
 
     def cannot_read(self, types: Iterable[str], failure: ReadFailed | str) -> None:

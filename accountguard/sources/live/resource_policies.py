@@ -57,7 +57,7 @@ def _listed(service: str, operation: str, key: str, name: str, get: str | None =
                             **{k: v(scan) if callable(v) else v for k, v in listing.items()})
         if get is None:
             return [(item[name], lambda item=item: _at(item, policy)) for item in items]
-        return [(item[name], lambda item=item: _at(scan.reader.call(service, region, get, **params(item, scan)),
+        return [(item[name], lambda item=item: _at(scan.read(service, region, get, **params(item, scan)),
                                                    policy)) for item in items]
     return lister
 

@@ -177,7 +177,7 @@ def _subscriptions(scan: Any, topic_arn: str) -> None:
         scan.cannot_read(["aws_sns_topic_subscription"], failure)
         return
     try:
-        attributes = scan.reader.call("sns", region, "GetTopicAttributes", TopicArn=topic_arn).get("Attributes") or {}
+        attributes = scan.read("sns", region, "GetTopicAttributes", TopicArn=topic_arn).get("Attributes") or {}
     except ReadFailed as failure:  # encryption and policy decide delivery: nothing about the topic is known
         scan.cannot_read(["aws_sns_topic_subscription"], failure)
         return None
@@ -247,7 +247,7 @@ def _keys(scan: Any, pool: Executor, encrypted: list[tuple[dict[str, Any], str, 
             for values, attr in references[arn]:
                 values[attr] = Untraced(f"the key {arn} cannot be read: {failure}")
     keys = {m["Arn"]: m for m in metadata.values()}
-    policies = {arn: pool.submit(scan.reader.call, "kms", _region_of(arn), "GetKeyPolicy", KeyId=arn,
+    policies = {arn: pool.submit(scan.read, "kms", _region_of(arn), "GetKeyPolicy", KeyId=arn,
                                  PolicyName="default") for arn in sorted(keys)}
     for arn, future in policies.items():
         try:
