@@ -160,7 +160,9 @@ def _principal(raw: Any) -> Any:
 
 
 def _canonical(document: Any) -> str:
-    return json.dumps(document, sort_keys=True, default=repr)
+    """The document as a cache key: a value known only after apply is written so that no
+    string the document could hold is written the same way."""
+    return json.dumps(document, sort_keys=True, default=lambda value: {"\u0000" + type(value).__name__: repr(value)})
 
 
 def parse_policy(document: Any, name: str, read_only_by_design: bool = False) -> Policy:
@@ -719,10 +721,15 @@ def _statements(policies: Iterable[Policy | Unknown | None], worst: bool, effect
     return [c for p in policies if isinstance(p, Policy) for c in compiled(p, worst, effect)]
 
 
-@functools.lru_cache(maxsize=4096)
 def denied(policies: PolicySet, context: Context, worst: bool) -> ActionSet:
-    """What an explicit Deny surely refuses in `context`, on every resource (cached: the
-    guardrails of AG_ORG_1 and the checks of one user ask it of the same requests)."""
+    """What an explicit Deny surely refuses in `context`, on every resource."""
+    return _denied(policies, context, worst, _earliest_for(policies))
+
+
+@functools.lru_cache(maxsize=4096)
+def _denied(policies: PolicySet, context: Context, worst: bool, earliest: float | None) -> ActionSet:
+    """`denied`, cached for the requests being judged (the guardrails of AG_ORG_1 and the
+    checks of one user ask it of the same requests; inputs made at other times may not)."""
     if not worst and policies.unknowns():
         return EVERYTHING  # an unreadable policy may deny anything
     return ActionSet.union(c.actions for c in _statements(list(policies.identity) + list(policies.scps)
@@ -1391,7 +1398,7 @@ def resource_write_power(policy: Policy, caller: Caller) -> str | Unknown | None
                        "show to be the user's)" if maybe else
                        f"{policy.name} may allow actions beyond Read and List, depending on values known only "
                        "after apply")
-    granting = Policy(policy.name, tuple(s for s in policy.statements
-                                         if s.effect == "Allow" and _names_directly(s, caller) is True),
-                      f"{policy.key}#granting")
+    kept = [i for i, s in enumerate(policy.statements) if s.effect == "Allow" and _names_directly(s, caller) is True]
+    granting = Policy(policy.name, tuple(policy.statements[i] for i in kept),  # a key of its own: compiled() caches
+                      f"{policy.key}#granting{kept}")
     return _explain_write(PolicySet((granting,)), surely)

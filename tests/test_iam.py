@@ -317,3 +317,23 @@ def test_time_conditions_on_a_deny(condition, holds):
     mfa = policy(deny(Condition={**NO_MFA, **condition}))
     with requests_from(SEEN):
         assert (enforces(mfa) is None) is holds
+
+
+def test_a_deny_from_a_date_on_is_judged_at_each_inputs_time():
+    """One process judging inputs made at different times (several --plan, checkov-scopes):
+    a Deny in force since 2024-06-01 holds for requests from July 2024 on, not from January."""
+    deny_all = PolicySet((policy(deny(Action="*", Condition={"DateGreaterThan": {"aws:CurrentTime":
+                                                                                "2024-06-01T00:00:00Z"}})),))
+    with requests_from(datetime(2024, 7, 1, tzinfo=timezone.utc)):
+        assert mfa_gap(deny_all) is None
+    with requests_from(datetime(2024, 1, 1, tzinfo=timezone.utc)):
+        assert mfa_gap(deny_all) is not None
+
+
+def test_a_value_known_only_after_apply_is_never_the_same_policy_as_a_string():
+    """Policies compare and cache by name and document: an unknown NotAction must not be
+    taken for a NotAction listing the text an unknown is shown as."""
+    unknown = Unknown("known after apply")
+    written = parse_policy({"Statement": [{"Effect": "Deny", "NotAction": [repr(unknown)], "Resource": "*"}]}, "p")
+    pending = parse_policy({"Statement": [{"Effect": "Deny", "NotAction": [unknown], "Resource": "*"}]}, "p")
+    assert written != pending and written.key != pending.key

@@ -280,3 +280,17 @@ def test_the_policy_index_leaves_out_only_policies_that_grant_the_caller_nothing
     granting = [p for p in policies if resource_write_power(p, caller) is not None]
     assert granting and all(id(p) in offered for p in granting)
     assert len(offered) < len(policies)  # it does leave some out
+
+
+def test_each_caller_is_told_its_own_grant():
+    """One policy granting two users different actions: each reason names the caller's own."""
+    policy = parse_policy({"Statement": [
+        {"Sid": "alice", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/alice"},
+         "Action": "s3:PutObject", "Resource": "*"},
+        {"Sid": "bob", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/bob"},
+         "Action": "sns:Publish", "Resource": "*"}]}, "aws_sns_topic_policy.t")
+
+    def caller(name):
+        return Caller((f"arn:aws:iam::{ACCOUNT}:user/{name}",), ACCOUNT, PolicySet(), resource=f"user/{name}")
+    assert "s3:PutObject" in resource_write_power(policy, caller("alice"))
+    assert "sns:Publish" in resource_write_power(policy, caller("bob"))
