@@ -673,3 +673,13 @@ def test_a_policy_two_readers_need_is_read_once(moto):
     assert keys and topics
     assert calls["kms:GetKeyPolicy"] == len({r.values["arn"] for r in keys})
     assert calls["sns:GetTopicAttributes"] == len({r.values["arn"] for r in topics})
+
+
+def test_an_enabled_region_newer_than_botocore_is_bad_input_not_skipped(moto):
+    """botocore would offer no service in it: every control would pass without reading it."""
+    reset(moto.url)
+    overrides = Account().seed()
+    regions = [{"RegionName": r, "OptInStatus": "opt-in-not-required"} for r in ("eu-west-1", "eu-future-1")]
+    overrides["ec2:DescribeRegions"] = stubbed("ec2", "describe_regions", {"Regions": regions})
+    with pytest.raises(InputError, match="region eu-future-1 is enabled in this account and unknown to the installed"):
+        load_account(session=session(), regions=(), overrides=overrides)

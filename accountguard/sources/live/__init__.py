@@ -177,9 +177,18 @@ def _regions(reader: Reader, session: Any, partition: str, requested: list[str])
             return sorted(set(requested)), [f"cannot tell whether the regions are enabled: {failure}"]
         raise InputError(f"cannot list the account's regions ({failure}); name them with --region") from None
     status = {r["RegionName"]: r.get("OptInStatus", "opt-in-not-required") for r in described}
-    enabled = {r for r, s in status.items() if s in ("opt-in-not-required", "opted-in") and r in known}
+    enabled = {r for r, s in status.items() if s in ("opt-in-not-required", "opted-in")}
     if not requested:
-        return sorted(enabled), []
+        elsewhere = {r for p in session.get_available_partitions() if p != partition
+                     for r in session.get_available_regions("ec2", partition_name=p)}
+        newer = sorted(enabled - known - elsewhere)  # botocore would offer no service there: skipping it would be silent
+        if newer:
+            import botocore
+
+            raise InputError(f"region {safe(newer[0], 40)} is enabled in this account and unknown to the installed "
+                             f"botocore {botocore.__version__}: upgrade boto3 and botocore, or name the regions "
+                             f"to judge with --region")
+        return sorted(enabled & known), []
     notes = [f"region {r} skipped: not enabled in this account (opt-in status: {status.get(r, 'unknown')})"
              for r in sorted(set(requested) - enabled)]
     return sorted(set(requested) & enabled), notes
