@@ -53,8 +53,15 @@ def messages(inventory, control):
 
 
 def test_the_secure_account_passes_every_live_control(moto):
-    found = statuses(scan(moto, Account()))
+    inventory = scan(moto, Account())
+    found = statuses(inventory)
     assert set(found) == set(LIVE) and set(found.values()) == {"pass"}
+    # the trail's key and the alarm topic are also among the account's resource policies: read once
+    calls = inventory.facts["api_calls"]
+    keys = {r.values["arn"] for r in inventory.resources if r.type == "aws_kms_key"}
+    topics = {r.values["arn"] for r in inventory.resources if r.type == "aws_sns_topic"}
+    assert keys and topics
+    assert calls["kms:GetKeyPolicy"] == len(keys) and calls["sns:GetTopicAttributes"] == len(topics)
 
 
 def _write_only_selectors(boto):
@@ -664,22 +671,9 @@ def test_the_scanner_policy_is_read_only_and_security_audit_plus_budgets():
     assert not any(fnmatch.fnmatch("budgets:viewbudget", g.lower()) for g in granted)  # why it is separate
 
 
-def test_a_policy_two_readers_need_is_read_once(moto):
-    """The trail's key and the alarm topic are also among the account's resource policies."""
-    inventory = scan(moto, Account())
-    calls = inventory.facts["api_calls"]
-    keys = [r for r in inventory.resources if r.type == "aws_kms_key"]
-    topics = [r for r in inventory.resources if r.type == "aws_sns_topic"]
-    assert keys and topics
-    assert calls["kms:GetKeyPolicy"] == len({r.values["arn"] for r in keys})
-    assert calls["sns:GetTopicAttributes"] == len({r.values["arn"] for r in topics})
-
-
 def test_an_enabled_region_newer_than_botocore_is_bad_input_not_skipped(moto):
     """botocore would offer no service in it: every control would pass without reading it."""
-    reset(moto.url)
-    overrides = Account().seed()
     regions = [{"RegionName": r, "OptInStatus": "opt-in-not-required"} for r in ("eu-west-1", "eu-future-1")]
-    overrides["ec2:DescribeRegions"] = stubbed("ec2", "describe_regions", {"Regions": regions})
+    overrides = {"ec2:DescribeRegions": stubbed("ec2", "describe_regions", {"Regions": regions})}
     with pytest.raises(InputError, match="region eu-future-1 is enabled in this account and unknown to the installed"):
         load_account(session=session(), regions=(), overrides=overrides)
