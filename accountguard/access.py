@@ -644,11 +644,13 @@ class AccessGraph:
         self.roles = [r for r in inventory.of_type("aws_iam_role") if r.mode == "managed"]
         # a live account's organization says itself which SCPs apply (_scp_applies)
         self.management = management_account(inventory) if inventory.kind != "live" else ""
+        self.elsewhere: list[str] = []  # the attachments of SCPs to another account than the input's
         for a in inventory.of_type("aws_organizations_policy_attachment"):
             if self.management or not _scp_applies(inventory, a):
                 continue
             reach = _scp_reach(inventory, a)
             if reach is False:
+                self.elsewhere.append(a.address)
                 continue
             for policy in attached_scps(inventory, a):
                 self.scps.append(Grant(a.address, reach if isinstance(reach, Unknown) else policy))

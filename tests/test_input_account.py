@@ -146,3 +146,11 @@ def test_an_organizations_arn_of_its_own_account_shows_the_management_account(pl
     result, = evaluate(inventory, None, [REGISTRY["AG_MFA_2"]])
     assert inventory.account == "123456789012" and result.status.value == "fail"
     assert all("management account" in f.message for f in result.findings)
+
+
+def test_a_user_failing_for_an_scp_on_another_account_is_told_so(plan_json):
+    inventory = inventory_from_plan(plan_json("mfa-scp-on-another-account"), "plan")
+    result, = evaluate(inventory, None, [REGISTRY["AG_MFA_2"]])
+    assert result.status.value == "fail" and all(
+        "aws_organizations_policy_attachment.member_account attaches its SCP to another account than this input's "
+        "(123456789012)" in f.message for f in result.findings)
