@@ -10,7 +10,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .iam import (ANY, MAYBE, Caller, NamedPrincipal, Policy, PolicyError, PolicySet, admits_iam_principals,
-                  allows_only, assumable, denies_uncertain, parse_policy, refused_policy, service_context, service_may, write_power)
+                  allows_only, assumable, denies_uncertain, parse_policy, refused_policy, service_context, service_may,
+                  write_power)
 from .managed_policies import managed_policy, managed_policy_name
 from .model import ORGANIZATIONS, SENSITIVE, Inventory, RenderedJSON, Resource, Unknown, Untraced, arn_account
 

@@ -198,7 +198,8 @@ class Organization:
         if not resource.left_unset(attr):
             return resource.values.get(attr)
         value = dict.get(resource.values, attr)  # left_unset noted the read: AWS's default, or unknown below
-        if isinstance(value, Unknown) and self.inventory.kind == "plan" and resource.address not in created(self.inventory):
+        if isinstance(value, Unknown) and self.inventory.kind == "plan" \
+                and resource.address not in created(self.inventory):
             unknown = Unknown(f"{resource.address}.{attr} is known only after apply, and this plan does not "
                               f"create {resource.address}")
             self.unassigned.setdefault((resource.address, attr), unknown)

@@ -181,7 +181,7 @@ def _regions(reader: Reader, session: Any, partition: str, requested: list[str])
     if not requested:
         elsewhere = {r for p in session.get_available_partitions() if p != partition
                      for r in session.get_available_regions("ec2", partition_name=p)}
-        newer = sorted(enabled - known - elsewhere)  # botocore would offer no service there: skipping it would be silent
+        newer = sorted(enabled - known - elsewhere)  # botocore offers no service there: skipping would be silent
         if newer:
             import botocore
 
