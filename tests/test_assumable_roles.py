@@ -16,7 +16,8 @@ import pytest
 from accountguard.access import assumable_roles
 from accountguard.config import Config
 from accountguard.controls.keys import no_writer_keys
-from accountguard.iam import KEY_WITHOUT_MFA, MAYBE, WITH_MFA, Caller, PolicySet, assumable, may_assume, parse_policy
+from accountguard.iam import (KEY_WITHOUT_MFA, MAYBE, WITH_MFA, Caller, PolicySet, admits_iam_principals, assumable,
+                              may_assume, parse_policy)
 from accountguard.model import Inventory, Resource, Unknown
 
 ACCOUNT = "111122223333"
@@ -272,3 +273,22 @@ def test_a_principal_named_by_reference_in_a_tf_directory(tmp_path, identifiers,
     from accountguard.sources.hcl import load_directory
     (tmp_path / "main.tf").write_text(TRUSTED_BY_REFERENCE.replace("IDENTIFIERS", identifiers))
     assert verdict(load_directory(tmp_path, tree=tmp_path))[0] == expected
+
+
+ADMIN = policy({"Effect": "Allow", "Action": "*", "Resource": "*"})
+TRUSTED = [{"Service": "cloudtrail.amazonaws.com"}, {"Federated": "cognito-identity.amazonaws.com"},
+           {"Service": ["lambda.amazonaws.com", "ec2.amazonaws.com"]}, {"AWS": USER}, {"AWS": ACCOUNT}, "*",
+           {"AWS": "*"}, {"AWS": Unknown()}, {"Service": "s3.amazonaws.com", "AWS": ROLE}]
+
+
+@pytest.mark.parametrize("principal", TRUSTED, ids=repr)
+def test_a_trust_policy_said_to_admit_no_iam_principal_admits_none(principal):
+    """The shortcut that spares judging such a role for every caller (iam.admits_iam_principals)
+    agrees with the full evaluation: for a user and a role with every permission, any account."""
+    document = trust(principal)
+    callers = [user(ADMIN), user(ADMIN, account=None),
+               Caller((ROLE, "arn:*:sts::*:assumed-role/admin/*"), ACCOUNT, PolicySet((ADMIN,)), True, "role/admin")]
+    if not admits_iam_principals(document):
+        assert all(assumable(document, caller, ROLE)[0] is False for caller in callers)
+    else:
+        assert any(assumable(document, caller, ROLE)[0] is not False for caller in callers)
