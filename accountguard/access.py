@@ -13,7 +13,7 @@ from .iam import (ANY, MAYBE, Caller, NamedPrincipal, Policy, PolicyError, Polic
                   allows_only, assumable, denies_uncertain, parse_policy, refused_policy, service_context, service_may,
                   write_power)
 from .managed_policies import managed_policy, managed_policy_name
-from .model import ORGANIZATIONS, SENSITIVE, Inventory, RenderedJSON, Resource, Unknown, Untraced, arn_account
+from .model import LOOKED_UP, ORGANIZATIONS, SENSITIVE, Inventory, RenderedJSON, Resource, Unknown, Untraced, arn_account
 
 POLICY_RESOURCES = {  # type -> attribute holding the document
     "aws_iam_policy": "policy",
@@ -390,19 +390,33 @@ def iam_made_elsewhere(inventory: Inventory) -> list[tuple[str, str]]:
     return found
 
 
-def management_account(inventory: Inventory) -> str:
+def management_account(inventory: Inventory) -> str | Unknown:
     """The resource showing that a plan runs in its organization's management account, or "":
     only the management account creates the organization (it becomes it) or member accounts
     (CreateOrganization, CreateAccount), and SCPs never restrict its users and roles. So does
     an Organizations ARN (arn:aws:organizations::MANAGEMENT:...) or `master_account_id` naming
-    the input's own account."""
-    made = next((r.address for type_ in ("aws_organizations_organization", "aws_organizations_account")
-                 for r in inventory.of_type(type_) if r.mode == "managed"), "")
+    the input's own account. Unknown when the input looks its organization up and its management
+    account cannot be compared with the input's (a .tf directory reads no data source)."""
+    made = next((r.address for r in inventory.of_type("aws_organizations_organization", "aws_organizations_account")),
+                "")
     own = inventory.account
-    if made or own is None:
+    if made:
         return made
-    return next((r.address for r in inventory.resources if r.type.startswith(ORGANIZATIONS)
-                 and own in (arn_account(dict.get(r.values, "arn")), dict.get(r.values, "master_account_id"))), "")
+    if own is not None:
+        named = next((r.address for r in inventory.resources if r.type.startswith(ORGANIZATIONS)
+                      and own in (arn_account(dict.get(r.values, "arn")), dict.get(r.values, "master_account_id"))),
+                     "")
+        if named:
+            return named
+    for organization in inventory.of_type("data.aws_organizations_organization"):
+        master = organization.values.get("master_account_id")
+        if isinstance(master, str) and own is not None:
+            continue  # compared above
+        seen = f"is {master}, and which account the input runs in cannot be seen" if isinstance(master, str) else \
+            "is known only after apply" if isinstance(master, Unknown) else LOOKED_UP
+        return Unknown(f"{organization.address}.master_account_id {seen}: whether this is the organization's "
+                       "management account, whose users and roles SCPs never restrict, cannot be told")
+    return ""
 
 
 def _scp_applies(inventory: Inventory, attachment: Resource) -> bool:
@@ -647,12 +661,14 @@ class AccessGraph:
         self.management = management_account(inventory) if inventory.kind != "live" else ""
         self.elsewhere: list[str] = []  # the attachments of SCPs to another account than the input's
         for a in inventory.of_type("aws_organizations_policy_attachment"):
-            if self.management or not _scp_applies(inventory, a):
+            if isinstance(self.management, str) and self.management or not _scp_applies(inventory, a):
                 continue
             reach = _scp_reach(inventory, a)
             if reach is False:
                 self.elsewhere.append(a.address)
                 continue
+            if reach is True and isinstance(self.management, Unknown):
+                reach = self.management
             for policy in attached_scps(inventory, a):
                 self.scps.append(Grant(a.address, reach if isinstance(reach, Unknown) else policy))
         self.boundary_of: dict[str, Policy | Unknown | None] = {}

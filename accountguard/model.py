@@ -295,6 +295,8 @@ class UnseenPart:
 
 
 ANY_TYPE = "*"  # recorded when a control looks at every resource
+# Why a data source's attribute is not known in a .tf directory, which is judged without calling AWS.
+LOOKED_UP = "is read from AWS when Terraform runs, and a .tf directory is judged without AWS"
 
 # Attributes other resources use to point at a resource.
 IDENTITY_ATTRIBUTES = ("arn", "name", "id")

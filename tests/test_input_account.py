@@ -4,14 +4,17 @@ what a policy's ARN naming an account means when that is not known. IAM ARNs nam
 trust policy naming `arn:aws:iam::123456789012:user/auditor` lets this input's auditor assume the
 role on its own only if the input is in 123456789012
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_permissions-to-switch.html)."""
+import json
 import textwrap
 
 import pytest
 
-from accountguard.controls import REGISTRY
+from accountguard.controls import REGISTRY, all_controls
 from accountguard.engine import evaluate
 from accountguard.sources.hcl import load_directory
 from accountguard.sources.plan import inventory_from_plan
+
+all_controls()
 
 AUDITOR = """
 resource "aws_iam_user" "auditor" {
@@ -154,3 +157,36 @@ def test_a_user_failing_for_an_scp_on_another_account_is_told_so(plan_json):
     assert result.status.value == "fail" and all(
         "aws_organizations_policy_attachment.member_account attaches its SCP to another account than this input's "
         "(123456789012)" in f.message for f in result.findings)
+
+
+@pytest.mark.terraform
+def test_a_looked_up_organization_whose_management_account_is_this_one_holds_none_of_its_users(moto, tmp_path):
+    """Example mfa-scp-root-looked-up, whose fixture (the data source read at apply) and `.tf`
+    directory are errors for AG_MFA_2 (examples/expected.toml), planned here against an
+    organization the caller made in moto, with the data source read at plan time: its
+    master_account_id is the account the plan runs in, whose users "SCPs don't affect"
+    (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html).
+    Run in a member account, the SCP on the root holds every user."""
+    import fixturegen
+    from moto_account import ACCOUNT_ID, reset, session
+
+    reset(moto.url)
+    session().client("organizations").create_organization(FeatureSet="ALL")
+    workdir = fixturegen._workdir("mfa-scp-root-looked-up", tmp_path)
+    mfa = workdir / "mfa.tf"
+    mfa.write_text(mfa.read_text().replace("depends_on = [aws_organizations_policy.require_mfa]", ""))
+    plan = fixturegen._plan("mfa-scp-root-looked-up", workdir,
+                            fixturegen._environment(str(tmp_path / "data"), moto.url), "-refresh=false")
+    looked_up, = [r for r in plan["prior_state"]["values"]["root_module"]["resources"]
+                  if r["address"] == "data.aws_organizations_organization.this"]
+    assert looked_up["values"]["master_account_id"] == ACCOUNT_ID  # read at plan time
+    inventory = inventory_from_plan(plan, "plan")
+    result, = evaluate(inventory, None, [REGISTRY["AG_MFA_2"]])
+    assert inventory.account == ACCOUNT_ID and result.status.value == "fail"
+    assert all("data.aws_organizations_organization.this makes this the organization's management account"
+               in f.message for f in result.findings)
+
+    # The same plan, run in a member account: the organization's ARNs and management account name another.
+    looked_up["values"] = json.loads(json.dumps(looked_up["values"]).replace(ACCOUNT_ID, "210987654321"))
+    result, = evaluate(inventory_from_plan(plan, "plan"), None, [REGISTRY["AG_MFA_2"]])
+    assert result.status.value == "pass", [f.message for f in result.findings]

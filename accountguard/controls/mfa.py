@@ -81,7 +81,8 @@ def users_subject_to_mfa(inventory: Inventory, config: Config):
         else:
             reached = ", ".join(sorted({g.name for g in graph.grants(name)})) or "none"
             exempt = (f"; SCPs do not restrict it: {graph.management} makes this the organization's management "
-                      "account") if graph.management and inventory.of_type("aws_organizations_policy_attachment") else ""
+                      "account") if isinstance(graph.management, str) and graph.management \
+                and inventory.of_type("aws_organizations_policy_attachment") else ""
             if graph.elsewhere:
                 exempt += (f"; {graph.elsewhere[0]} attaches its SCP to another account than this input's "
                            f"({inventory.account})")

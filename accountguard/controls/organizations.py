@@ -14,7 +14,7 @@ from typing import Any, Iterator
 from ..access import FULL_AWS_ACCESS, attached_scps, created
 from ..config import Config
 from ..iam import ActionSet, Context, Policy, PolicySet, action_set, compiled, deny_gap
-from ..model import Error, Fail, Inventory, Pass, Resource, Status, Unknown, Verdict
+from ..model import LOOKED_UP, Error, Fail, Inventory, Pass, Resource, Status, Unknown, Verdict
 from . import Coverage, control
 
 ORGANIZATION = ("aws_organizations_organization", "data.aws_organizations_organization")
@@ -194,7 +194,8 @@ class Organization:
         """What AWS assigns an organization or account (its ID, status, management account,
         accounts): None while the plan creates it (see ASSIGNED). A plan that does not
         create it and still does not know it (a looked-up organization read only at
-        apply) tells nothing: Unknown, and `unassigned` keeps why."""
+        apply), or a .tf directory looking it up, tells nothing: Unknown, and `unassigned`
+        keeps why."""
         if not resource.left_unset(attr):
             return resource.values.get(attr)
         value = dict.get(resource.values, attr)  # left_unset noted the read: AWS's default, or unknown below
@@ -202,6 +203,10 @@ class Organization:
                 and resource.address not in created(self.inventory):
             unknown = Unknown(f"{resource.address}.{attr} is known only after apply, and this plan does not "
                               f"create {resource.address}")
+            self.unassigned.setdefault((resource.address, attr), unknown)
+            return unknown
+        if resource.mode == "data" and self.inventory.kind == "hcl":
+            unknown = Unknown(f"{resource.address}.{attr} {LOOKED_UP}")
             self.unassigned.setdefault((resource.address, attr), unknown)
             return unknown
         return None
