@@ -15,14 +15,18 @@ ELSEWHERE_DEFAULTS = {f"{t}.capabilities": "none acknowledged: a template makes 
                                            "CAPABILITY_IAM or CAPABILITY_NAMED_IAM (CloudFormation CreateStack)"
                       for t in ELSEWHERE[:3]}
 
-# Every way the aws provider 5.x attaches a policy, sets a membership or a boundary.
+# What shows, or leaves open, that the input is its organization's management account, whose users
+# and roles SCPs never restrict (access.management_account).
+MANAGEMENT = ("aws_organizations_organization", "aws_organizations_account", "data.aws_organizations_organization")
+
+# Every way the aws provider 5.x attaches a policy, sets a membership or a boundary, and whether SCPs hold.
 ACCESS = ("aws_iam_user", "aws_iam_group", "aws_iam_policy", "aws_iam_user_policy", "aws_iam_group_policy",
           "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment", "aws_iam_policy_attachment",
           "aws_iam_user_policy_attachments_exclusive", "aws_iam_group_policy_attachments_exclusive",
           "aws_iam_user_policies_exclusive", "aws_iam_group_policies_exclusive",
           "aws_iam_user_group_membership", "aws_iam_group_membership", "aws_organizations_policy",
           "aws_organizations_policy_attachment", "data.aws_organizations_policy", "data.aws_iam_policy_document",
-          "data.aws_iam_policy")
+          "data.aws_iam_policy") + MANAGEMENT
 
 # Every way a role gets its trust policy, permissions and boundary (AG_KEY_1: roles a user can assume).
 ROLES = ("aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_role_policies_exclusive",
