@@ -4,9 +4,10 @@
 and fixtures/changes/<change>.json for the changes in examples/changes.toml:
 the change's `from` example applied to a moto server on 127.0.0.1, its `to`
 example planned against that state; `python tests/fixturegen.py EXAMPLE...` plans
-only those examples. Each plan's line in fixtures/SHA256SUMS (`SUMS`) holds the
-digest of what it was made from and of the file written, for
-tests/test_fixtures_fresh.py.
+only those examples. Each plan's line in fixtures/SHA256SUMS (`SUMS`), and each
+change plan's in fixtures/changes/SHA256SUMS (`CHANGE_SUMS`), holds the digest of
+what it was made from and of the file written, for tests/test_fixtures_fresh.py and
+tests/test_regressions.py.
 Terraform needs the hashicorp/aws provider: from a filesystem mirror when one is
 found (ACCOUNTGUARD_TF_PLUGIN_DIR, or the usual places), else from the registry.
 With a mirror, Terraform runs the mirror's AWS_PROVIDER_VERSION binary in place (a CLI
@@ -18,6 +19,7 @@ Every run keeps the provider's SDK logging off (`QUIET_PROVIDER`)."""
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import re
@@ -29,9 +31,10 @@ import time
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 
 from moto_account import reset
 from moto_endpoint import moto_endpoint
@@ -57,7 +60,6 @@ AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
 # "~> 5.0" admits, which the registry gives and `init -plugin-dir` picks from the mirror.
 AWS_PROVIDER_VERSION = "5.100.0"
 VOLATILE_KEYS = ("timestamp", "terraform_version")  # ignored when comparing; the timestamp is not written
-SUMS = FIXTURES / "SHA256SUMS"
 MODULE_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.\./[^"]+)"', re.MULTILINE)
 
 
@@ -110,11 +112,17 @@ def called_modules(directory: Path) -> set[Path]:
 
 
 @cache
+@cache
 def toolchain() -> str:
     """What makes a plan besides its example: Terraform's version and the aws provider's."""
     terraform = json.loads(subprocess.run(["terraform", "version", "-json"], capture_output=True, text=True,
                                           check=True).stdout)["terraform_version"]
     return f"terraform {terraform}, hashicorp/aws {AWS_PROVIDER_VERSION}"
+
+
+def change_toolchain() -> str:
+    """A change plan's prior state is what moto answers too."""
+    return f"{toolchain()}, moto {importlib.metadata.version('moto')}"
 
 
 def inputs_digest(name: str) -> str:
@@ -128,25 +136,49 @@ def inputs_digest(name: str) -> str:
     return digest.hexdigest()
 
 
+def change_inputs_digest(name: str) -> str:
+    """The digest of a change's entry in examples/changes.toml, of its two examples and of the
+    plan its `from` example is applied from (generate_changes)."""
+    change = changes()[name]
+    digest = hashlib.sha256(json.dumps(change, sort_keys=True).encode())
+    for part in (inputs_digest(change["from"]), inputs_digest(change["to"]),
+                 file_digest(FIXTURES / f"{change['from']}.json")):
+        digest.update(part.encode())
+    return digest.hexdigest()
+
+
 def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def read_sums() -> tuple[str, dict[str, tuple[str, str]]]:
-    """fixtures/SHA256SUMS: the toolchain the plans were made with, and per example the digests of
-    its inputs and of its plan."""
-    lines = SUMS.read_text().splitlines() if SUMS.exists() else []
-    made_with = lines[0].removeprefix("# made by `make fixtures` with ") if lines else ""
-    return made_with, {name: (inputs, plan) for inputs, plan, name in (line.split() for line in lines[1:])}
+@dataclass(frozen=True)
+class Sums:
+    """A SHA256SUMS file: the toolchain its plans were made with, and per plan the digests of
+    its inputs and of the file `make fixtures` wrote."""
+
+    path: Path
+    toolchain: Callable[[], str]
+    inputs_digest: Callable[[str], str]
+    fixture: Callable[[str], Path]
+    names: Callable[[], Iterable[str]]
+
+    def read(self) -> tuple[str, dict[str, tuple[str, str]]]:
+        lines = self.path.read_text().splitlines() if self.path.exists() else []
+        made_with = lines[0].removeprefix("# made by `make fixtures` with ") if lines else ""
+        return made_with, {name: (inputs, plan) for inputs, plan, name in (line.split() for line in lines[1:])}
+
+    def write(self, names) -> None:
+        """Records `names`' lines (their plans just written); the others are kept if the toolchain is the same."""
+        made_with, sums = self.read()
+        sums = {name: line for name, line in sums.items() if made_with == self.toolchain() and name in self.names()}
+        sums.update({name: (self.inputs_digest(name), file_digest(self.fixture(name))) for name in names})
+        self.path.write_text(f"# made by `make fixtures` with {self.toolchain()}\n"
+                             + "".join(f"{inputs}  {plan}  {name}\n" for name, (inputs, plan) in sorted(sums.items())))
 
 
-def write_sums(names) -> None:
-    """Records `names`' lines (their fixtures just written); the other lines are kept if the toolchain is the same."""
-    made_with, sums = read_sums()
-    sums = {name: line for name, line in sums.items() if made_with == toolchain() and name in examples()}
-    sums.update({name: (inputs_digest(name), file_digest(FIXTURES / f"{name}.json")) for name in names})
-    SUMS.write_text(f"# made by `make fixtures` with {toolchain()}\n"
-                    + "".join(f"{inputs}  {plan}  {name}\n" for name, (inputs, plan) in sorted(sums.items())))
+SUMS = Sums(FIXTURES / "SHA256SUMS", toolchain, inputs_digest, lambda name: FIXTURES / f"{name}.json", examples)
+CHANGE_SUMS = Sums(FIXTURES / CHANGES / "SHA256SUMS", change_toolchain, change_inputs_digest,
+                   lambda name: FIXTURES / CHANGES / f"{name}.json", changes)
 
 
 @cache
@@ -336,22 +368,26 @@ def changes_by_origin() -> dict[str, dict[str, dict]]:
     return by_origin
 
 
-def generate_changes(out_dir: Path = FIXTURES, origins: list[str] | None = None) -> list[Path]:
-    """One moto account per `from` example (all, or `origins`), reset in between; the plans
-    against it in parallel. The `from` example is applied to the targets of its fixture,
-    fixtures/<from>.json (fresh after `generate`; tests/test_fixtures_fresh.py proves it is),
-    not planned once more."""
+def generate_changes(out_dir: Path = FIXTURES, names: Iterable[str] | None = None) -> list[Path]:
+    """The change plans `names` (all if None): one moto account per `from` example, reset in
+    between; the plans against it in parallel. The `from` example is applied to the targets of
+    its fixture, fixtures/<from>.json (fresh after `generate`; tests/test_fixtures_fresh.py
+    proves it is), not planned once more. In fixtures/, their lines in CHANGE_SUMS too."""
+    chosen = set(changes() if names is None else names)
     written: list[Path] = []
-    by_origin = changes_by_origin()
     with moto_endpoint() as server, tempfile.TemporaryDirectory(prefix="accountguard-changes-") as scratch:
         endpoint = server.url
-        for origin in origins or by_origin:
-            planned = by_origin[origin]
+        for origin, planned in changes_by_origin().items():
+            planned = {name: change for name, change in planned.items() if name in chosen}
+            if not planned:
+                continue
             reset(endpoint)
             state = _apply(origin, endpoint, Path(scratch), json.loads((FIXTURES / f"{origin}.json").read_text()))
             with ThreadPoolExecutor(max_workers=4) as pool:
                 written += pool.map(lambda item: plan_change(*item, state, endpoint, Path(scratch), out_dir),
                                     planned.items())
+    if out_dir == FIXTURES:
+        CHANGE_SUMS.write(chosen)
     return written
 
 
@@ -365,7 +401,7 @@ def generate(names=None) -> list[Path]:
     names = list(names or examples())
     with ThreadPoolExecutor(max_workers=3) as pool:
         written = list(pool.map(lambda name: plan_example(name, FIXTURES), names))
-    write_sums(names)
+    SUMS.write(names)
     return written
 
 

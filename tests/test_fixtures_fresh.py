@@ -14,7 +14,7 @@ from conftest import EXPECTED, FIXTURES
 
 import fixturegen
 
-MADE_WITH, SUMS = fixturegen.read_sums()
+MADE_WITH, SUMS = fixturegen.SUMS.read()
 
 
 def replanned(inputs_digest: str) -> bool:
